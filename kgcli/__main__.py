@@ -1,0 +1,5 @@
+"""`python -m kgcli` is the same as `kg`."""
+
+from kgcli.cli import main
+
+main()
