@@ -1,0 +1,77 @@
+"""Query results: one set of classes whatever the source (embedded graph, files, store, endpoint).
+
+Terms are pyoxigraph terms (`NamedNode`, `BlankNode`, `Literal`, `Triple`). Local results keep the
+engine's native iterator so that renderers can use its fast serialisers; remote results are parsed
+into the same pyoxigraph objects (`pyoxigraph.parse_query_results`), so they render identically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
+
+
+@dataclass
+class SelectResult:
+    """Rows of a SELECT query: `variables` in projection order, each row a tuple of terms or None."""
+
+    variables: list[str]
+    _rows: Iterable[tuple[Term | None, ...]] = field(repr=False)
+    #: The engine's own solution iterator, when nothing has been read from it yet.
+    native: ox.QuerySolutions | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
+        self.native = None  # once iterated, the native iterator is no longer whole
+        return iter(self._rows)
+
+    @classmethod
+    def from_solutions(cls, solutions: ox.QuerySolutions, limit: int | None = None) -> SelectResult:
+        """Wrap a pyoxigraph solution iterator, optionally keeping only its first `limit` rows."""
+        variables = [v.value for v in solutions.variables]
+        width = len(variables)
+
+        def rows() -> Iterator[tuple[Term | None, ...]]:
+            for count, solution in enumerate(solutions):
+                if limit is not None and count >= limit:
+                    return
+                yield tuple(solution[i] for i in range(width))
+
+        return cls(variables, rows(), native=solutions if limit is None else None)
+
+
+@dataclass
+class AskResult:
+    """The answer of an ASK query."""
+
+    value: bool
+
+
+@dataclass
+class GraphResult:
+    """Triples of a CONSTRUCT or DESCRIBE query."""
+
+    _triples: Iterable[ox.Triple] = field(repr=False)
+    native: ox.QueryTriples | None = field(default=None, repr=False)
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        self.native = None
+        return iter(self._triples)
+
+    @classmethod
+    def from_triples(cls, triples: Iterable[ox.Triple], limit: int | None = None) -> GraphResult:
+        """Wrap an iterator of triples, optionally keeping only the first `limit`."""
+        import itertools
+
+        if limit is None:
+            native = triples if type(triples).__name__ == "QueryTriples" else None
+            return cls(triples, native=native)  # type: ignore[arg-type]
+        return cls(itertools.islice(triples, limit))
+
+
+Result = Union[SelectResult, AskResult, GraphResult]
