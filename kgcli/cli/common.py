@@ -1,0 +1,115 @@
+"""Options shared by every command, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from kgcli.errors import KgError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Set by the app callback; read when an error is reported.
+STATE: dict[str, Any] = {"debug": False, "queries": []}
+
+SOURCE = "Graph source"
+OUTPUT = "Output"
+
+DataOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help="Your RDF file instead of the embedded graph (repeatable; '-' reads stdin).",
+        rich_help_panel=SOURCE,
+    ),
+]
+DataFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--data-format",
+        help="Format of --data files when the extension does not say "
+        "(turtle, trig, ntriples, nquads, jsonld, rdfxml).",
+        rich_help_panel=SOURCE,
+    ),
+]
+WithEmbeddedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--with-embedded", help="Add the embedded graph to --data files.", rich_help_panel=SOURCE
+    ),
+]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        "-E",
+        envvar="KG_ENDPOINT",
+        help="Query a remote SPARQL 1.1 endpoint (URL) instead of a local graph.",
+        rich_help_panel=SOURCE,
+    ),
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, csv, tsv, json, xml, jsonl, markdown; turtle, ntriples, nquads, trig, "
+        "jsonld, rdfxml for graphs. Default: from -o's extension, else table on a terminal, "
+        "csv (or turtle) when piped.",
+        rich_help_panel=OUTPUT,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout.",
+        rich_help_panel=OUTPUT,
+        dir_okay=False,
+    ),
+]
+
+
+def open_source_from(
+    data: list[str] | None, data_format: str | None, with_embedded: bool, endpoint: str | None
+):  # type: ignore[no-untyped-def]
+    """Open the graph source named by the shared options."""
+    from kgcli.source import open_source
+
+    return open_source(
+        data=data or [], data_format=data_format, with_embedded=with_embedded, endpoint=endpoint
+    )
+
+
+def stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def reports_errors(fn: F) -> F:
+    """Report a KgError as one line on stderr and exit with its code (traceback with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except KgError as err:
+            if STATE["debug"]:
+                raise
+            typer.echo(f"kg: error: {err}", err=True)
+            raise typer.Exit(err.exit_code) from None
+        except BrokenPipeError:
+            # `kg query ... | head`: the reader left; that is not an error.
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            typer.echo("kg: interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]

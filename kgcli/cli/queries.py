@@ -1,0 +1,78 @@
+"""`kg queries list` and `kg queries show`: browse the named-query catalogue."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from kgcli.cli.common import STATE, FormatOpt, OutputOpt, reports_errors, stdout_is_tty
+
+app = typer.Typer(help="Browse the catalogue of named queries.", no_args_is_help=True)
+
+
+def _params(q) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(
+        f"{p.name}:{p.type}" + (f"={p.default}" if p.default is not None else "") for p in q.params
+    )
+
+
+@app.command("list")
+@reports_errors
+def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """List the named queries: name, title and parameters.
+
+    Example: kg queries list -f json
+    """
+    import pyoxigraph as ox
+
+    from kgcli.atomic import output_stream
+    from kgcli.catalogue import Catalogue
+    from kgcli.formats import choose_format
+    from kgcli.render import render
+    from kgcli.results import SelectResult
+
+    found = Catalogue(STATE["queries"]).list()
+    chosen = choose_format(fmt, output, stdout_is_tty() and output is None, "select")
+    with output_stream(output) as out:
+        if chosen in ("json", "jsonl"):
+            docs = [
+                {
+                    "name": q.name,
+                    "title": q.title,
+                    "description": q.description,
+                    "path": str(q.path),
+                    "params": [
+                        {
+                            "name": p.name,
+                            "type": p.type,
+                            "default": p.default,
+                            "description": p.description,
+                        }
+                        for p in q.params
+                    ],
+                }
+                for q in found
+            ]
+            if chosen == "json":
+                out.write(json.dumps(docs, ensure_ascii=False, indent=2).encode() + b"\n")
+            else:
+                out.writelines(json.dumps(d, ensure_ascii=False).encode() + b"\n" for d in docs)
+            return
+        rows = [(ox.Literal(q.name), ox.Literal(q.title), ox.Literal(_params(q))) for q in found]
+        render(SelectResult(["name", "title", "parameters"], rows), chosen, out)
+
+
+@app.command("show")
+@reports_errors
+def show(
+    name: Annotated[str, typer.Argument(help="The query's name (kg queries list).")],
+) -> None:
+    """Print a named query: its header and SPARQL text.
+
+    Example: kg queries show firms-in-place
+    """
+    from kgcli.catalogue import Catalogue
+
+    typer.echo(Catalogue(STATE["queries"]).get(name).text, nl=False)

@@ -1,0 +1,59 @@
+"""Prepare a query for a source: safety checks, parameter binding, then run it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+from kgcli.catalogue import NamedQuery
+from kgcli.errors import UsageError
+from kgcli.params import bind
+from kgcli.results import Result
+from kgcli.source import GraphSource
+from kgcli.sparql import check_safe, inject_values, prefixes, query_form
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query ready to run: its form, its final text (parameters bound) and its prefixes."""
+
+    name: str
+    form: str
+    text: str
+    prefixes: dict[str, str]
+
+
+def prepare(
+    query: NamedQuery,
+    given: Mapping[str, str] | None = None,
+    *,
+    allow_federation: bool = False,
+    allowed_endpoints: Collection[str] = (),
+) -> PreparedQuery:
+    """Check a query is safe to run and bind its parameters as RDF terms.
+
+    Refuses updates and anything that would reach the network or the disk (`SERVICE`, `LOAD`,
+    `FROM <file:...>`) unless federation is allowed.
+    """
+    check_safe(query.text, allow_federation=allow_federation, allowed_endpoints=allowed_endpoints)
+    form = query_form(query.text)
+    if form == "UPDATE":
+        raise UsageError(f"{query.name}: updates are refused by kg query")
+    declared = prefixes(query.text)
+    bindings = bind(query.params, given or {}, declared)
+    return PreparedQuery(query.name, form, inject_values(query.text, bindings), declared)
+
+
+def run(
+    source: GraphSource,
+    query: PreparedQuery,
+    *,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> Result:
+    """Run a prepared query on any source and return its result object."""
+    if limit is not None and limit < 0:
+        raise UsageError(f"--limit must be zero or more, not {limit}")
+    if timeout is not None and timeout <= 0:
+        raise UsageError(f"--timeout must be more than zero seconds, not {timeout:g}")
+    return source.query(query.text, limit=limit, timeout=timeout)

@@ -1,0 +1,263 @@
+"""Where a graph comes from: the embedded graph, the user's files, or a SPARQL endpoint.
+
+Every source answers `query(text)` with the same result objects (`kgcli.results`), so commands
+never care which one they hold (as rdflib's `SPARQLStore` puts an endpoint behind `Graph.query`).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import tempfile
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kgcli.errors import InputError, KgError, QueryTimeout, RemoteError
+from kgcli.load import LoadedFile, load_embedded, load_files
+from kgcli.results import AskResult, GraphResult, Result, SelectResult
+from kgcli.sparql import query_form, syntax_error_location
+
+
+class GraphSource(ABC):
+    """A graph to query. Subclasses run SPARQL and return `kgcli.results` objects."""
+
+    #: One line saying what this source is, for `kg info` and error messages.
+    description: str = ""
+
+    @abstractmethod
+    def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+        """Run a SPARQL query (already checked and with parameters bound)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the source holds (connections, file handles)."""
+
+
+def _query_error(text: str, err: SyntaxError) -> InputError:
+    """A SPARQL syntax error as one line with its line and column."""
+    message = str(err)
+    where = syntax_error_location(message)
+    # Strip pyoxigraph's own "error at L:C: " prefix, we print the position our way.
+    detail = message.split(": ", 1)[1] if message.startswith("error at") else message
+    if where:
+        return InputError(f"query:{where[0]}:{where[1]}: {detail}")
+    return InputError(f"query: {detail}")
+
+
+@dataclass
+class LocalSource(GraphSource):
+    """An in-memory (or on-disk) pyoxigraph store; the default graph is the union of all graphs."""
+
+    store: ox.Store
+    files: list[LoadedFile] = field(default_factory=list)
+    description: str = "embedded graph"
+
+    def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+        if timeout is not None and hasattr(os, "fork"):
+            return self._query_in_child(text, limit, timeout)
+        return self._wrap(self._run(text), limit)
+
+    def _run(self, text: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return self.store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as err:
+            raise _query_error(text, err) from None
+        except (OSError, RuntimeError) as err:
+            raise KgError(f"query failed: {err}") from None
+
+    @staticmethod
+    def _wrap(answer: object, limit: int | None) -> Result:
+        if isinstance(answer, ox.QuerySolutions):
+            return SelectResult.from_solutions(answer, limit)
+        if isinstance(answer, ox.QueryBoolean):
+            return AskResult(bool(answer))
+        return GraphResult.from_triples(answer, limit)  # type: ignore[arg-type]
+
+    def _query_in_child(self, text: str, limit: int | None, timeout: float) -> Result:
+        """Evaluate in a forked child that can be killed at the deadline.
+
+        pyoxigraph evaluates blocking operators (ORDER BY, aggregates) inside `Store.query` in
+        native code that never returns to Python, so neither signals nor threads can stop it; a
+        child process can be killed. The child writes results in a standard serialisation that
+        the parent parses back into the same result objects.
+        """
+        with tempfile.TemporaryDirectory(prefix="kg-query-") as tmp:
+            out_path = os.path.join(tmp, "result")
+            err_r, err_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # child: never return into the caller's stack
+                os.close(err_r)
+                code = 0
+                try:
+                    answer = self._run(text)
+                    with open(out_path, "wb") as out:
+                        if isinstance(answer, ox.QueryTriples):
+                            out.write(b"G")
+                            answer.serialize(out, format=ox.RdfFormat.N_TRIPLES)
+                        else:
+                            out.write(b"S" if isinstance(answer, ox.QuerySolutions) else b"B")
+                            answer.serialize(out, format=ox.QueryResultsFormat.JSON)
+                except BaseException as err:  # report any failure to the parent as one line
+                    os.write(err_w, f"{type(err).__name__}\0{err}".encode())
+                    code = 1
+                os._exit(code)
+            os.close(err_w)
+            try:
+                status = _wait(pid, timeout)
+            finally:
+                with os.fdopen(err_r, "rb") as pipe:
+                    failure = pipe.read().decode("utf-8", "replace")
+            if status is None:
+                raise QueryTimeout(f"query stopped after the {timeout:g} s timeout (--timeout)")
+            if failure:
+                kind, _, message = failure.partition("\0")
+                raise (InputError if kind == "InputError" else KgError)(message)
+            with open(out_path, "rb") as handle:
+                tag = handle.read(1)
+                data = handle.read()
+        if tag == b"G":
+            return GraphResult.from_triples(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), limit)
+        return self._wrap(ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON), limit)
+
+
+def _wait(pid: int, timeout: float) -> int | None:
+    """Wait for a child until `timeout`; kill it and return None if it is still running."""
+    deadline = time.monotonic() + timeout
+    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            left = deadline - time.monotonic()
+            if left <= 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None
+            if pidfd is not None:
+                select.select([pidfd], [], [], left)
+            else:
+                time.sleep(min(left, 0.01))
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
+class RemoteSource(GraphSource):
+    """A SPARQL 1.1 endpoint, queried through SPARQLWrapper; results parsed into our objects."""
+
+    def __init__(self, url: str, *, timeout: float | None = None) -> None:
+        from urllib.parse import urlparse
+
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise InputError(f"--endpoint {url!r} is not an http(s) URL")
+        self.url = url
+        self.timeout = timeout
+        self.description = f"SPARQL endpoint {url}"
+
+    def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+        import socket
+        import urllib.error
+
+        from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper import SPARQLExceptions as sx
+
+        from kgcli import __version__
+
+        form = query_form(text)
+        client = SPARQLWrapper(self.url, agent=f"kgcli/{__version__} (https://w3id.org/kgcli)")
+        client.setQuery(text)
+        # Form-encoded POST: no URL length limit, and Virtuoso does not answer a POST whose body
+        # is application/sparql-query.
+        client.setMethod(POST)
+        client.setRequestMethod(URLENCODED)
+        client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+        wait = timeout if timeout is not None else self.timeout
+        if wait is not None:
+            client.setTimeout(int(max(1, wait)))
+        try:
+            response = client.query().response
+            body = response.read()
+            ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        except sx.QueryBadFormed as err:
+            raise InputError(f"{self.url}: the endpoint rejected the query: {_short(err)}") from None
+        except sx.Unauthorized:
+            raise RemoteError(f"{self.url}: 401 unauthorized (check the credentials)") from None
+        except sx.EndPointNotFound:
+            raise RemoteError(f"{self.url}: 404 not found (is this the SPARQL endpoint URL?)") from None
+        except sx.SPARQLWrapperException as err:
+            raise RemoteError(f"{self.url}: {_short(err)}") from None
+        except urllib.error.HTTPError as err:
+            raise RemoteError(f"{self.url}: HTTP {err.code} {err.reason}") from None
+        except (TimeoutError, socket.timeout):
+            raise QueryTimeout(f"{self.url}: no answer within {wait:g} s (--timeout)") from None
+        except urllib.error.URLError as err:
+            raise RemoteError(f"{self.url}: cannot connect ({_reason(err)})") from None
+        except OSError as err:
+            raise RemoteError(f"{self.url}: connection failed ({err})") from None
+        return _parse_remote(self.url, form, ctype, body, limit)
+
+
+def _parse_remote(url: str, form: str, ctype: str, body: bytes, limit: int | None) -> Result:
+    """Parse an endpoint's answer into result objects, insisting on the media type asked for."""
+    try:
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            fmt = ox.RdfFormat.from_media_type(ctype) if ctype else ox.RdfFormat.TURTLE
+            if fmt is None or fmt == ox.RdfFormat.RDF_XML:
+                # Never parse XML we did not ask for (external entities, entity bombs).
+                raise RemoteError(f"{url}: answered {ctype or 'no media type'}, expected RDF")
+            return GraphResult.from_triples(
+                (q.triple for q in ox.parse(body, format=fmt)), limit
+            )
+        if ctype not in ("application/sparql-results+json", "application/json"):
+            raise RemoteError(
+                f"{url}: answered {ctype or 'no media type'}, expected SPARQL JSON results"
+            )
+        answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    except SyntaxError as err:
+        raise RemoteError(f"{url}: malformed results ({err})") from None
+    return LocalSource._wrap(answer, limit)
+
+
+def _short(err: Exception, width: int = 300) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _reason(err: Exception) -> str:
+    reason = getattr(err, "reason", err)
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(reason, OSError) and getattr(reason, "errno", None) in (-2, -3, -5):
+        return f"host not found: {reason.strerror}"
+    return str(reason)
+
+
+def open_source(
+    *,
+    data: Sequence[str] = (),
+    data_format: str | None = None,
+    with_embedded: bool = False,
+    endpoint: str | None = None,
+) -> GraphSource:
+    """Open the source a command names: an endpoint, the user's files, or the embedded graph."""
+    if endpoint:
+        if data or with_embedded:
+            raise InputError("--endpoint cannot be combined with --data or --with-embedded")
+        return RemoteSource(endpoint)
+    store = ox.Store()
+    files: list[LoadedFile] = []
+    if with_embedded or not data:
+        files += load_embedded(store)
+    files += load_files(store, data, data_format=data_format)
+    if data:
+        names = ", ".join(data)
+        description = f"{names} + embedded graph" if with_embedded else names
+    else:
+        description = "embedded graph"
+    return LocalSource(store, files, description)

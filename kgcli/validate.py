@@ -1,0 +1,69 @@
+"""SHACL validation (pySHACL) of a graph against the embedded shapes or the user's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgcli import resources
+from kgcli.errors import InputError
+from kgcli.results import SelectResult
+from kgcli.source import GraphSource
+
+# The violations of a report, one row each, in a stable order.
+_REPORT_QUERY = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT ?severity ?focus ?path ?value ?constraint ?shape ?message WHERE {
+  ?report a sh:ValidationReport ; sh:result ?r .
+  ?r sh:focusNode ?focus ; sh:resultSeverity ?severity ;
+     sh:sourceConstraintComponent ?constraint ; sh:sourceShape ?shape .
+  OPTIONAL { ?r sh:resultPath ?path FILTER(!isBlank(?path)) }
+  OPTIONAL { ?r sh:value ?value }
+  OPTIONAL { ?r sh:resultMessage ?message }
+} ORDER BY ?severity ?focus ?path ?constraint ?message
+"""
+
+
+@dataclass
+class ValidationReport:
+    """Whether the graph conforms, and its violations as rows."""
+
+    conforms: bool
+    violations: SelectResult
+
+
+def _as_rdflib(source: GraphSource):  # type: ignore[no-untyped-def]
+    """The union of the source's graphs as an rdflib Graph, as pySHACL wants it."""
+    import rdflib
+
+    result = source.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    data = ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
+    graph = rdflib.Graph()
+    graph.parse(data=data, format="nt")
+    return graph
+
+
+def validate(source: GraphSource, shapes: str | Path | None = None) -> ValidationReport:
+    """Validate the union of the source's graphs against SHACL shapes (RDFS inference on)."""
+    import rdflib
+    from pyshacl import validate as shacl_validate
+
+    shapes_path = Path(shapes) if shapes else resources.shapes_file()
+    shapes_graph = rdflib.Graph()
+    try:
+        shapes_graph.parse(shapes_path, format=rdflib.util.guess_format(str(shapes_path)) or "turtle")
+    except FileNotFoundError:
+        raise InputError(f"{shapes_path}: no such file") from None
+    except Exception as err:  # rdflib raises many parser-specific types
+        raise InputError(f"{shapes_path}: not valid RDF ({' '.join(str(err).split())})") from None
+    conforms, report, _ = shacl_validate(
+        _as_rdflib(source), shacl_graph=shapes_graph, inference="rdfs", allow_warnings=True
+    )
+    store = ox.Store()
+    store.load(report.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    rows = store.query(_REPORT_QUERY)
+    assert isinstance(rows, ox.QuerySolutions)
+    violations = SelectResult.from_solutions(rows)
+    return ValidationReport(bool(conforms), SelectResult(violations.variables, list(violations)))
