@@ -1,0 +1,402 @@
+"""A small SPARQL lexer, and what the tool needs from it: query form, prefixes, safety, binding.
+
+Why a lexer and not a parser: the engine parses the query anyway (and rdflib's parser is slow to
+import and rejects SPARQL that pyoxigraph accepts). We only need to see tokens reliably, so that a
+keyword inside a string, a comment or an IRI is never taken for a keyword.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kgcli.errors import InputError, UsageError
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+#: Keywords that start a SPARQL Update operation; none of them can appear in a query.
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+)
+#: Keywords after a query's WHERE group; a DESCRIBE without a group stops before them.
+_MODIFIERS = frozenset({"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"})
+
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
+# IRIREF, with the \u escapes the engine accepts inside it (pyoxigraph resolves `<a\u0041>`).
+_IRI_RE = re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>")
+_IRI_START_RE = re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})+")
+_VAR_RE = re.compile(r"[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+")
+_BNODE_RE = re.compile(r"_:[\w](?:[\w.\-\u00b7]*[\w\-\u00b7])?")
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PNAME_RE = re.compile(
+    r"(?:[^\W\d_](?:[\w.\-\u00b7]*[\w\-\u00b7])?)?:"  # PN_PREFIX? ':'
+    rf"(?:(?:[\w:]|{_PLX})(?:(?:[\w.:\-\u00b7]|{_PLX})*(?:[\w:\-\u00b7]|{_PLX}))?)?"  # PN_LOCAL?
+)
+_WORD_RE = re.compile(r"[^\W\d]\w*")
+_NUMBER_RE = re.compile(r"\d+\.\d*[eE][+-]?\d+|\d*\.\d+(?:[eE][+-]?\d+)?|\d+(?:[eE][+-]?\d+)?")
+_LANGTAG_RE = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?")
+_OPERATORS = ("^^", "&&", "||", "!=", "<=", ">=", "{|", "|}", "<<", ">>")
+_PUNCTUATION = frozenset("{}()[].,;")
+_VARNAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_ERROR_AT_RE = re.compile(r"\bat (\d+):(\d+)")
+_LINE_END_RE = re.compile(r"[\r\n]")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token: its kind, its exact source text, and where it starts (line and column 1-based).
+
+    Kinds: iri, pname, bnode, var, string, langtag, number, keyword, punct, op.
+    """
+
+    kind: str
+    value: str
+    offset: int
+    line: int
+    column: int
+
+    @property
+    def end(self) -> int:
+        """Offset just past the token."""
+        return self.offset + len(self.value)
+
+    def is_keyword(self, *words: str) -> bool:
+        """Whether this is one of the keywords `words` (given in upper case); case-insensitive."""
+        return self.kind == "keyword" and self.value.upper() in words
+
+    def is_punct(self, char: str) -> bool:
+        return self.kind == "punct" and self.value == char
+
+
+class _Lines:
+    """Offset -> (line, column), as the engine counts them: lines end at '\\n' only."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def at(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """The (line, column) of `offset` in `text`, both 1-based, columns in characters."""
+    return _Lines(text).at(offset)
+
+
+def _string_end(text: str, start: int, lines: _Lines) -> int:
+    """The offset just past the string literal starting at `start`."""
+    quote = text[start]
+    long = text.startswith(quote * 3, start)
+    delimiter = quote * 3 if long else quote
+    i = start + len(delimiter)
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if text.startswith(delimiter, i):
+            return i + len(delimiter)
+        if not long and char in "\r\n":
+            break
+        i += 1
+    line, column = lines.at(start)
+    raise InputError(f"line {line}, column {column}: unterminated string")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a query into tokens, skipping white space and comments."""
+    lines = _Lines(text)
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+
+    def add(kind: str, end: int) -> None:
+        line, column = lines.at(i)
+        tokens.append(Token(kind, text[i:end], i, line, column))
+
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            i += 1
+            continue
+        if char == "#":
+            newline = _LINE_END_RE.search(text, i)
+            i = newline.start() if newline else n
+            continue
+        end: int
+        if char in "'\"":
+            end = _string_end(text, i, lines)
+            add("string", end)
+        elif char == "<":
+            match = _IRI_RE.match(text, i)
+            if match:
+                add("iri", match.end())
+                end = match.end()
+            else:
+                start = _IRI_START_RE.match(text, i)
+                if start and start.end() == n:
+                    line, column = lines.at(i)
+                    raise InputError(f"line {line}, column {column}: unterminated IRI")
+                # Not an IRIREF: the less-than operator (`?a < 3`, `<=`, `<<` for RDF-star).
+                end = i + (2 if text.startswith(("<=", "<<"), i) else 1)
+                add("op", end)
+        elif (match := _VAR_RE.match(text, i)) is not None:
+            end = match.end()
+            add("var", end)
+        elif (match := _BNODE_RE.match(text, i)) is not None:
+            end = match.end()
+            add("bnode", end)
+        elif (match := _PNAME_RE.match(text, i)) is not None:
+            end = match.end()
+            add("pname", end)
+        elif (match := _WORD_RE.match(text, i)) is not None:
+            end = match.end()
+            add("keyword", end)
+        elif (match := _NUMBER_RE.match(text, i)) is not None:
+            end = match.end()
+            add("number", end)
+        elif (match := _LANGTAG_RE.match(text, i)) is not None:
+            end = match.end()
+            add("langtag", end)
+        elif char in _PUNCTUATION and not text.startswith("{|", i):
+            end = i + 1
+            add("punct", end)
+        else:
+            end = i + next((len(op) for op in _OPERATORS if text.startswith(op, i)), 1)
+            add("op", end)
+        i = end
+    return tokens
+
+
+def _prologue_end(tokens: list[Token]) -> int:
+    """Index of the first token after the BASE and PREFIX declarations."""
+    i = 0
+    while i < len(tokens):
+        if tokens[i].is_keyword("BASE"):
+            i += 2
+        elif tokens[i].is_keyword("PREFIX"):
+            i += 3
+        else:
+            break
+    return i
+
+
+def _form_index(tokens: list[Token]) -> tuple[str, int]:
+    """The query form and the index of its keyword."""
+    i = _prologue_end(tokens)
+    if i >= len(tokens):
+        raise InputError("empty query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+    token = tokens[i]
+    if token.is_keyword(*QUERY_FORMS):
+        return token.value.upper(), i
+    if token.is_keyword(*UPDATE_KEYWORDS):
+        return "UPDATE", i
+    raise InputError(
+        f"line {token.line}, column {token.column}: expected SELECT, ASK, CONSTRUCT or DESCRIBE, "
+        f"found {token.value!r}"
+    )
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE for a SPARQL Update."""
+    return _form_index(tokenize(text))[0]
+
+
+def _iri(token: Token) -> str:
+    return token.value[1:-1]
+
+
+def _prefixes(tokens: list[Token]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for i, token in enumerate(tokens[:-2]):
+        name, iri = tokens[i + 1], tokens[i + 2]
+        declaration = name.kind == "pname" and name.value.endswith(":") and iri.kind == "iri"
+        if token.is_keyword("PREFIX") and declaration:
+            found[name.value[:-1]] = _iri(iri)
+    return found
+
+
+def prefixes(text: str) -> dict[str, str]:
+    """The PREFIX declarations: prefix (without its colon) -> namespace IRI."""
+    return _prefixes(tokenize(text))
+
+
+def _base(tokens: list[Token]) -> str | None:
+    for i, token in enumerate(tokens[:-1]):
+        if token.is_keyword("BASE") and tokens[i + 1].kind == "iri":
+            return _iri(tokens[i + 1])
+    return None
+
+
+def _expand(token: Token, declared: Mapping[str, str]) -> str | None:
+    """The IRI an iri or pname token stands for (None for a variable or an unknown prefix)."""
+    if token.kind == "iri":
+        return _iri(token)
+    if token.kind == "pname":
+        prefix, _, local = token.value.partition(":")
+        if prefix in declared:
+            return declared[prefix] + local
+    return None
+
+
+def _scheme(iri: str, base: str | None) -> str:
+    """The IRI's scheme, lower-cased; a relative IRI takes the BASE's."""
+    match = _SCHEME_RE.match(iri) or (_SCHEME_RE.match(base) if base else None)
+    return match.group()[:-1].lower() if match else ""
+
+
+def check_safe(
+    text: str, *, allow_federation: bool = False, allowed_endpoints: Collection[str] = ()
+) -> None:
+    """Refuse, before evaluation, a query that would reach the network or disk, or an update.
+
+    SERVICE reaches the network: refused unless `allow_federation`, and then only for an endpoint
+    in `allowed_endpoints` (an empty collection allows all). FROM / FROM NAMED with a `file:` IRI
+    is refused unless `allow_federation`; other FROM IRIs are allowed, because pyoxigraph and our
+    server treat FROM as the choice of graphs already in the store, by name, and never dereference
+    them. Updates (INSERT, DELETE, LOAD, DROP, ...) raise UsageError: `kg query` only reads.
+    """
+    tokens = tokenize(text)
+    form, index = _form_index(tokens)
+    updates = [t for t in tokens if t.is_keyword(*UPDATE_KEYWORDS)]
+    if form == "UPDATE" or updates:
+        token = tokens[index] if form == "UPDATE" else updates[0]
+        raise UsageError(
+            f"updates are refused by kg query; {token.value.upper()} at line {token.line}, "
+            f"column {token.column} starts a SPARQL Update, which would change the store"
+            + (" and read the network or a file" if token.is_keyword("LOAD") else "")
+        )
+    declared = _prefixes(tokens)
+    base = _base(tokens)
+    allowed = set(allowed_endpoints)
+    for i, token in enumerate(tokens):
+        if token.is_keyword("SERVICE"):
+            rest = tokens[i + 1 : i + 3]
+            silent = bool(rest) and rest[0].is_keyword("SILENT")
+            target = rest[1 if silent else 0] if len(rest) > silent else None
+            written = "SERVICE SILENT" if silent else "SERVICE"
+            if target is not None:
+                written += f" {target.value}"
+            where = f"{written} at line {token.line}, column {token.column}"
+            if not allow_federation:
+                raise InputError(
+                    f"{where} would reach the network; pass --allow-federation "
+                    "(and --endpoint-allow URL) to permit it"
+                )
+            if allowed:
+                endpoint = _expand(target, declared) if target else None
+                if endpoint is None:
+                    raise InputError(
+                        f"{where}: an endpoint that is not a written IRI cannot be checked "
+                        "against --endpoint-allow"
+                    )
+                if endpoint not in allowed:
+                    raise InputError(
+                        f"{where}: <{endpoint}> is not an allowed endpoint "
+                        f"(--endpoint-allow: {', '.join(sorted(allowed))})"
+                    )
+        elif token.is_keyword("FROM") and not allow_federation:
+            j = i + 1
+            named = j < len(tokens) and tokens[j].is_keyword("NAMED")
+            j += 1 if named else 0
+            if j >= len(tokens):
+                continue
+            iri = _expand(tokens[j], declared)
+            if iri is not None and _scheme(iri, base) == "file":
+                raise InputError(
+                    f"FROM {'NAMED ' if named else ''}{tokens[j].value} at line {token.line}, "
+                    f"column {token.column} would read a local file; pass --allow-federation "
+                    "to permit it"
+                )
+
+
+def _matching(tokens: list[Token], open_index: int) -> int:
+    """Index of the `}` or `)` closing the bracket at `open_index`."""
+    depth = 0
+    for i in range(open_index, len(tokens)):
+        if tokens[i].kind == "punct" and tokens[i].value in "({":
+            depth += 1
+        elif tokens[i].kind == "punct" and tokens[i].value in ")}":
+            depth -= 1
+            if depth == 0:
+                return i
+    token = tokens[open_index]
+    raise InputError(f"line {token.line}, column {token.column}: {token.value!r} is never closed")
+
+
+def _where_group(tokens: list[Token], form: str, start: int) -> tuple[int | None, int]:
+    """Find the query's top-level WHERE group.
+
+    Returns (index of its `{`, -1), or (None, offset) for a DESCRIBE without a WHERE clause: the
+    offset where a clause can be added (after the targets and FROM clauses).
+    """
+    i = start + 1
+    if form == "CONSTRUCT" and i < len(tokens) and tokens[i].is_punct("{"):
+        i = _matching(tokens, i) + 1  # the template comes first in the full form
+    depth = 0
+    last = tokens[start]
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind == "punct" and token.value in "({":
+            # A `{` at depth 0 opens the WHERE group, the keyword WHERE being optional; a `{`
+            # inside parentheses is an EXISTS in the projection (`SELECT (EXISTS {..} AS ?x)`).
+            if depth == 0 and token.value == "{":
+                return i, -1
+            depth += 1
+        elif token.kind == "punct" and token.value in ")}":
+            depth -= 1
+        elif depth == 0 and token.is_keyword(*_MODIFIERS):
+            break
+        last = token
+        i += 1
+    if form == "DESCRIBE":
+        return None, last.end
+    raise InputError(f"no WHERE group found in the {form} query to bind parameters in")
+
+
+def inject_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """Bind variables to RDF terms: a VALUES block at the start of the top-level WHERE group.
+
+    The VALUES block joins with the whole group, so a variable is bound throughout it, projected or
+    not. The text added has no line break, so the engine's error lines still match the file.
+    """
+    if not bindings:
+        return text
+    for name, term in bindings.items():
+        if not _VARNAME_RE.fullmatch(name):
+            raise InputError(f"{name!r} is not a valid parameter name (letters, digits, _)")
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise InputError(f"parameter {name!r}: only an IRI or a literal can be bound")
+    names = list(bindings)
+    terms = [str(bindings[name]) for name in names]
+    if len(names) == 1:
+        values = f"VALUES ?{names[0]} {{ {terms[0]} }}"
+    else:
+        values = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }}"
+    tokens = tokenize(text)
+    form, start = _form_index(tokens)
+    if form == "UPDATE":
+        raise InputError("parameters can only be bound in a query, not in an update")
+    index, offset = _where_group(tokens, form, start)
+    if index is None:
+        return f"{text[:offset]} WHERE {{ {values} }}{text[offset:]}"
+    opening = tokens[index]
+    if index + 1 < len(tokens) and tokens[index + 1].is_keyword("SELECT"):
+        # A group that is a subquery admits nothing beside it: wrap it in a group of its own.
+        closing = tokens[_matching(tokens, index)]
+        return (
+            f"{text[: opening.end]} {values} {{{text[opening.end : closing.offset]}}} "
+            f"{text[closing.offset :]}"
+        )
+    after = text[opening.end :]
+    return f"{text[: opening.end]} {values}{'' if after[:1].isspace() else ' '}{after}"
+
+
+def syntax_error_location(message: str) -> tuple[int, int] | None:
+    """The (line, column) in a pyoxigraph syntax error such as `error at 2:9: expected ...`."""
+    match = _ERROR_AT_RE.search(message)
+    return (int(match.group(1)), int(match.group(2))) if match else None
