@@ -27,7 +27,8 @@ _MODIFIERS = frozenset({"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 # IRIREF, with the \u escapes the engine accepts inside it (pyoxigraph resolves `<a\u0041>`).
 _IRI_RE = re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})*>")
-_IRI_START_RE = re.compile(rf"<(?:[^<>\"{{}}|^`\\\x00-\x20]|{_UCHAR})+")
+# `<scheme://` cannot start an expression (`ex: / /x` is no SPARQL), so it is a broken IRI.
+_IRI_START_RE = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*://")
 _VAR_RE = re.compile(r"[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+")
 _BNODE_RE = re.compile(r"_:[\w](?:[\w.\-\u00b7]*[\w\-\u00b7])?")
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -137,8 +138,7 @@ def tokenize(text: str) -> list[Token]:
                 add("iri", match.end())
                 end = match.end()
             else:
-                start = _IRI_START_RE.match(text, i)
-                if start and start.end() == n:
+                if _IRI_START_RE.match(text, i):
                     line, column = lines.at(i)
                     raise InputError(f"line {line}, column {column}: unterminated IRI")
                 # Not an IRIREF: the less-than operator (`?a < 3`, `<=`, `<<` for RDF-star).
@@ -385,15 +385,21 @@ def inject_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) 
     if index is None:
         return f"{text[:offset]} WHERE {{ {values} }}{text[offset:]}"
     opening = tokens[index]
+    before = text[: opening.end]
+    if form == "CONSTRUCT" and not tokens[start + 1].is_punct("{"):
+        # The short form `CONSTRUCT WHERE { triples }` admits no VALUES: spell out its template
+        # (from the tokens, so that no line break is added) and use the full form.
+        template = " ".join(t.value for t in tokens[index + 1 : _matching(tokens, index)])
+        where = tokens[index - 1].offset
+        before = f"{text[:where]}{{ {template} }} {text[where : opening.end]}"
     if index + 1 < len(tokens) and tokens[index + 1].is_keyword("SELECT"):
         # A group that is a subquery admits nothing beside it: wrap it in a group of its own.
         closing = tokens[_matching(tokens, index)]
         return (
-            f"{text[: opening.end]} {values} {{{text[opening.end : closing.offset]}}} "
-            f"{text[closing.offset :]}"
+            f"{before} {values} {{{text[opening.end : closing.offset]}}} {text[closing.offset :]}"
         )
     after = text[opening.end :]
-    return f"{text[: opening.end]} {values}{'' if after[:1].isspace() else ' '}{after}"
+    return f"{before} {values}{'' if after[:1].isspace() else ' '}{after}"
 
 
 def syntax_error_location(message: str) -> tuple[int, int] | None:
