@@ -22,7 +22,9 @@ _INTEGER_RE = re.compile(r"[+-]?[0-9]+")
 _DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-_SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# A bare value is an absolute IRI when it is a URL or one of these: else `ex:thing` could be a
+# prefixed name whose PREFIX was forgotten, silently bound as the IRI <ex:thing>.
+_BARE_IRI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://|(?:urn|mailto|tag):", re.IGNORECASE)
 _NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
 
 
@@ -38,7 +40,7 @@ def _iri(name: str, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
         prefix, colon, local = text.partition(":")
         if colon and prefix in prefixes and not local.startswith("//"):
             iri = prefixes[prefix] + local  # a declared prefix wins over a look-alike scheme
-        elif _SCHEME_RE.match(text):
+        elif _BARE_IRI_RE.match(text):
             iri = text
         else:
             known = ", ".join(sorted(p + ":" for p in prefixes)) or "none"

@@ -23,6 +23,8 @@ def typed(lexical: str, datatype: str) -> ox.Literal:
         ("iri", "<https://example.org/a>", ox.NamedNode("https://example.org/a")),
         ("iri", " https://example.org/a?b=c#d ", ox.NamedNode("https://example.org/a?b=c#d")),
         ("iri", "urn:isbn:0451450523", ox.NamedNode("urn:isbn:0451450523")),
+        ("iri", "mailto:a@example.org", ox.NamedNode("mailto:a@example.org")),
+        ("iri", "<ex:thing>", ox.NamedNode("ex:thing")),
         ("iri", "kg:Firm", ox.NamedNode("https://w3id.org/kgcli/ontology#Firm")),
         ("iri", ":thing", ox.NamedNode("http://example.org/thing")),
         ("iri", "<kg:Firm>", ox.NamedNode("kg:Firm")),  # between <>, an IRI is taken as written
@@ -86,6 +88,12 @@ def test_valid_values(type_: str, value: str, expected: ox.NamedNode | ox.Litera
             "Firm",
             "parameter 'p': 'Firm' is not an IRI: write <https://...>, https://... or a prefixed "
             "name whose prefix the query declares (prefixes: :, kg:)",
+        ),
+        (
+            "iri",
+            "ex:thing",
+            "parameter 'p': 'ex:thing' is not an IRI: write <https://...>, https://... or a "
+            "prefixed name whose prefix the query declares (prefixes: :, kg:)",
         ),
         (
             "iri",
