@@ -1,0 +1,89 @@
+"""Shared fixtures: the tiny CLI graph, an in-process runner, and a local SPARQL endpoint."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from typer.testing import CliRunner
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = FIXTURES / "cli" / "mini.ttl"
+MINI_QUERIES = FIXTURES / "cli" / "queries"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def kg(runner: CliRunner):
+    """Run `kg ARGS...` in-process; return the click Result."""
+    from kgcli.cli import app
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, list(args), input=input, env={"COLUMNS": "100"})
+
+    return invoke
+
+
+def _handler(store: ox.Store) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        """The SPARQL 1.1 Protocol's query operation, enough for client tests."""
+
+        def log_message(self, *args: object) -> None:  # keep test output clean
+            pass
+
+        def _answer(self, text: str) -> None:
+            try:
+                answer = store.query(text, use_default_graph_as_union=True)
+            except SyntaxError as err:
+                self.send_response(400)
+                self.send_header("Content-Type", "text/plain")
+                self.end_headers()
+                self.wfile.write(str(err).encode())
+                return
+            if isinstance(answer, ox.QueryTriples):
+                body, ctype = answer.serialize(format=ox.RdfFormat.TURTLE), "text/turtle"
+            else:
+                body = answer.serialize(format=ox.QueryResultsFormat.JSON)
+                ctype = "application/sparql-results+json"
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+            self._answer(query["query"][0])
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            if self.headers["Content-Type"].startswith("application/sparql-query"):
+                self._answer(body)
+            else:
+                self._answer(urllib.parse.parse_qs(body)["query"][0])
+
+    return Handler
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    """A SPARQL endpoint on 127.0.0.1 serving the tiny graph, one named graph like `--data`."""
+    store = ox.Store()
+    store.load(path=str(MINI), to_graph=ox.NamedNode(MINI.resolve().as_uri()))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(store))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
