@@ -1,4 +1,4 @@
-"""kgcli: query, validate and analyse the Shanghai health-cluster knowledge graph, or any RDF graph."""
+"""kgcli: query, validate and analyse the Shanghai health-cluster knowledge graph, or any RDF."""
 
 from importlib.metadata import PackageNotFoundError, version
 

@@ -35,6 +35,10 @@ class GraphInfo:
         return {"graphs": self.graphs, "classes": self.classes, "properties": self.properties}
 
 
+def _named(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
 def _rows(result: object) -> SelectResult:
     assert isinstance(result, SelectResult)
     return SelectResult(result.variables, list(result))
@@ -43,14 +47,15 @@ def _rows(result: object) -> SelectResult:
 def graph_info(source: GraphSource, *, timeout: float | None = None) -> GraphInfo:
     """Describe a graph; for local sources, name the file each named graph was loaded from."""
     count = _rows(source.query(_TRIPLES, timeout=timeout))
-    triples = int(next(iter(count))[0].value)  # type: ignore[union-attr]
+    (total,) = next(iter(count))
+    triples = int(total.value) if isinstance(total, ox.Literal) else 0
     graphs = _rows(source.query(_GRAPHS, timeout=timeout))
     if isinstance(source, LocalSource):
         origin = {f.graph: f.source for f in source.files}
         graphs = SelectResult(
             ["graph", "triples", "source"],
             [
-                (g, n, ox.Literal(origin[g.value]) if g is not None and g.value in origin else None)
+                (g, n, ox.Literal(origin[name]) if (name := _named(g)) in origin else None)
                 for g, n in graphs
             ],
         )

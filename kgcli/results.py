@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-    Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
+    Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @dataclass
 class SelectResult:
-    """Rows of a SELECT query: `variables` in projection order, each row a tuple of terms or None."""
+    """Rows of a SELECT query: `variables` in projection order; a row holds terms or None."""
 
     variables: list[str]
     _rows: Iterable[tuple[Term | None, ...]] = field(repr=False)
@@ -74,4 +74,4 @@ class GraphResult:
         return cls(itertools.islice(triples, limit))
 
 
-Result = Union[SelectResult, AskResult, GraphResult]
+Result = SelectResult | AskResult | GraphResult

@@ -161,7 +161,6 @@ class RemoteSource(GraphSource):
         self.description = f"SPARQL endpoint {url}"
 
     def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
-        import socket
         import urllib.error
 
         from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
@@ -185,16 +184,20 @@ class RemoteSource(GraphSource):
             body = response.read()
             ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         except sx.QueryBadFormed as err:
-            raise InputError(f"{self.url}: the endpoint rejected the query: {_short(err)}") from None
+            raise InputError(
+                f"{self.url}: the endpoint rejected the query: {_short(err)}"
+            ) from None
         except sx.Unauthorized:
             raise RemoteError(f"{self.url}: 401 unauthorized (check the credentials)") from None
         except sx.EndPointNotFound:
-            raise RemoteError(f"{self.url}: 404 not found (is this the SPARQL endpoint URL?)") from None
+            raise RemoteError(
+                f"{self.url}: 404 not found (is this the SPARQL endpoint URL?)"
+            ) from None
         except sx.SPARQLWrapperException as err:
             raise RemoteError(f"{self.url}: {_short(err)}") from None
         except urllib.error.HTTPError as err:
             raise RemoteError(f"{self.url}: HTTP {err.code} {err.reason}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise QueryTimeout(f"{self.url}: no answer within {wait:g} s (--timeout)") from None
         except urllib.error.URLError as err:
             raise RemoteError(f"{self.url}: cannot connect ({_reason(err)})") from None
@@ -211,9 +214,7 @@ def _parse_remote(url: str, form: str, ctype: str, body: bytes, limit: int | Non
             if fmt is None or fmt == ox.RdfFormat.RDF_XML:
                 # Never parse XML we did not ask for (external entities, entity bombs).
                 raise RemoteError(f"{url}: answered {ctype or 'no media type'}, expected RDF")
-            return GraphResult.from_triples(
-                (q.triple for q in ox.parse(body, format=fmt)), limit
-            )
+            return GraphResult.from_triples((q.triple for q in ox.parse(body, format=fmt)), limit)
         if ctype not in ("application/sparql-results+json", "application/json"):
             raise RemoteError(
                 f"{url}: answered {ctype or 'no media type'}, expected SPARQL JSON results"

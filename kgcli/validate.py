@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kgcli import resources
 from kgcli.errors import InputError
-from kgcli.results import SelectResult
+from kgcli.results import GraphResult, SelectResult
 from kgcli.source import GraphSource
 
 # The violations of a report, one row each, in a stable order.
@@ -39,7 +39,8 @@ def _as_rdflib(source: GraphSource):  # type: ignore[no-untyped-def]
     import rdflib
 
     result = source.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    data = ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)  # type: ignore[call-overload]
+    assert isinstance(result, GraphResult)
+    data = ox.serialize(list(result), format=ox.RdfFormat.N_TRIPLES)
     graph = rdflib.Graph()
     graph.parse(data=data, format="nt")
     return graph
@@ -53,7 +54,9 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
     shapes_path = Path(shapes) if shapes else resources.shapes_file()
     shapes_graph = rdflib.Graph()
     try:
-        shapes_graph.parse(shapes_path, format=rdflib.util.guess_format(str(shapes_path)) or "turtle")
+        shapes_graph.parse(
+            shapes_path, format=rdflib.util.guess_format(str(shapes_path)) or "turtle"
+        )
     except FileNotFoundError:
         raise InputError(f"{shapes_path}: no such file") from None
     except Exception as err:  # rdflib raises many parser-specific types

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import MINI, MINI_QUERIES
 
 DATA = ("--data", str(MINI))
@@ -24,13 +23,15 @@ def test_inline_select_as_csv(kg):
         "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label",
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout == 'label\r\nFirm A\r\n"Firm B, ""the second"""\r\nFirm C\r\n'
+    assert (
+        result.stdout_bytes.decode() == 'label\r\nFirm A\r\n"Firm B, ""the second"""\r\nFirm C\r\n'
+    )
 
 
 def test_named_query_with_default_parameter(kg):
     result = kg(*CATALOGUE, "query", "firms-in", *DATA)  # piped: csv by default
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
+    assert result.stdout_bytes.decode() == (
         "firm,label\r\n"
         "http://example.org/firmA,Firm A\r\n"
         'http://example.org/firmB,"Firm B, ""the second"""\r\n'
@@ -39,18 +40,18 @@ def test_named_query_with_default_parameter(kg):
 
 def test_string_parameter_is_bound_not_pasted(kg):
     result = kg(*CATALOGUE, "query", "firms-in", *DATA, "-p", "place=Metropolis")
-    assert result.stdout.count("\r\n") == 4  # header + firms A, B, C (transitive)
+    assert result.stdout_bytes.decode().count("\r\n") == 4  # header + firms A, B, C (transitive)
     # An injection attempt is one plain literal: it matches no label, and nothing breaks.
     attack = 'x" } ; DROP ALL ; #'
     result = kg(*CATALOGUE, "query", "firms-in", *DATA, "-p", f"place={attack}")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "firm,label\r\n"
+    assert result.stdout_bytes.decode() == "firm,label\r\n"
 
 
 def test_iri_parameter_with_prefixed_name_binds_an_unprojected_variable(kg):
     result = kg(*CATALOGUE, "query", "firm-count", *DATA, "-p", "place=ex:district")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "firms\r\n2\r\n"
+    assert result.stdout_bytes.decode() == "firms\r\n2\r\n"
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ def test_ask_and_construct(kg):
         "CONSTRUCT { ?s a <http://example.org/T> } WHERE { ?s a <http://example.org/Town> }",
     )
     assert graph.exit_code == 0, graph.output
-    assert graph.stdout == (
+    assert graph.stdout_bytes.decode() == (
         "<http://example.org/town> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         "<http://example.org/T> .\n"
     )
@@ -123,23 +124,23 @@ def test_limit_keeps_the_first_rows(kg):
         "-e",
         "SELECT ?s WHERE { ?s a <http://example.org/Firm> } ORDER BY ?s",
     )
-    assert result.stdout == "s\r\nhttp://example.org/firmA\r\n"
+    assert result.stdout_bytes.decode() == "s\r\nhttp://example.org/firmA\r\n"
 
 
 def test_output_file_takes_its_format_from_the_extension(kg, tmp_path: Path):
     target = tmp_path / "firms.json"
     result = kg(*CATALOGUE, "query", "firms-in", *DATA, "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert result.stdout == ""
+    assert result.stdout_bytes.decode() == ""
     assert json.loads(target.read_text())["head"]["vars"] == ["firm", "label"]
 
 
 def test_query_from_stdin_and_from_a_file(kg, tmp_path: Path):
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://example.org/Firm> }"
-    assert kg("query", "-", *DATA, "-f", "csv", input=text).stdout == "n\r\n3\r\n"
+    assert kg("query", "-", *DATA, "-f", "csv", input=text).stdout_bytes.decode() == "n\r\n3\r\n"
     path = tmp_path / "count.rq"
     path.write_text(text)
-    assert kg("query", str(path), *DATA, "-f", "csv").stdout == "n\r\n3\r\n"
+    assert kg("query", str(path), *DATA, "-f", "csv").stdout_bytes.decode() == "n\r\n3\r\n"
 
 
 def test_timeout_stops_a_runaway_query(kg):
@@ -152,7 +153,10 @@ def test_timeout_stops_a_runaway_query(kg):
     assert "timeout" in result.stderr
     # The process is still healthy: the next query answers.
     assert (
-        kg("query", *DATA, "--timeout", "5", "-f", "csv", "-e", "ASK { ?s ?p ?o }").stdout == "true"
+        kg(
+            "query", *DATA, "--timeout", "5", "-f", "csv", "-e", "ASK { ?s ?p ?o }"
+        ).stdout_bytes.decode()
+        == "true"
     )
 
 
@@ -220,7 +224,7 @@ def test_remote_results_render_identically(kg, endpoint):
             local = kg(*CATALOGUE, "query", *args, *DATA, "-f", fmt)
             remote = kg(*CATALOGUE, "query", *args, "--endpoint", endpoint, "-f", fmt)
             assert remote.exit_code == 0, remote.output
-            assert remote.stdout == local.stdout, (args, fmt)
+            assert remote.stdout_bytes == local.stdout_bytes, (args, fmt)
     construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s a <http://example.org/Town> ; ?p ?o }"
     local = kg("query", *DATA, "-f", "ntriples", "-e", construct)
     remote = kg("query", "--endpoint", endpoint, "-f", "ntriples", "-e", construct)
@@ -230,7 +234,7 @@ def test_remote_results_render_identically(kg, endpoint):
 def test_info_sections(kg):
     result = kg("info", *DATA, "-s", "classes", "-f", "csv")
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
+    assert result.stdout_bytes.decode() == (
         "class,entities\r\n"
         "http://example.org/Firm,3\r\n"
         "http://example.org/City,1\r\n"

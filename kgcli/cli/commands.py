@@ -37,7 +37,9 @@ def query(
     ] = None,
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="A parameter, NAME=VALUE (repeatable).", metavar="NAME=VALUE"),
+        typer.Option(
+            "--param", "-p", help="A parameter, NAME=VALUE (repeatable).", metavar="NAME=VALUE"
+        ),
     ] = None,
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
@@ -67,7 +69,7 @@ def query(
     from kgcli.atomic import output_stream
     from kgcli.catalogue import Catalogue, from_text, resolve
     from kgcli.errors import UsageError
-    from kgcli.formats import choose_format
+    from kgcli.formats import Kind, choose_format
     from kgcli.params import parse_assignments
     from kgcli.query import prepare, run
     from kgcli.render import render
@@ -85,7 +87,9 @@ def query(
     else:
         raise UsageError("name a query (kg queries list), a .rq file, '-' or -e TEXT")
     prepared = prepare(named, parse_assignments(param or []), allow_federation=allow_federation)
-    kind = {"SELECT": "select", "ASK": "ask"}.get(prepared.form, "graph")
+    kind: Kind = (
+        "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
+    )
     chosen = choose_format(fmt, output, stdout_is_tty() and output is None, kind)
     source = open_source_from(data, data_format, with_embedded, endpoint)
     result = run(source, prepared, limit=limit, timeout=timeout)
@@ -136,7 +140,9 @@ def info(
         return
     chosen = choose_format(fmt, output, True, "select")  # a whole report defaults to tables
     if chosen not in ("table", "markdown", "json"):
-        raise UsageError(f"format {chosen!r} shows one table: add --section graphs|classes|properties")
+        raise UsageError(
+            f"format {chosen!r} shows one table: add --section graphs|classes|properties"
+        )
     with output_stream(output) as out:
         if chosen == "json":
             doc = {"source": described.source, "triples": described.triples}
