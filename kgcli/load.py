@@ -69,8 +69,12 @@ def load_file(
     *,
     data_format: str | None = None,
     graph: str | None = None,
+    bulk: bool = False,
 ) -> LoadedFile:
     """Parse one file into `store`; triples go to the file's named graph.
+
+    `bulk` uses pyoxigraph's bulk loader (for on-disk stores: flat memory, not transactional);
+    the default `Store.load` is transactional and, in memory, the faster of the two.
 
     In TriG and N-Quads files, quads keep their own graph names and only default-graph
     triples go to the file's graph, so a dataset file round-trips unchanged.
@@ -82,7 +86,8 @@ def load_file(
     graph = graph or file_graph_name(name)
     handle = _open(name)
     try:
-        store.bulk_load(handle, format=fmt, to_graph=ox.NamedNode(graph))
+        loader = store.bulk_load if bulk else store.load
+        loader(handle, format=fmt, to_graph=ox.NamedNode(graph))
     except SyntaxError as err:
         raise _located(name, err) from None
     except UnicodeDecodeError as err:
