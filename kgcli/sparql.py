@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -109,10 +109,43 @@ def _string_end(text: str, start: int, lines: _Lines) -> int:
     raise InputError(f"line {line}, column {column}: unterminated string")
 
 
+def _is_operand(token: Token | None) -> bool:
+    """Whether a token can end an expression's operand (so that `<` after it compares)."""
+    if token is None:
+        return False
+    if token.kind in ("var", "number", "string", "langtag", "iri", "pname", "bnode"):
+        return True
+    # `}` closes the group of an EXISTS, itself an operand: `FILTER(EXISTS {..} < ?b)`.
+    return token.is_punct(")") or token.is_punct("}") or token.is_keyword("TRUE", "FALSE")
+
+
+def _paren_kind(tokens: list[Token], stack: list[str]) -> str:
+    """Whether a `(` just read opens an expression ("expr") or a list of terms ("terms").
+
+    Lists of terms are RDF collections in triple patterns, VALUES rows and RDF-star triple terms.
+    """
+    prev = tokens[-2] if len(tokens) > 1 else None
+    before = tokens[-3] if len(tokens) > 2 else None
+    if not stack:  # the query level: projection, GROUP BY, HAVING, ORDER BY, or trailing VALUES
+        return "terms" if prev is not None and prev.is_keyword("VALUES") else "expr"
+    if stack[-1] == "expr":
+        return "expr"
+    if prev is not None and prev.kind == "keyword":  # FILTER(, BIND(, FILTER regex(, ...
+        return "terms" if prev.is_keyword("VALUES", "A") else "expr"
+    if prev is not None and prev.kind in ("iri", "pname") and before is not None:
+        # FILTER ex:fn(...) calls a function; elsewhere `ex:p (1 2)` is a collection.
+        return "expr" if before.kind == "keyword" and not before.is_keyword("A") else "terms"
+    return "terms"
+
+
 def tokenize(text: str) -> list[Token]:
     """Split a query into tokens, skipping white space and comments."""
     lines = _Lines(text)
     tokens: list[Token] = []
+    # Open brackets: "expr" for a parenthesised expression, "terms" and "group" otherwise. Inside
+    # an expression, `<` after an operand is less-than, as the engine reads it: `FILTER(?a<?b)`
+    # then `SERVICE ?x #>` is no IRI `<?b)SERVICE?x#>` hiding a SERVICE.
+    stack: list[str] = []
     i, n = 0, len(text)
 
     def add(kind: str, end: int) -> None:
@@ -133,10 +166,14 @@ def tokenize(text: str) -> list[Token]:
             end = _string_end(text, i, lines)
             add("string", end)
         elif char == "<":
-            match = _IRI_RE.match(text, i)
+            comparing = bool(stack) and stack[-1] == "expr" and _is_operand(tokens[-1])
+            match = None if comparing else _IRI_RE.match(text, i)
             if match:
-                add("iri", match.end())
                 end = match.end()
+                add("iri", end)
+            elif comparing:
+                end = i + (2 if text.startswith("<=", i) else 1)
+                add("op", end)
             else:
                 if _IRI_START_RE.match(text, i):
                     line, column = lines.at(i)
@@ -165,6 +202,12 @@ def tokenize(text: str) -> list[Token]:
         elif char in _PUNCTUATION and not text.startswith("{|", i):
             end = i + 1
             add("punct", end)
+            if char == "(":
+                stack.append(_paren_kind(tokens, stack))
+            elif char == "{":
+                stack.append("group")
+            elif char in ")}" and stack:
+                stack.pop()
         else:
             end = i + next((len(op) for op in _OPERATORS if text.startswith(op, i)), 1)
             add("op", end)
@@ -249,6 +292,72 @@ def _scheme(iri: str, base: str | None) -> str:
     return match.group()[:-1].lower() if match else ""
 
 
+def _pname_expand(pname: str, declared: Mapping[str, str]) -> str | None:
+    prefix, colon, local = pname.partition(":")
+    return declared[prefix] + local if colon and prefix in declared else None
+
+
+def _services(
+    tokens: list[Token], declared: Mapping[str, str]
+) -> Iterator[tuple[Token, str, str | None]]:
+    """Each SERVICE: its first token, how it is written, its endpoint IRI (None if not known).
+
+    The engine needs no space after a keyword: besides `SERVICE <x>` it reads `SERVICESILENT<x>`,
+    `SERVICEex:s {` as SERVICE ex:s and `service:s {` as SERVICE :s. No keyword but SERVICE starts
+    with it, and a prefixed name followed by `{` is otherwise no SPARQL, so these are all caught.
+    """
+    for i, token in enumerate(tokens):
+        upper = token.value.upper()
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        opens_group = following is not None and following.is_punct("{")
+        if token.kind == "keyword" and upper.startswith("SERVICE"):
+            silent = upper == "SERVICESILENT"
+            j = i + 1
+            if upper == "SERVICE" and following is not None and following.is_keyword("SILENT"):
+                silent, j = True, j + 1
+            target = tokens[j] if j < len(tokens) else None
+            written = ("SERVICE SILENT" if silent else "SERVICE") + (
+                f" {target.value}" if target is not None else ""
+            )
+            known = upper in ("SERVICE", "SERVICESILENT") and target is not None
+            yield token, written, _expand(target, declared) if known and target else None
+        elif token.kind == "pname" and upper.startswith("SERVICE") and opens_group:
+            rest = token.value[len("SERVICE") :]
+            # `SERVICESILENT:s` reads two ways: its endpoint is not known for sure.
+            silent = rest.upper().startswith("SILENT")
+            yield token, token.value, None if silent else _pname_expand(rest, declared)
+
+
+def _froms(
+    tokens: list[Token], declared: Mapping[str, str]
+) -> Iterator[tuple[Token, str, list[str]]]:
+    """Each FROM or FROM NAMED: its first token, how it is written, the IRIs it may name."""
+    for i, token in enumerate(tokens):
+        upper = token.value.upper()
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        after_from = i > 0 and tokens[i - 1].is_keyword("FROM")
+        if token.kind == "keyword" and upper in ("FROM", "FROMNAMED"):
+            j = i + 1
+            if upper == "FROM" and following is not None and following.is_keyword("NAMED"):
+                j += 1
+            if j < len(tokens):
+                target = tokens[j]
+                written = " ".join(t.value for t in tokens[i : j + 1])
+                iri = _expand(target, declared)
+                yield token, written, [iri] if iri is not None else []
+        elif token.kind == "pname" and upper.startswith("FROM"):
+            # Glued as the engine allows: `FROMf:passwd` is FROM f:passwd, `FROM NAMEDf:x` too.
+            rest = token.value[len("FROM") :]
+            candidates = (
+                [rest, rest[len("NAMED") :]] if rest.upper().startswith("NAMED") else [rest]
+            )
+            iris = [_pname_expand(c, declared) for c in candidates]
+            yield token, token.value, [iri for iri in iris if iri is not None]
+        elif token.kind == "pname" and upper.startswith("NAMED") and after_from:
+            iri = _pname_expand(token.value[len("NAMED") :], declared)
+            yield tokens[i - 1], f"FROM {token.value}", [iri] if iri is not None else []
+
+
 def check_safe(
     text: str, *, allow_federation: bool = False, allowed_endpoints: Collection[str] = ()
 ) -> None:
@@ -271,47 +380,33 @@ def check_safe(
             + (" and read the network or a file" if token.is_keyword("LOAD") else "")
         )
     declared = _prefixes(tokens)
-    base = _base(tokens)
     allowed = set(allowed_endpoints)
-    for i, token in enumerate(tokens):
-        if token.is_keyword("SERVICE"):
-            rest = tokens[i + 1 : i + 3]
-            silent = bool(rest) and rest[0].is_keyword("SILENT")
-            target = rest[1 if silent else 0] if len(rest) > silent else None
-            written = "SERVICE SILENT" if silent else "SERVICE"
-            if target is not None:
-                written += f" {target.value}"
-            where = f"{written} at line {token.line}, column {token.column}"
-            if not allow_federation:
-                raise InputError(
-                    f"{where} would reach the network; pass --allow-federation "
-                    "(and --endpoint-allow URL) to permit it"
-                )
-            if allowed:
-                endpoint = _expand(target, declared) if target else None
-                if endpoint is None:
-                    raise InputError(
-                        f"{where}: an endpoint that is not a written IRI cannot be checked "
-                        "against --endpoint-allow"
-                    )
-                if endpoint not in allowed:
-                    raise InputError(
-                        f"{where}: <{endpoint}> is not an allowed endpoint "
-                        f"(--endpoint-allow: {', '.join(sorted(allowed))})"
-                    )
-        elif token.is_keyword("FROM") and not allow_federation:
-            j = i + 1
-            named = j < len(tokens) and tokens[j].is_keyword("NAMED")
-            j += 1 if named else 0
-            if j >= len(tokens):
-                continue
-            iri = _expand(tokens[j], declared)
-            if iri is not None and _scheme(iri, base) == "file":
-                raise InputError(
-                    f"FROM {'NAMED ' if named else ''}{tokens[j].value} at line {token.line}, "
-                    f"column {token.column} would read a local file; pass --allow-federation "
-                    "to permit it"
-                )
+    for token, written, endpoint in _services(tokens, declared):
+        where = f"{written} at line {token.line}, column {token.column}"
+        if not allow_federation:
+            raise InputError(
+                f"{where} would reach the network; pass --allow-federation "
+                "(and --endpoint-allow URL) to permit it"
+            )
+        if allowed and endpoint is None:
+            raise InputError(
+                f"{where}: an endpoint that is not a written IRI cannot be checked "
+                "against --endpoint-allow"
+            )
+        if allowed and endpoint not in allowed:
+            raise InputError(
+                f"{where}: <{endpoint}> is not an allowed endpoint "
+                f"(--endpoint-allow: {', '.join(sorted(allowed))})"
+            )
+    if allow_federation:
+        return
+    base = _base(tokens)
+    for token, written, iris in _froms(tokens, declared):
+        if any(_scheme(iri, base) == "file" for iri in iris):
+            raise InputError(
+                f"{written} at line {token.line}, column {token.column} would read a local file; "
+                "pass --allow-federation to permit it"
+            )
 
 
 def _matching(tokens: list[Token], open_index: int) -> int:

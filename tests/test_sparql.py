@@ -322,6 +322,91 @@ def test_check_safe_passes_keywords_in_strings_comments_iris(text: str) -> None:
     check_safe(text)
 
 
+# Queries that pyoxigraph reads as a SERVICE although a naive lexer would not. Port 1 is refused
+# by pyoxigraph itself before any connection, so running them proves the SERVICE without network.
+LOCAL = "PREFIX ex: <http://localhost:1/>\nPREFIX : <http://localhost:1/>\n"
+HIDDEN_SERVICES = [
+    # `<?b)SERVICE?x#>` is an IRIREF by its characters, but after an operand inside an expression
+    # the engine reads `<` as less-than, then `#>` as a comment.
+    "SELECT * { BIND(1 AS ?a) BIND(2 AS ?b) VALUES ?x { ex:s } FILTER(?a<?b)SERVICE?x#>\n{ } }",
+    "SELECT * { BIND(true AS ?b) VALUES ?x { ex:s } FILTER(EXISTS{}<=?b)SERVICE?x#>\n{ } }",
+    # Keywords need no space after them: these are SERVICE :s, SERVICE ex:s, SERVICE SILENT <..>.
+    "SELECT * { OPTIONAL { } service:s { ?s ?p ?o } }",
+    "SELECT * { OPTIONAL { } SERVICEex:s{ ?s ?p ?o } }",
+    "SELECT * { OPTIONAL { } SERVICE:s{ ?s ?p ?o } }",
+]
+
+
+@pytest.mark.parametrize("text", HIDDEN_SERVICES)
+def test_services_the_engine_sees_are_refused(text: str) -> None:
+    with pytest.raises((OSError, RuntimeError), match=r"port 1|service"):
+        list(ox.Store().query(LOCAL + text))  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="would reach the network"):
+        check_safe(LOCAL + text)
+
+
+EXPRESSION_PARTS = ["?a", "?b", "1", "<", ">", "<=", "(", ")", "&&", "!", "ex:f(?a)", "EXISTS{}"]
+EXPRESSION_PARTS += ['"x"@en', "true", "IN(1)", "<http://e/x>", ",", "#", "'", '"', ":x", "{", "}"]
+SEPARATORS = ["", " ", "\n", "#>\n", "#\n"]
+SERVICE_SPELLINGS = [
+    "SERVICE",
+    "service",
+    "SERVICE SILENT",
+    "service:s",
+    "SERVICEex:s",
+    "SERVICE:s",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["FILTER(", "BIND(", "FILTER ex:f(", "OPTIONAL { FILTER("]),
+    st.lists(st.tuples(st.sampled_from(EXPRESSION_PARTS), st.sampled_from(SEPARATORS)), max_size=6),
+    st.sampled_from([")", ") }", " AS ?z)"]),
+    st.sampled_from(SERVICE_SPELLINGS),
+    st.sampled_from(["?x", "<http://localhost:1/s>", "ex:s", ""]),
+    st.lists(st.sampled_from(SEPARATORS), min_size=3, max_size=3),
+)
+def test_whatever_the_engine_runs_as_a_service_is_refused(
+    opener: str,
+    parts: list[tuple[str, str]],
+    closer: str,
+    service: str,
+    endpoint: str,
+    separators: list[str],
+) -> None:
+    """Differential: if pyoxigraph evaluates a SERVICE, check_safe refused the query."""
+    before, after, inside = separators
+    expression = "".join(part + sep for part, sep in parts)
+    text = (
+        f"{LOCAL}SELECT * {{ VALUES ?x {{ ex:s }} BIND(1 AS ?a) BIND(2 AS ?b) {opener}{expression}"
+        f"{closer}{before}{service}{inside}{endpoint}{after}{{ ?s ?p ?o }} }}"
+    )
+    try:
+        list(ox.Store().query(text))  # type: ignore[arg-type]
+    except SyntaxError:
+        return
+    except (OSError, RuntimeError) as err:
+        if "port 1" in str(err) or "service" in str(err).lower():
+            with pytest.raises(InputError):
+                check_safe(text)
+
+
+def test_glued_service_silent_and_from() -> None:
+    with pytest.raises(InputError, match=r"^SERVICE SILENT <http://x/s> at line 1, column 12"):
+        check_safe("SELECT * { SERVICESILENT<http://x/s>{ } }")
+    with pytest.raises(InputError, match=r"^FROMf:passwd at line 2, column 10 would read a local"):
+        check_safe("PREFIX f: <file:///etc/>\nSELECT * FROMf:passwd { }")
+    with pytest.raises(InputError, match=r"^FROM NAMEDf:passwd at line 2, column 10 would read"):
+        check_safe("PREFIX f: <file:///etc/>\nSELECT * FROM NAMEDf:passwd { }")
+
+
+def test_prefixes_that_begin_like_keywords_are_names() -> None:
+    text = "PREFIX service: <http://e/>\nSELECT * { service:a service:p ?o . ?o ?p service:b }"
+    check_safe(text)
+    assert list(ox.Store().query(text)) == []  # type: ignore[arg-type]
+
+
 def test_allow_federation_and_the_allow_list() -> None:
     text = "PREFIX ep: <http://x/>\nSELECT * { SERVICE ep:sparql { ?s ?p ?o } }"
     check_safe(text, allow_federation=True)
