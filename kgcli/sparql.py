@@ -70,6 +70,7 @@ class Token:
         return self.kind == "keyword" and self.value.upper() in words
 
     def is_punct(self, char: str) -> bool:
+        """Whether this is the punctuation `char`."""
         return self.kind == "punct" and self.value == char
 
 
@@ -483,8 +484,13 @@ def inject_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) 
     before = text[: opening.end]
     if form == "CONSTRUCT" and not tokens[start + 1].is_punct("{"):
         # The short form `CONSTRUCT WHERE { triples }` admits no VALUES: spell out its template
-        # (from the tokens, so that no line break is added) and use the full form.
-        template = " ".join(t.value for t in tokens[index + 1 : _matching(tokens, index)])
+        # and use the full form. The copy is the tokens (no comment, no line break, so lines
+        # still match the file), apart where the source has space or a comment between them.
+        inner = tokens[index + 1 : _matching(tokens, index)]
+        template = "".join(
+            (" " if k and text[inner[k - 1].end : t.offset] else "") + t.value
+            for k, t in enumerate(inner)
+        )
         where = tokens[index - 1].offset
         before = f"{text[:where]}{{ {template} }} {text[where : opening.end]}"
     if index + 1 < len(tokens) and tokens[index + 1].is_keyword("SELECT"):
