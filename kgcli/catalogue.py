@@ -155,7 +155,7 @@ def parse_header(text: str, source: str) -> tuple[str, str, tuple[Param, ...]]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a BOM would hide the header
     except FileNotFoundError:
         raise InputError(f"query file {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as err:

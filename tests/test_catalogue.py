@@ -279,6 +279,13 @@ def test_resolve_a_file_with_and_without_header(tmp_path: Path) -> None:
     )
 
 
+def test_a_byte_order_mark_does_not_hide_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "bom.rq"
+    path.write_bytes("\ufeff# title: With a BOM\nSELECT * {}\n".encode())
+    query = Catalogue([tmp_path], builtin=BUILTIN).get("bom")
+    assert (query.title, query.text) == ("With a BOM", "# title: With a BOM\nSELECT * {}\n")
+
+
 def test_resolve_a_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "missing.rq"
     with pytest.raises(InputError) as caught:
