@@ -40,7 +40,7 @@ def prepare(
     if form == "UPDATE":
         raise UsageError(f"{query.name}: updates are refused by kg query")
     declared = prefixes(query.text)
-    bindings = bind(query.params, given or {}, declared)
+    bindings = bind(query.params, given or {}, declared, query_name=query.name)
     return PreparedQuery(query.name, form, inject_values(query.text, bindings), declared)
 
 

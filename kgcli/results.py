@@ -7,7 +7,7 @@ into the same pyoxigraph objects (`pyoxigraph.parse_query_results`), so they ren
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,13 +25,21 @@ class SelectResult:
     _rows: Iterable[tuple[Term | None, ...]] = field(repr=False)
     #: The engine's own solution iterator, when nothing has been read from it yet.
     native: ox.QuerySolutions | None = field(default=None, repr=False)
+    #: Evaluates the query again from the start: lets a renderer that streamed part of the
+    #: engine's own output finish with its own writer (see `kgcli.render`).
+    rerun: Callable[[], ox.QuerySolutions] | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
         self.native = None  # once iterated, the native iterator is no longer whole
         return iter(self._rows)
 
     @classmethod
-    def from_solutions(cls, solutions: ox.QuerySolutions, limit: int | None = None) -> SelectResult:
+    def from_solutions(
+        cls,
+        solutions: ox.QuerySolutions,
+        limit: int | None = None,
+        rerun: Callable[[], ox.QuerySolutions] | None = None,
+    ) -> SelectResult:
         """Wrap a pyoxigraph solution iterator, optionally keeping only its first `limit` rows."""
         variables = [v.value for v in solutions.variables]
         width = len(variables)
@@ -42,7 +50,9 @@ class SelectResult:
                     return
                 yield tuple(solution[i] for i in range(width))
 
-        return cls(variables, rows(), native=solutions if limit is None else None)
+        if limit is not None:
+            return cls(variables, rows())
+        return cls(variables, rows(), native=solutions, rerun=rerun)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import signal
 import tempfile
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -59,7 +59,7 @@ class LocalSource(GraphSource):
     def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
         if timeout is not None and hasattr(os, "fork"):
             return self._query_in_child(text, limit, timeout)
-        return self._wrap(self._run(text), limit)
+        return self._wrap(self._run(text), limit, lambda: self._run(text))
 
     def _run(self, text: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:
@@ -70,9 +70,9 @@ class LocalSource(GraphSource):
             raise KgError(f"query failed: {err}") from None
 
     @staticmethod
-    def _wrap(answer: object, limit: int | None) -> Result:
+    def _wrap(answer: object, limit: int | None, rerun: Callable[[], object] | None) -> Result:
         if isinstance(answer, ox.QuerySolutions):
-            return SelectResult.from_solutions(answer, limit)
+            return SelectResult.from_solutions(answer, limit, rerun)  # type: ignore[arg-type]
         if isinstance(answer, ox.QueryBoolean):
             return AskResult(bool(answer))
         return GraphResult.from_triples(answer, limit)  # type: ignore[arg-type]
@@ -121,7 +121,7 @@ class LocalSource(GraphSource):
                 data = handle.read()
         if tag == b"G":
             return GraphResult.from_triples(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), limit)
-        return self._wrap(ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON), limit)
+        return _parsed_results(data, limit)
 
 
 def _wait(pid: int, timeout: float) -> int | None:
@@ -219,10 +219,18 @@ def _parse_remote(url: str, form: str, ctype: str, body: bytes, limit: int | Non
             raise RemoteError(
                 f"{url}: answered {ctype or 'no media type'}, expected SPARQL JSON results"
             )
-        answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        return _parsed_results(body, limit)
     except SyntaxError as err:
         raise RemoteError(f"{url}: malformed results ({err})") from None
-    return LocalSource._wrap(answer, limit)
+
+
+def _parsed_results(data: bytes, limit: int | None) -> Result:
+    """SPARQL JSON results as result objects; a rerun parses the same bytes again."""
+
+    def parse() -> object:
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+    return LocalSource._wrap(parse(), limit, parse)
 
 
 def _short(err: Exception, width: int = 300) -> str:
