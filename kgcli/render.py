@@ -533,13 +533,19 @@ class _Display:
         self.compact = _Compactor(merged_prefixes(prefixes))
 
     def text(self, term: Term | None) -> tuple[str, str]:
-        """The cell's text, and a suffix to show dimmed (a literal's language)."""
+        """The cell's text, and a suffix to show dimmed (a literal's language).
+
+        A language is shown only where it tells something: not for English, the language of
+        the tool's own labels (`-f tsv` or `-f json` show every tag and datatype).
+        """
         if term is None:
             return "", ""
         if isinstance(term, ox.NamedNode):
             return self.compact(term.value), ""
         if isinstance(term, ox.Literal):
-            return _readable(term.value), (f"@{term.language}" if term.language else "")
+            language = term.language
+            shown = language and language.lower() not in ("en", "en-gb", "en-us")
+            return _readable(term.value), (f"@{language}" if shown else "")
         if isinstance(term, ox.BlankNode):
             return "_:" + term.value, ""
         parts = (term.subject, term.predicate, term.object)

@@ -307,7 +307,7 @@ EXPECTED_MARKDOWN = (
     "| x | value | note |\n"
     "| --- | --- | --- |\n"
     "| ex:a | plain |  |\n"
-    "| _:b0 | chat@en | Chat@fr-be |\n"
+    "| _:b0 | chat | Chat@fr-be |\n"
     "| ex:b | 42 | -1.50 |\n"
     "| ex:c | 1.0E3 | true |\n"
     "| ex:d | 2024-01-31 | 1 |\n"
@@ -321,7 +321,7 @@ EXPECTED_MARKDOWN = (
     "| ex:k | x | <tag>&amp;' |\n"
     "| ex:l |  | INF |\n"
     "| _:b1 | ex:a?q=1&r='x'#frag | 1.5 |\n"
-    "| << ex:s ex:p o w >> | x@en |  |\n"
+    "| << ex:s ex:p o w >> | x |  |\n"
 ).encode()
 
 EXPECTED_TABLE = "\n".join(
@@ -329,7 +329,7 @@ EXPECTED_TABLE = "\n".join(
         "x                     value                 note",
         "─" * 64,
         "ex:a                  plain",
-        "_:b0                  chat@en               Chat@fr-be",
+        "_:b0                  chat                  Chat@fr-be",
         "ex:b                  42                    -1.50",
         "ex:c                  1.0E3                 true",
         "ex:d                  2024-01-31            1",
@@ -345,7 +345,7 @@ EXPECTED_TABLE = "\n".join(
         "ex:k                  x                     <tag>&amp;'",
         "ex:l                                        INF",
         "_:b1                  ex:a?q=1&r='x'#frag   1.5",
-        "<< ex:s ex:p o w >>   x@en",
+        "<< ex:s ex:p o w >>   x",
         "16 rows",
         "",
     ]
