@@ -285,3 +285,21 @@ def test_version_and_module_entry_point():
         [sys.executable, "-m", "kgcli", "--version"], capture_output=True, text=True, check=True
     )
     assert done.stdout.startswith("kg ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("query", "--bogus"), "kg: error: No such option: --bogus (see 'kg query -h')\n"),
+        (("nope",), "kg: error: No such command 'nope'. (see 'kg -h')\n"),
+        (
+            ("query", "articles", "--limit", "-3"),
+            "kg: error: Invalid value for '--limit': Input should be greater than or equal to 0 "
+            "(see 'kg query -h')\n",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(kg, args, message):
+    result = kg(*args)
+    assert result.exit_code == 2
+    assert result.stderr == message

@@ -2,16 +2,58 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
+
+try:  # Typer vendors Click since 0.24; older releases depend on the click package
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from kgcli.cli import commands, queries
 from kgcli.cli.common import STATE
 
+
+class OneLineErrors(TyperGroup):
+    """Report usage errors (unknown option, bad value) as one line, like every other error."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
+        except click_errors.ClickException as err:
+            if not standalone_mode:
+                raise
+            if not err.format_message() and getattr(err, "ctx", None):
+                # `kg` alone (no_args_is_help): the help is the answer, as click prints it.
+                typer.echo(err.ctx.get_help(), err=True)  # type: ignore[attr-defined]
+                sys.exit(err.exit_code)
+            where = err.ctx.command_path if getattr(err, "ctx", None) else "kg"  # type: ignore[attr-defined]
+            hint = f" (see '{where} -h')" if isinstance(err, click_errors.UsageError) else ""
+            typer.echo(f"kg: error: {err.format_message()}{hint}", err=True)
+            sys.exit(err.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("kg: aborted", err=True)
+            sys.exit(1)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="kg",
+    cls=OneLineErrors,
     help="Query, validate and analyse the Shanghai health-cluster knowledge graph, or any RDF "
     "graph.\n\nExample: kg query shared-resources",
     no_args_is_help=True,
