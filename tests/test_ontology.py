@@ -102,8 +102,10 @@ def test_datatype_properties_have_xsd_or_rdf_ranges(onto):
     for prop in onto.subjects(RDF.type, OWL.DatatypeProperty):
         if str(prop).startswith(str(KG)):
             rng = onto.value(prop, RDFS.range)
-            members = list(onto.items(onto.value(rng, OWL.unionOf))) if rng is not None else []
-            for datatype in members or [rng]:
+            union = onto.value(rng, OWL.unionOf)
+            restricted = onto.value(rng, OWL.onDatatype)  # a facet restriction, such as >= 0
+            members = list(onto.items(union)) if union is not None else [restricted or rng]
+            for datatype in members:
                 assert str(datatype).startswith((XSD, str(RDF))), (prop, datatype)
 
 
