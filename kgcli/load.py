@@ -108,7 +108,9 @@ def load_files(
 
 def load_embedded(store: ox.Store) -> list[LoadedFile]:
     """Load the shipped ontology and graph, each file into its stable named graph."""
-    return [
-        load_file(store, str(p), graph=resources.embedded_graph_name(p))
-        for p in resources.embedded_files()
-    ]
+    loaded = []
+    for path in resources.embedded_files():
+        done = load_file(store, str(path), graph=resources.embedded_graph_name(path))
+        # Name the file as it is in the repository, not where this installation keeps it.
+        loaded.append(LoadedFile(f"{path.parent.name}/{path.name}", done.graph, done.format))
+    return loaded

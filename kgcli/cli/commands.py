@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from kgcli.cli import common
 from kgcli.cli.common import (
     STATE,
     DataFormatOpt,
@@ -19,7 +20,6 @@ from kgcli.cli.common import (
     WithEmbeddedOpt,
     open_source_from,
     reports_errors,
-    stdout_is_tty,
 )
 
 
@@ -90,7 +90,7 @@ def query(
     kind: Kind = (
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
-    chosen = choose_format(fmt, output, stdout_is_tty() and output is None, kind)
+    chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
     source = open_source_from(data, data_format, with_embedded, endpoint)
     result = run(source, prepared, limit=limit, timeout=timeout)
     with output_stream(output) as out:
@@ -100,7 +100,7 @@ def query(
 def _width() -> int | None:
     import shutil
 
-    return shutil.get_terminal_size().columns if stdout_is_tty() else None
+    return shutil.get_terminal_size().columns if common.stdout_is_tty() else None
 
 
 @reports_errors
@@ -132,7 +132,7 @@ def info(
     if section is not None and section not in sections:
         raise UsageError(f"unknown --section {section!r}; choose one of: {', '.join(sections)}")
     described = graph_info(open_source_from(data, data_format, with_embedded, endpoint))
-    tty = stdout_is_tty() and output is None
+    tty = common.stdout_is_tty() and output is None
     if section is not None:
         chosen = choose_format(fmt, output, tty, "select")
         with output_stream(output) as out:
@@ -179,7 +179,7 @@ def validate(
     from kgcli.validate import validate as shacl_validate
 
     report = shacl_validate(open_source_from(data, data_format, with_embedded, endpoint), shapes)
-    chosen = choose_format(fmt, output, stdout_is_tty() and output is None, "select")
+    chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     rows = list(report.violations)
     with output_stream(output) as out:
         if chosen == "json":

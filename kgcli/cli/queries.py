@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from kgcli.cli.common import STATE, FormatOpt, OutputOpt, reports_errors, stdout_is_tty
+from kgcli.cli import common
+from kgcli.cli.common import STATE, FormatOpt, OutputOpt, reports_errors
 
 app = typer.Typer(help="Browse the catalogue of named queries.", no_args_is_help=True)
 
@@ -34,7 +35,7 @@ def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     from kgcli.results import SelectResult
 
     found = Catalogue(STATE["queries"]).list()
-    chosen = choose_format(fmt, output, stdout_is_tty() and output is None, "select")
+    chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     with output_stream(output) as out:
         if chosen in ("json", "jsonl"):
             docs = [
