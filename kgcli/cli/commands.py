@@ -33,7 +33,8 @@ def query(
         ),
     ] = None,
     expression: Annotated[
-        str | None, typer.Option("--expression", "-e", help="The SPARQL text itself.")
+        str | None,
+        typer.Option("--expression", "-e", metavar="TEXT", help="The SPARQL text itself."),
     ] = None,
     param: Annotated[
         list[str] | None,
@@ -48,11 +49,17 @@ def query(
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Return at most N rows (or triples).", min=0)
+        int | None,
+        typer.Option("--limit", metavar="N", help="Return at most N rows (or triples).", min=0),
     ] = None,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", help="Stop the query after SECONDS (exit code 3).", min=0.001),
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Stop the query after SECONDS (exit code 3).",
+            min=0.001,
+        ),
     ] = None,
     allow_federation: Annotated[
         bool,
@@ -112,7 +119,10 @@ def info(
     section: Annotated[
         str | None,
         typer.Option(
-            "--section", "-s", help="Only one table: graphs, classes or properties (any -f format)."
+            "--section",
+            "-s",
+            metavar="NAME",
+            help="Only one table: graphs, classes or properties (any -f format).",
         ),
     ] = None,
     fmt: FormatOpt = None,
@@ -163,7 +173,9 @@ def validate(
     endpoint: EndpointOpt = None,
     shapes: Annotated[
         Path | None,
-        typer.Option("--shapes", help="SHACL shapes file (default: the embedded shapes)."),
+        typer.Option(
+            "--shapes", metavar="FILE", help="SHACL shapes file (default: the embedded shapes)."
+        ),
     ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,

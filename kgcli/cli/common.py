@@ -25,6 +25,7 @@ DataOpt = Annotated[
     typer.Option(
         "--data",
         "-d",
+        metavar="FILE",
         help="Your RDF file instead of the embedded graph (repeatable; '-' reads stdin).",
         rich_help_panel=SOURCE,
     ),
@@ -33,6 +34,7 @@ DataFormatOpt = Annotated[
     str | None,
     typer.Option(
         "--data-format",
+        metavar="FORMAT",
         help="Format of --data files when the extension does not say "
         "(turtle, trig, ntriples, nquads, jsonld, rdfxml).",
         rich_help_panel=SOURCE,
@@ -49,6 +51,7 @@ EndpointOpt = Annotated[
     typer.Option(
         "--endpoint",
         "-E",
+        metavar="URL",
         envvar="KG_ENDPOINT",
         help="Query a remote SPARQL 1.1 endpoint (URL) instead of a local graph.",
         rich_help_panel=SOURCE,
@@ -59,6 +62,7 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
+        metavar="FORMAT",
         help="table, csv, tsv, json, xml, jsonl, markdown; turtle, ntriples, nquads, trig, "
         "jsonld, rdfxml for graphs. Default: from -o's extension, else table on a terminal, "
         "csv (or turtle) when piped.",
@@ -70,6 +74,7 @@ OutputOpt = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Write to this file (atomically) instead of stdout.",
         rich_help_panel=OUTPUT,
         dir_okay=False,
