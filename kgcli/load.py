@@ -82,9 +82,13 @@ def load_file(
     from kgcli.formats import rdf_format_for
 
     name = "-" if path == "-" else str(path)
-    fmt = rdf_format_for("stdin.ttl" if name == "-" and not data_format else name, data_format)
+    handle = _open(name)  # first: a missing file is reported as missing, whatever its name
+    try:
+        fmt = rdf_format_for("stdin.ttl" if name == "-" and not data_format else name, data_format)
+    except BaseException:
+        handle.close()
+        raise
     graph = graph or file_graph_name(name)
-    handle = _open(name)
     try:
         loader = store.bulk_load if bulk else store.load
         loader(handle, format=fmt, to_graph=ox.NamedNode(graph))

@@ -303,3 +303,33 @@ def test_usage_errors_are_one_line_exit_2(kg, args, message):
     result = kg(*args)
     assert result.exit_code == 2
     assert result.stderr == message
+
+
+def test_describe_and_with_embedded(kg):
+    described = kg("query", *DATA, "-f", "ntriples", "-e", "DESCRIBE <http://example.org/town>")
+    assert described.exit_code == 0, described.output
+    assert len(described.stdout.splitlines()) == 3  # type, label, locatedIn
+    both = kg(
+        "query",
+        *DATA,
+        "--with-embedded",
+        "-f",
+        "csv",
+        "-e",
+        "SELECT (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    )
+    assert both.stdout_bytes.decode() == "graphs\r\n4\r\n"  # mini.ttl + the three embedded
+
+
+def test_data_from_stdin(kg):
+    result = kg(
+        "query",
+        "--data",
+        "-",
+        "-f",
+        "csv",
+        "-e",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://example.org/Firm> }",
+        input=MINI.read_text(),
+    )
+    assert result.stdout_bytes.decode() == "n\r\n3\r\n"

@@ -1,0 +1,46 @@
+"""Output files are replaced whole or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kgcli.atomic import atomic_write
+from kgcli.errors import InputError
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path):
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError), atomic_write(target) as out:
+        out.write(b"new, half written")
+        raise RuntimeError("the renderer failed")
+    assert target.read_text() == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["out.csv"]
+
+
+def test_a_finished_write_replaces_the_file_keeping_its_mode(tmp_path: Path):
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    with atomic_write(target) as out:
+        out.write(b"new\n")
+    assert target.read_text() == "new\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_bad_targets_are_input_errors(tmp_path: Path):
+    with pytest.raises(InputError, match="is a directory"), atomic_write(tmp_path):
+        pass
+    with pytest.raises(InputError, match="does not exist"), atomic_write(tmp_path / "no" / "x"):
+        pass
+
+
+def test_a_failing_query_leaves_the_old_output(kg, tmp_path: Path):
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    result = kg("query", "--data", "missing.ttl", "-e", "ASK {}", "-o", str(target))
+    assert result.exit_code == 2
+    assert target.read_text() == "old\n"
