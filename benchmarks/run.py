@@ -208,8 +208,19 @@ def main(argv: list[str] | None = None) -> None:
     bench_cli(max(args.runs, 5), lines)
     text = "\n".join(lines) + "\n"
     if args.write:
-        args.write.write_text(text, encoding="utf-8")
+        _replace_section(args.write, text)
     print(text)
+
+
+BEGIN, END = "<!-- benchmarks/run.py: begin -->", "<!-- benchmarks/run.py: end -->"
+
+
+def _replace_section(path: Path, text: str) -> None:
+    """Put the figures between the markers, keeping the prose around them."""
+    old = path.read_text(encoding="utf-8") if path.exists() else f"{BEGIN}\n{END}\n"
+    head, _, rest = old.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":
