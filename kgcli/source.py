@@ -7,6 +7,7 @@ never care which one they hold (as rdflib's `SPARQLStore` puts an endpoint behin
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import tempfile
@@ -17,8 +18,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kgcli.config import Endpoint, check_url, resolve_endpoint
 from kgcli.errors import InputError, KgError, QueryTimeout, RemoteError
 from kgcli.load import LoadedFile, load_embedded, load_files
+from kgcli.remote import Connection, RetryPolicy
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
 from kgcli.sparql import query_form, syntax_error_location
 
@@ -148,80 +151,112 @@ def _wait(pid: int, timeout: float) -> int | None:
 
 
 class RemoteSource(GraphSource):
-    """A SPARQL 1.1 endpoint, queried through SPARQLWrapper; results parsed into our objects."""
+    """A SPARQL 1.1 endpoint, queried through SPARQLWrapper; results parsed into our objects.
 
-    def __init__(self, url: str, *, timeout: float | None = None) -> None:
-        from urllib.parse import urlparse
+    The exchange (authentication, retries, deadlines, one-line errors) is `kgcli.remote`'s.
+    """
 
-        parsed = urlparse(url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise InputError(f"--endpoint {url!r} is not an http(s) URL")
-        self.url = url
+    def __init__(
+        self,
+        endpoint: Endpoint | str,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        if isinstance(endpoint, str):
+            endpoint = Endpoint(check_url(endpoint))
+        self.endpoint = endpoint
+        self.url = endpoint.url
         self.timeout = timeout
-        self.description = f"SPARQL endpoint {url}"
+        self.description = f"SPARQL endpoint {endpoint.url}"
+        self.connection = Connection(endpoint, retry=retry)
 
     def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
-        import urllib.error
-
-        from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
-        from SPARQLWrapper import SPARQLExceptions as sx
-
-        from kgcli import __version__
-
         form = query_form(text)
-        client = SPARQLWrapper(self.url, agent=f"kgcli/{__version__} (https://w3id.org/kgcli)")
-        client.setQuery(text)
-        # Form-encoded POST: no URL length limit, and Virtuoso does not answer a POST whose body
-        # is application/sparql-query.
-        client.setMethod(POST)
-        client.setRequestMethod(URLENCODED)
-        client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
         wait = timeout if timeout is not None else self.timeout
-        if wait is not None:
-            client.setTimeout(int(max(1, wait)))
-        try:
-            response = client.query().response
-            body = response.read()
-            ctype = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        except sx.QueryBadFormed as err:
-            raise InputError(
-                f"{self.url}: the endpoint rejected the query: {_short(err)}"
-            ) from None
-        except sx.Unauthorized:
-            raise RemoteError(f"{self.url}: 401 unauthorized (check the credentials)") from None
-        except sx.EndPointNotFound:
-            raise RemoteError(
-                f"{self.url}: 404 not found (is this the SPARQL endpoint URL?)"
-            ) from None
-        except sx.SPARQLWrapperException as err:
-            raise RemoteError(f"{self.url}: {_short(err)}") from None
-        except urllib.error.HTTPError as err:
-            raise RemoteError(f"{self.url}: HTTP {err.code} {err.reason}") from None
-        except TimeoutError:
-            raise QueryTimeout(f"{self.url}: no answer within {wait:g} s (--timeout)") from None
-        except urllib.error.URLError as err:
-            raise RemoteError(f"{self.url}: cannot connect ({_reason(err)})") from None
-        except OSError as err:
-            raise RemoteError(f"{self.url}: connection failed ({err})") from None
-        return _parse_remote(self.url, form, ctype, body, limit)
+        reply = self.connection.sparql(text, form, timeout=wait)
+        if reply.headers.get("X-SQL-State") == "S1TAT":
+            # Virtuoso's "anytime query": at its time limit it answers 200 with the rows found so
+            # far. Partial rows must never pass for the answer.
+            raise QueryTimeout(
+                f"{self.url}: the server stopped the query at its time limit and sent partial "
+                "results (raise --timeout, or the server's MaxQueryExecutionTime)"
+            )
+        return _parse_remote(self.url, form, reply.content_type, reply.body, limit)
+
+
+_BNODE_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def _parse_remote(url: str, form: str, ctype: str, body: bytes, limit: int | None) -> Result:
     """Parse an endpoint's answer into result objects, insisting on the media type asked for."""
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):
-            fmt = ox.RdfFormat.from_media_type(ctype) if ctype else ox.RdfFormat.TURTLE
+            fmt = ox.RdfFormat.from_media_type(ctype) if ctype else None
             if fmt is None or fmt == ox.RdfFormat.RDF_XML:
                 # Never parse XML we did not ask for (external entities, entity bombs).
-                raise RemoteError(f"{url}: answered {ctype or 'no media type'}, expected RDF")
-            return GraphResult.from_triples((q.triple for q in ox.parse(body, format=fmt)), limit)
+                raise RemoteError(f"{url}: answered {_kind(ctype, body)}, expected RDF (Turtle)")
+            return GraphResult.from_triples([q.triple for q in ox.parse(body, format=fmt)], limit)
         if ctype not in ("application/sparql-results+json", "application/json"):
             raise RemoteError(
-                f"{url}: answered {ctype or 'no media type'}, expected SPARQL JSON results"
+                f"{url}: answered {_kind(ctype, body)}, expected SPARQL JSON results "
+                "(is this the SPARQL endpoint's URL?)"
             )
+        body = _portable_bnodes(body)
+        if form == "ASK":
+            answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            if isinstance(answer, ox.QuerySolutions):
+                return AskResult(_virtuoso_ask(answer, url))
+        # Parse errors surface while rows are read, after the command started writing: read
+        # them once now, so that a malformed answer is one error line, not half a table.
+        answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if isinstance(answer, ox.QuerySolutions):
+            for _ in answer:
+                pass
         return _parsed_results(body, limit)
     except SyntaxError as err:
-        raise RemoteError(f"{url}: malformed results ({err})") from None
+        raise RemoteError(f"{url}: malformed results ({_short(str(err))})") from None
+
+
+def _kind(ctype: str, body: bytes) -> str:
+    if not ctype:
+        return "with no media type"
+    sample = body[:200].lstrip().lower()
+    page = " (a web page)" if sample.startswith((b"<!doctype html", b"<html")) else ""
+    return f"{ctype}{page}"
+
+
+def _portable_bnodes(body: bytes) -> bytes:
+    """Rename blank nodes the parser refuses (Virtuoso labels them `nodeID://b10000`)."""
+    if b'"bnode"' not in body:
+        return body
+    import json
+
+    try:
+        doc = json.loads(body)
+        rows = doc["results"]["bindings"]
+    except (ValueError, KeyError, TypeError):
+        return body  # the parser reports what is wrong
+    changed = False
+    for row in rows if isinstance(rows, list) else ():
+        for term in row.values() if isinstance(row, dict) else ():
+            if not isinstance(term, dict) or term.get("type") != "bnode":
+                continue
+            label = term.get("value")
+            if isinstance(label, str) and not _BNODE_LABEL.fullmatch(label):
+                term["value"] = "b" + label.encode().hex()
+                changed = True
+    return json.dumps(doc).encode() if changed else body
+
+
+def _virtuoso_ask(answer: ox.QuerySolutions, url: str) -> bool:
+    """Virtuoso 7.2 answers ASK in JSON as one row with `__ASK_RETVAL` 1 or 0."""
+    rows = list(answer)
+    if [v.value for v in answer.variables] == ["__ASK_RETVAL"] and len(rows) == 1:
+        value = rows[0][0]
+        if isinstance(value, ox.Literal) and value.value in ("0", "1"):
+            return value.value == "1"
+    raise RemoteError(f"{url}: answered an ASK query with rows instead of a boolean")
 
 
 def _parsed_results(data: bytes, limit: int | None) -> Result:
@@ -233,18 +268,9 @@ def _parsed_results(data: bytes, limit: int | None) -> Result:
     return LocalSource._wrap(parse(), limit, parse)
 
 
-def _short(err: Exception, width: int = 300) -> str:
-    text = " ".join(str(err).split())
+def _short(text: str, width: int = 300) -> str:
+    text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _reason(err: Exception) -> str:
-    reason = getattr(err, "reason", err)
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, OSError) and getattr(reason, "errno", None) in (-2, -3, -5):
-        return f"host not found: {reason.strerror}"
-    return str(reason)
 
 
 def open_source(
@@ -258,7 +284,7 @@ def open_source(
     if endpoint:
         if data or with_embedded:
             raise InputError("--endpoint cannot be combined with --data or --with-embedded")
-        return RemoteSource(endpoint)
+        return RemoteSource(resolve_endpoint(endpoint))
     store = ox.Store()
     files: list[LoadedFile] = []
     if with_embedded or not data:
