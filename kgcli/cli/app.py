@@ -14,7 +14,7 @@ try:  # Typer vendors Click since 0.24; older releases depend on the click packa
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from kgcli.cli import commands, queries
+from kgcli.cli import commands, push, queries
 from kgcli.cli.common import STATE
 
 
@@ -100,4 +100,5 @@ def _main(
 app.command("query")(commands.query)
 app.command("info")(commands.info)
 app.command("validate")(commands.validate)
+app.command("push")(push.push)
 app.add_typer(queries.app, name="queries")

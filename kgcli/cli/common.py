@@ -51,9 +51,11 @@ EndpointOpt = Annotated[
     typer.Option(
         "--endpoint",
         "-E",
-        metavar="URL",
+        metavar="URL|NAME",
         envvar="KG_ENDPOINT",
-        help="Query a remote SPARQL 1.1 endpoint (URL) instead of a local graph.",
+        help="A SPARQL 1.1 endpoint instead of a local graph: its URL, or a NAME from "
+        "~/.config/kgcli/config.toml ($KG_CONFIG). Credentials from KG_ENDPOINT_USER and "
+        "KG_ENDPOINT_PASSWORD or the config, never the command line.",
         rich_help_panel=SOURCE,
     ),
 ]
