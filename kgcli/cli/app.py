@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from kgcli.cli import commands, push, queries
+from kgcli.cli import serve as serve_command
 from kgcli.cli.common import STATE
 
 
@@ -101,4 +102,5 @@ app.command("query")(commands.query)
 app.command("info")(commands.info)
 app.command("validate")(commands.validate)
 app.command("push")(push.push)
+app.command("serve")(serve_command.serve)
 app.add_typer(queries.app, name="queries")

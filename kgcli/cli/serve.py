@@ -1,0 +1,182 @@
+"""`kg serve`: parse options, load the graph, hand it to `kgcli.serve`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from kgcli.cli.common import (
+    STATE,
+    DataFormatOpt,
+    DataOpt,
+    WithEmbeddedOpt,
+    open_source_from,
+    reports_errors,
+)
+
+LIMITS = "Limits"
+ACCESS = "Access"
+
+
+@reports_errors
+def serve(
+    data: DataOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            metavar="ADDRESS",
+            help="Address to listen on; anything but loopback exposes the graph to the network.",
+            rich_help_panel=ACCESS,
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port", metavar="PORT", help="TCP port (0: any free one).", min=0, max=65535
+        ),
+    ] = 7878,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Stop a query or update after SECONDS (answer 503).",
+            min=0.001,
+            rich_help_panel=LIMITS,
+        ),
+    ] = 30.0,
+    max_results: Annotated[
+        int,
+        typer.Option(
+            "--max-results",
+            metavar="N",
+            help="Refuse (500) a result of more than N rows or triples; never truncate.",
+            min=1,
+            rich_help_panel=LIMITS,
+        ),
+    ] = 100_000,
+    max_body: Annotated[
+        str,
+        typer.Option(
+            "--max-body",
+            metavar="SIZE",
+            help="Largest request body (413 beyond): bytes, or KiB, MiB.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = "1MiB",
+    max_memory: Annotated[
+        str,
+        typer.Option(
+            "--max-memory",
+            metavar="SIZE",
+            help="Memory one query may use beyond the graph's (500 beyond): MiB, GiB.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = "2GiB",
+    max_concurrent: Annotated[
+        int,
+        typer.Option(
+            "--max-concurrent",
+            metavar="N",
+            help="Queries evaluated at once; beyond, a short wait, then 503 with Retry-After.",
+            min=1,
+            rich_help_panel=LIMITS,
+        ),
+    ] = 8,
+    cors: Annotated[
+        bool,
+        typer.Option(
+            "--cors",
+            help="Let web pages from any origin query the endpoint (CORS).",
+            rich_help_panel=ACCESS,
+        ),
+    ] = False,
+    allow_federation: Annotated[
+        bool,
+        typer.Option(
+            "--allow-federation",
+            help="Let queries use SERVICE and FROM <file:...> (refused by default).",
+            rich_help_panel=ACCESS,
+        ),
+    ] = False,
+    allow_update: Annotated[
+        bool,
+        typer.Option(
+            "--allow-update",
+            help="Accept SPARQL updates carrying the token (in memory: lost when the server "
+            "stops).",
+            rich_help_panel=ACCESS,
+        ),
+    ] = False,
+    update_token_env: Annotated[
+        str | None,
+        typer.Option(
+            "--update-token-env",
+            metavar="VAR",
+            help="Environment variable holding the bearer token updates must carry.",
+            rich_help_panel=ACCESS,
+        ),
+    ] = None,
+) -> None:
+    """Serve the graph as a SPARQL 1.1 endpoint, read-only, on 127.0.0.1 by default.
+
+    Example: kg serve --data my.ttl --port 7878
+    """
+    from kgcli.catalogue import Catalogue
+    from kgcli.errors import InputError, UsageError
+    from kgcli.serve import ServeConfig, is_loopback, parse_size
+    from kgcli.serve import serve as run_server
+    from kgcli.source import LocalSource
+
+    token: str | None = None
+    if allow_update:
+        if not update_token_env:
+            raise UsageError(
+                "--allow-update needs --update-token-env VAR, an environment variable holding "
+                "the token (never the token itself on the command line)"
+            )
+        token = os.environ.get(update_token_env, "").strip()
+        if not token:
+            raise UsageError(f"--update-token-env: ${update_token_env} is not set or is empty")
+    elif update_token_env:
+        raise UsageError("--update-token-env is only for --allow-update")
+    try:
+        body_cap = parse_size(max_body)
+    except InputError as err:
+        raise UsageError(f"--max-body: {err}") from None
+    try:
+        memory_cap = parse_size(max_memory)
+    except InputError as err:
+        raise UsageError(f"--max-memory: {err}") from None
+    config = ServeConfig(
+        timeout=timeout,
+        max_results=max_results,
+        max_body=body_cap,
+        max_concurrent=max_concurrent,
+        max_memory=memory_cap,
+        cors=cors,
+        allow_federation=allow_federation,
+        allow_update=allow_update,
+        update_token=token,
+    )
+    catalogue = Catalogue(STATE["queries"])
+    queries = catalogue.list()
+    source = open_source_from(data, data_format, with_embedded, None)
+    assert isinstance(source, LocalSource)
+    if not is_loopback(host):
+        typer.echo(
+            f"kg serve: warning: listening on {host}, not loopback: anyone who can reach this "
+            "machine can read the graph"
+            + (" and, with the token, sent in clear, change it" if allow_update else ""),
+            err=True,
+        )
+    typer.echo(f"kg serve: {source.description} loaded", err=True)
+    run_server(
+        source.store, queries, config, host=host, port=port, catalogue=catalogue, log=sys.stderr
+    )
