@@ -292,6 +292,10 @@ class Connection:
         self, url: str, err: urllib.error.HTTPError, body: bytes, attempt: int
     ) -> KgError:
         code, reason = err.code, err.reason or ""
+        if code in (401, 403):  # urllib's digest handler says "digest auth failed" instead
+            from http import HTTPStatus
+
+            reason = HTTPStatus(code).phrase
         status = f"{code} {reason}".strip()
         ctype = (err.headers.get("Content-Type") or "") if err.headers else ""
         said = server_message(body, ctype)

@@ -164,7 +164,7 @@ def test_push_with_basic_and_digest_credentials(kg, server, monkeypatch):
     monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "nope")
     result = kg(*args)
     assert result.exit_code == 1
-    assert "401 digest auth failed: check the credentials" in result.stderr.splitlines()[0]
+    assert "401 Unauthorized: check the credentials" in result.stderr.splitlines()[0]
     assert result.stderr.count("not written") == 3
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from fakes import dataset
 
+from integration.fakes import dataset
 from kgcli.catalogue import Catalogue
 from kgcli.config import Endpoint
 from kgcli.push import push

@@ -1,0 +1,1 @@
+"""Integration tests: real SPARQL servers started on 127.0.0.1 (marked `integration`)."""
