@@ -69,11 +69,6 @@ class Endpoint:
     update: str | None = None
     timeout: float | None = None
 
-    @property
-    def label(self) -> str:
-        """How messages name the endpoint: its URL (the name is for the user's own files)."""
-        return self.url
-
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
     """The config file to read: `$KG_CONFIG`, else the XDG config folder's kgcli/config.toml."""

@@ -243,7 +243,7 @@ def push(
                 assert body is not None
                 try:
                     if use_update:
-                        _send_update(connection, report.target, graph, body, index, timeout)
+                        _send_update(connection, report.target, graph, batch, body, index, timeout)
                     else:
                         _send_gsp(connection, gsp, graph, body, index, timeout)
                 except HttpStatusError as err:
@@ -259,7 +259,7 @@ def push(
                         f"no Graph Store at {gsp} ({err.status}); "
                         f"using SPARQL Update at {report.target}"
                     )
-                    _send_update(connection, report.target, graph, body, index, timeout)
+                    _send_update(connection, report.target, graph, batch, body, index, timeout)
                 outcome.sent += len(batch)
                 if progress is not None:
                     progress(len(batch))
@@ -293,16 +293,22 @@ def _send_update(
     connection: Connection,
     url: str,
     graph: ox.NamedNode | ox.DefaultGraph,
+    batch: list[ox.Triple],
     body: bytes,
     index: int,
     timeout: float | None,
 ) -> None:
-    # N-Triples lines are valid SPARQL triples, so the batch goes into INSERT DATA verbatim.
+    # N-Triples lines are valid SPARQL triples, so the batch goes into the update verbatim.
     triples = body.decode("utf-8")
-    if isinstance(graph, ox.NamedNode):
-        drop = f"DROP SILENT GRAPH {graph} ;\n"
-        insert = f"INSERT DATA {{ GRAPH {graph} {{\n{triples}}} }}"
-    else:
-        drop, insert = "DROP SILENT DEFAULT ;\n", f"INSERT DATA {{\n{triples}}}"
+    block = f"GRAPH {graph} {{\n{triples}}}" if isinstance(graph, ox.NamedNode) else triples
+    # Blank nodes: a template (INSERT ... WHERE {}) makes one fresh node per label, as INSERT
+    # DATA does, and Virtuoso refuses blank nodes in INSERT DATA.
+    blank = b"_:" in body and any(_blank(t.subject) or _blank(t.object) for t in batch)
+    insert = f"INSERT {{ {block} }} WHERE {{}}" if blank else f"INSERT DATA {{ {block} }}"
+    drop = (
+        f"DROP SILENT GRAPH {graph} ;\n"
+        if isinstance(graph, ox.NamedNode)
+        else ("DROP SILENT DEFAULT ;\n")
+    )
     text = (drop if index == 0 else "") + insert
     connection.sparql(text, "UPDATE", timeout=timeout, update_url=url)

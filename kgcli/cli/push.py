@@ -109,10 +109,15 @@ def _print(report: PushReport) -> None:
         typer.echo(f"kg: {line}", err=True)
     if report.complete:
         typer.echo(
-            f"kg: pushed {len(report.graphs)} graphs, {report.triples} triples, to "
+            f"kg: pushed {_count(len(report.graphs), 'graph')}, "
+            f"{_count(report.triples, 'triple')}, to "
             f"{report.target} ({report.protocol})",
             err=True,
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 class _progress:
