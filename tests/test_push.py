@@ -127,6 +127,8 @@ def test_without_a_graph_store_it_falls_back_to_sparql_update(kg, server):
     updates = [r.params["update"][0] for r in fake.requests if r.path == "/update"]
     assert updates[0].startswith(f"DROP SILENT GRAPH <{GRAPHS[0]}> ;\nINSERT DATA {{ GRAPH")
     assert updates[1].startswith("INSERT DATA")
+    # Blank nodes go through a template: Virtuoso refuses them in INSERT DATA.
+    assert any(u.startswith("INSERT { GRAPH") and u.endswith("} } WHERE {}") for u in updates)
     assert dataset(sparql.store) == dataset(embedded())
     # Pushed again over the same data: DROP then INSERT leaves it as it was.
     assert kg(*args, "--update-endpoint", f"{fake.base}/update").exit_code == 0
