@@ -12,7 +12,10 @@ Statuses, where the protocol leaves a choice:
   protocol's "server refused the query" (retrying cannot help). The answer is never truncated:
   it is rendered whole before the status is sent, then streamed from a temporary file.
 - more queries than `max_concurrent` for longer than `queue_wait`: 503 with `Retry-After`.
-- an update without `--allow-update`: 403; enabled but without the bearer token: 401.
+- an update without `--allow-update`: 403; enabled but without the bearer token: 401. Updates
+  change the in-memory store only (nothing is written back to the files), and their WHERE
+  clauses read the store's own default graph, not the union that queries read: the loaded
+  files are named graphs, so match them with `GRAPH ?g { ... }` (or USING).
 - `format=NAME` (json, xml, csv, tsv, turtle, ntriples, jsonld, nquads, trig, rdfxml, jsonl,
   markdown) overrides `Accept`; `timeout=SECONDS` lowers the server's timeout, never raises it.
   Both names are reserved: a catalogue query cannot take parameters called `format` or `timeout`.
@@ -89,7 +92,6 @@ GRAPH_OFFERS: tuple[tuple[str, str], ...] = (
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_TYPE = "application/sparql-query"
 _UPDATE_TYPE = "application/sparql-update"
-_RESERVED = ("format", "timeout")
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
@@ -312,7 +314,8 @@ def read_operation(method: str, content_type: str, query_string: bytes, body: by
                 ) from None
             key = "query" if media == _QUERY_TYPE else "update"
             if params.get(key):
-                raise HttpError(400, f"two {key}s: one in the body and one in the URL")
+                plural = "queries" if key == "query" else "updates"
+                raise HttpError(400, f"two {plural}: one in the body and one in the URL")
             params.setdefault(key, []).insert(0, direct)
     query, update = _one(params, "query"), _one(params, "update")
     fmt, timeout = _one(params, "format"), _timeout(_one(params, "timeout"))
