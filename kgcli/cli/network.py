@@ -1,0 +1,360 @@
+"""`kg network`: build networks from a graph (profiles, queries), measure, explain, export them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from kgcli.cli import common
+from kgcli.cli.common import (
+    STATE,
+    DataFormatOpt,
+    DataOpt,
+    EndpointOpt,
+    FormatOpt,
+    OutputOpt,
+    WithEmbeddedOpt,
+    open_source_from,
+    reports_errors,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+app = typer.Typer(
+    help="Networks from the graph: build them (profiles, queries), measure them, export them "
+    "for Gephi.\n\nExample: kg network export --profile cluster -o cluster.gexf",
+    no_args_is_help=True,
+)
+
+NETWORK = "Network"
+DEFAULT_PROFILE = "cluster"
+
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        "-P",
+        metavar="NAME|FILE",
+        help=f"A built-in profile (kg network profiles) or a profile file (.toml). "
+        f"Default: {DEFAULT_PROFILE}.",
+        rich_help_panel=NETWORK,
+    ),
+]
+QueryOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--query",
+        "-q",
+        metavar="NAME|FILE",
+        help="Build from a query instead: a catalogue name or .rq file, a SELECT returning "
+        "?source ?target (and ?weight ?label ?kind ...) or a CONSTRUCT.",
+        rich_help_panel=NETWORK,
+    ),
+]
+ParamOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        "-p",
+        metavar="NAME=VALUE",
+        help="A parameter of --query (repeatable).",
+        rich_help_panel=NETWORK,
+    ),
+]
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        metavar="TAG",
+        help="Preferred language of labels (then labels without one, then any).",
+        rich_help_panel=NETWORK,
+    ),
+]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout", metavar="SECONDS", help="Stop each query after SECONDS (exit 3).", min=0.001
+    ),
+]
+MetricsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metrics",
+        "-m",
+        metavar="LIST",
+        help="Comma-separated: degree, betweenness, closeness, pagerank, eigenvector, component, "
+        "core, community (Louvain), label_propagation, or all.",
+    ),
+]
+KOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--k",
+        metavar="N",
+        min=1,
+        help="Betweenness from N sampled nodes (default: exact up to 5000 nodes, else 500).",
+    ),
+]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", metavar="N", help="Seed of sampling, Louvain and layouts.")
+]
+
+
+def _build(
+    profile: str | None,
+    query: str | None,
+    params: list[str] | None,
+    data: list[str] | None,
+    data_format: str | None,
+    with_embedded: bool,
+    endpoint: str | None,
+    lang: str,
+    timeout: float | None,
+) -> tuple[nx.Graph, dict[str, str]]:
+    """The network the options describe, and the prefixes to name its terms with."""
+    from kgcli.errors import UsageError
+
+    if profile is not None and query is not None:
+        raise UsageError("give either --profile or --query, not both")
+    if params and query is None:
+        raise UsageError("-p/--param sets parameters of --query; there is no --query")
+    if query is not None:
+        from kgcli.catalogue import Catalogue, resolve
+        from kgcli.network import network_from_result
+        from kgcli.params import parse_assignments
+        from kgcli.query import prepare, run
+
+        named = resolve(query, Catalogue(STATE["queries"]))
+        prepared = prepare(named, parse_assignments(params or []))
+        source = open_source_from(data, data_format, with_embedded, endpoint)
+        result = run(source, prepared, timeout=timeout)
+        graph = network_from_result(
+            result,
+            name=named.name,
+            title=named.title,
+            description=named.description,
+            query_text=prepared.text,
+            lang=lang,
+            prefixes=prepared.prefixes,
+            source=source,
+            timeout=timeout,
+        )
+        return graph, prepared.prefixes
+    from kgcli.network import build_network
+    from kgcli.profile import resolve_profile
+
+    chosen = resolve_profile(profile or DEFAULT_PROFILE)
+    source = open_source_from(data, data_format, with_embedded, endpoint)
+    return build_network(source, chosen, lang=lang, timeout=timeout), dict(chosen.prefixes)
+
+
+def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: Any = None) -> None:
+    from kgcli.atomic import output_stream
+    from kgcli.formats import choose_format
+    from kgcli.render import render
+
+    tty = common.stdout_is_tty() and output is None
+    chosen = choose_format(fmt, output, tty, "select")
+    width = None
+    if tty:
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    with output_stream(output) as out:
+        render(table, chosen, out, prefixes=prefixes, width=width)
+
+
+@app.command("profiles")
+@reports_errors
+def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
+    """List the built-in network profiles: name, title and description.
+
+    Example: kg network profiles -f json
+    """
+    import pyoxigraph as ox
+
+    from kgcli.atomic import output_stream
+    from kgcli.formats import choose_format
+    from kgcli.profile import builtin_profiles
+    from kgcli.results import SelectResult
+
+    found = builtin_profiles()
+    chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
+    if chosen in ("json", "jsonl"):
+        docs = [
+            {"name": p.name, "title": p.title, "description": p.description, "path": p.source}
+            for p in found
+        ]
+        with output_stream(output) as out:
+            if chosen == "json":
+                out.write(json.dumps(docs, ensure_ascii=False, indent=2).encode() + b"\n")
+            else:
+                out.writelines(json.dumps(d, ensure_ascii=False).encode() + b"\n" for d in docs)
+        return
+    rows = [(ox.Literal(p.name), ox.Literal(p.title), ox.Literal(p.description)) for p in found]
+    _render_table(SelectResult(["name", "title", "description"], rows), fmt, output)
+
+
+@app.command("analyze")
+@reports_errors
+def analyze(
+    profile: ProfileOpt = None,
+    query: QueryOpt = None,
+    param: ParamOpt = None,
+    metrics: MetricsOpt = None,
+    k: KOpt = None,
+    seed: SeedOpt = 42,
+    sort: Annotated[
+        str | None,
+        typer.Option("--sort", metavar="METRIC", help="Sort by this metric (default: the first)."),
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", metavar="N", min=0, help="Only the first N rows.")
+    ] = None,
+    lang: LangOpt = "en",
+    data: DataOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Measure a network: one row per node with id, label, kind and the metrics asked for.
+
+    Example: kg network analyze --profile cluster --metrics degree,pagerank --top 10
+    """
+    from kgcli.analyze import analyze as measure
+    from kgcli.analyze import metrics_table, parse_metrics
+
+    chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
+    graph, prefixes = _build(
+        profile, query, param, data, data_format, with_embedded, endpoint, lang, timeout
+    )
+    found = measure(graph, chosen, k=k, seed=seed, write_back=False)
+    for note in found.notes:
+        typer.echo(f"kg: {note}", err=True)
+    _render_table(metrics_table(graph, found, sort=sort, top=top), fmt, output, prefixes)
+
+
+@app.command("path")
+@reports_errors
+def path(
+    start: Annotated[str, typer.Argument(metavar="FROM", help="An IRI, prefixed name or label.")],
+    end: Annotated[str, typer.Argument(metavar="TO", help="An IRI, prefixed name or label.")],
+    profile: ProfileOpt = None,
+    query: QueryOpt = None,
+    param: ParamOpt = None,
+    lang: LangOpt = "en",
+    data: DataOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Explain the shortest path between two entities as the triples it follows.
+
+    Example: kg network path "Dr Smile" "Huashan Hospital" -f csv
+    """
+    from kgcli.analyze import path_table, shortest_path
+    from kgcli.network import find_node
+
+    graph, prefixes = _build(
+        profile, query, param, data, data_format, with_embedded, endpoint, lang, timeout
+    )
+    steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
+    _render_table(path_table(steps), fmt, output, prefixes)
+
+
+@app.command("export")
+@reports_errors
+def export(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            help="The file to write (atomically): .gexf, .graphml, .csv (NAME.nodes.csv and "
+            "NAME.edges.csv) or .json (graphology).",
+        ),
+    ],
+    profile: ProfileOpt = None,
+    query: QueryOpt = None,
+    param: ParamOpt = None,
+    metrics: MetricsOpt = None,
+    k: KOpt = None,
+    seed: SeedOpt = 42,
+    size_by: Annotated[
+        str | None,
+        typer.Option(
+            "--size-by", metavar="ATTRIBUTE", help="Node size from this metric or attribute."
+        ),
+    ] = None,
+    layout: Annotated[
+        str | None,
+        typer.Option(
+            "--layout", metavar="NAME", help="Node positions: forceatlas2, spring, kamada-kawai."
+        ),
+    ] = None,
+    gexf_version: Annotated[
+        str, typer.Option("--gexf-version", metavar="VERSION", help="GEXF 1.3 or 1.2draft.")
+    ] = "1.3",
+    export_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help="gexf, graphml, gephi-csv or graphology (default: from the extension).",
+        ),
+    ] = None,
+    lang: LangOpt = "en",
+    data: DataOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Write a network for Gephi: build it, add metrics as node attributes, print the legend.
+
+    Example: kg network export -P cluster -m pagerank,community --size-by pagerank -o c.gexf
+    """
+    from kgcli.analyze import METRICS, parse_metrics
+    from kgcli.analyze import analyze as measure
+    from kgcli.export import format_for, write_network
+
+    format_for(output, export_format)  # a wrong extension is known before anything is built
+    chosen = parse_metrics(metrics) if metrics else []
+    if size_by is not None and size_by in METRICS and size_by not in chosen:
+        chosen.append(size_by)  # sizing by a metric needs the metric
+    graph, _ = _build(
+        profile, query, param, data, data_format, with_embedded, endpoint, lang, timeout
+    )
+    if chosen:
+        found = measure(graph, chosen, k=k, seed=seed)
+        for note in found.notes:
+            typer.echo(f"kg: {note}", err=True)
+    legend = write_network(
+        graph,
+        output,
+        fmt=export_format,
+        gexf_version=gexf_version,
+        size_by=size_by,
+        layout=layout,
+        seed=seed,
+    )
+    typer.echo(
+        f"kg: wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
+        f"to {output}",
+        err=True,
+    )
+    for kind, colour in legend.items():
+        typer.echo(f"{kind}  {colour}", err=True)
