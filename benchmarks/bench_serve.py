@@ -35,6 +35,7 @@ from pathlib import Path
 @dataclass
 class Stats:
     latencies: list[float] = field(default_factory=list)
+    by_query: dict[str, list[float]] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -130,6 +131,7 @@ def load(
                 continue
             with stats.lock:
                 stats.latencies.append(took)
+                stats.by_query.setdefault(name, []).append(took)
         conn.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -165,6 +167,9 @@ def report(name: str, stats: Stats, elapsed: float, sent: int) -> dict[str, floa
     )
     for failure in stats.failures[:5]:
         print(f"  failure: {failure}", file=sys.stderr)
+    slowest = sorted(stats.by_query.items(), key=lambda item: -statistics.median(item[1]))[:3]
+    shown = ", ".join(f"{q} {statistics.median(t) * 1000:.0f}" for q, t in slowest)
+    print(f"  slowest queries (median ms): {shown}", file=sys.stderr)
     return figures
 
 

@@ -971,7 +971,7 @@ def serve(
 
     if config.allow_update and not config.update_token:
         raise InputError("updates need a token: --update-token-env NAME, an environment variable")
-    executor = Executor(store, max_memory=config.max_memory)
+    executor = Executor(store, max_memory=config.max_memory, workers=config.max_concurrent)
     executor.start()  # before any thread: the executor must be forked from one thread
     server: Any = None
     try:
@@ -983,7 +983,10 @@ def serve(
             # Threads wait on the executor; more of them than query slots lets the excess wait
             # for a slot (and get a clean 503) rather than sit unseen in waitress's queue.
             threads=config.max_concurrent * 2 + 4,
-            max_request_body_size=config.max_body + 1,
+            # Waitress reads a whole body before the app sees it, and refuses (with its own
+            # page) one declared larger than this: leave room so that a body somewhat over the
+            # cap gets our one-line 413, and an absurd one is refused unread.
+            max_request_body_size=2 * config.max_body + (64 << 10),
             connection_limit=256,
             ident="kgcli",
             expose_tracebacks=False,

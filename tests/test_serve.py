@@ -926,9 +926,19 @@ def test_limits_result_cap_body_cap_memory_cap_and_cors() -> None:
         assert status == 500
         assert b"more than 5 triples" in body
         direct = {"Content-Type": "application/sparql-query"}
-        status, _, _ = call("POST", limited.url, "ASK {} #" + "x" * 2000, direct)
+        status, _, body = call("POST", limited.url, "ASK {} #" + "x" * 2000, direct)
         assert status == 413
+        assert body == b"the request body has 2,008 bytes, more than 1,024\n"
         assert call("POST", limited.url, "ASK {}", direct)[0] == 200
+        # Declared far too large: refused before the body is read (here, never sent).
+        parts = urllib.parse.urlsplit(limited.url)
+        conn = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=30)
+        conn.putrequest("POST", parts.path)
+        conn.putheader("Content-Type", "application/sparql-query")
+        conn.putheader("Content-Length", str(100 << 20))
+        conn.endheaders()
+        assert conn.getresponse().status == 413
+        conn.close()
         # A query that would take gigabytes dies at the memory cap, long before its timeout.
         started = time.monotonic()
         status, _, body = get_query(limited, RUNAWAY)
