@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -143,6 +144,54 @@ def load(
     return stats, time.monotonic() - started, sent[0]
 
 
+RUNAWAY = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+
+
+def runaways(port: int, path: str, every: float, duration: float) -> list[tuple[int, float]]:
+    """Send the runaway query every `every` seconds for `duration`; (status, seconds) each."""
+    answers: list[tuple[int, float]] = []
+    stop_at = time.monotonic() + duration
+    while time.monotonic() + every < stop_at:
+        time.sleep(every)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        started = time.perf_counter()
+        conn.request(
+            "POST",
+            path,
+            body=urllib.parse.urlencode({"query": RUNAWAY}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = conn.getresponse()
+        response.read()
+        answers.append((response.status, time.perf_counter() - started))
+        conn.close()
+    return answers
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size, in bytes, of `pid` and all its descendants (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        found = re.search(r"^Pss:\s+(\d+) kB", rollup, re.MULTILINE)
+        total += int(found.group(1)) * 1024 if found else 0
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
@@ -254,6 +303,14 @@ def main() -> None:
     parser.add_argument(
         "--all", action="store_true", help="keep the queries slower than 50 ms in memory"
     )
+    parser.add_argument(
+        "--runaway-every",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="also send kg serve a runaway query this often (it runs with --timeout 5), and "
+        "report its memory before and after",
+    )
     args = parser.parse_args()
 
     mix, slow = workload(None if args.all else 50.0)
@@ -269,7 +326,8 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory(prefix="kg-bench-serve-") as tmp:
         work = Path(tmp)
-        servers = [("kg serve", "/sparql", lambda p: start_kg(p, args.kg_args.split()))]
+        kg_args = args.kg_args.split() + (["--timeout", "5"] if args.runaway_every else [])
+        servers = [("kg serve", "/sparql", lambda p: start_kg(p, kg_args))]
         if not args.skip_oxigraph:
             servers += [
                 ("oxigraph serve, in memory", "/query", lambda p: start_oxigraph_memory(p, work)),
@@ -285,10 +343,32 @@ def main() -> None:
             try:
                 wait_ready(port, "/" if path == "/query" else path, proc)
                 load(port, path, mix[:2], 2, 1.0, 200)  # warm up
+                stopped: list[tuple[int, float]] = []
+                watch = name == "kg serve" and args.runaway_every > 0
+                if watch:
+                    before = tree_pss(proc.pid)
+                    runner = threading.Thread(
+                        target=lambda out, where, at: out.extend(
+                            runaways(where, at, args.runaway_every, args.duration)
+                        ),
+                        args=(stopped, port, path),
+                    )
+                    runner.start()
                 stats, elapsed, sent = load(
                     port, path, mix, args.clients, args.duration, args.max_requests
                 )
                 results[name] = report(name, stats, elapsed, sent)
+                if watch:
+                    runner.join()
+                    after = tree_pss(proc.pid)
+                    statuses = sorted({status for status, _ in stopped})
+                    longest = max((t for _, t in stopped), default=0.0)
+                    print(
+                        f"  runaways: {len(stopped)} sent, statuses {statuses}, longest "
+                        f"{longest:.1f} s; memory (PSS of the process tree) "
+                        f"{before / 2**20:.0f} MiB before, {after / 2**20:.0f} MiB after",
+                        file=sys.stderr,
+                    )
             finally:
                 stop(proc)
     ours = results["kg serve"]

@@ -448,11 +448,11 @@ class _Loop:
             job, worker = self.pending.popleft(), idle.pop()
             try:
                 socket.send_fds(worker.ctl, [b"J"], [job.sock.fileno(), job.out.fileno()])
-            except OSError:  # the worker died meanwhile: it is replaced on the next turn
+            except OSError:  # the worker died meanwhile: it is replaced, the job waits
+                worker.retiring = True
                 self.pending.appendleft(job)
                 continue
-            finally:
-                job.out.close()  # the worker has its own copy now (or the job is retried)
+            job.out.close()  # the worker has its own copy now
             worker.job = _Running(job.sock, job.deadline, job.timeout)
 
     def _heard(self, worker: _Worker) -> None:
