@@ -8,10 +8,11 @@ named graphs stays one edge.
 
 A profile compiles to a few SELECT queries run through `GraphSource.query`, so a network can be
 built from the embedded graph, the user's files or a remote endpoint alike: the subclasses of the
-profile's classes; the nodes with their types and labels; one query per attribute property; the
-labels of the edge properties; one query per edge property or path. Rows are read from the
-engine's own iterator when there is one (see `_rows`), which is what keeps building a large
-network close to the cost of extracting its edge list.
+profile's classes; the nodes and their types; one query per label property, per attribute
+property and per edge property or path; the labels of the edge properties. Each query is a
+plain scan or join the engine answers fast, and rows are read from its own iterator when there is
+one (see `_rows`); nodes and edges go straight into networkx's dicts. Building a network of 10^5
+nodes costs about what reading its rows (nodes, labels, attributes, edges) costs.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ _FLOAT_TYPES = frozenset({XSD + "decimal", XSD + "double", XSD + "float"})
 _INTEGER_RE = re.compile(r"[+-]?[0-9]+")
 _FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
+#: How many distinct literals of one attribute are remembered once converted.
+_CONVERTED_MAX = 65536
 _TIME_TEXT_RE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 
 
@@ -306,36 +309,14 @@ def build_network(
             cls=profile.nodes[entry].iri if fixed is not None else iri,
             rdf_type=compact(iri, profile.prefixes),
         )
-    node_text = (
-        "SELECT ?node ?type ?label WHERE {\n"
-        f"  VALUES ?type {{ {_iri_list(types)} }}\n"
-        f"  ?node <{RDF_TYPE}> ?type .\n"
-        f"  OPTIONAL {{ ?node {_label_path(profile.labels)} ?label FILTER(isLiteral(?label)) }}\n"
-        "}"
-    )
+    typed = f"VALUES ?type {{ {_iri_list(types)} }} ?node <{RDF_TYPE}> ?type"
     graph = nx.MultiDiGraph()
     with _no_gc():
-        found = _collect_nodes(_select(source, node_text, timeout), types, rank)
-        attributes = _profile_attributes(source, profile, found.types, rank, timeout)
-        node_data = graph._node
-        succ, pred = graph._succ, graph._pred
-        labels = found.labels
-        for nid, type_ in found.types.items():
-            label = labels.get(nid)
-            data = {
-                "label": label[1] if label is not None else _fallback_label(nid),
-                "kind": type_.kind,
-                "class": type_.cls,
-                "iri": nid,
-                "rdfType": type_.rdf_type,
-            }
-            extra = attributes.get(nid)
-            if extra:
-                data.update(extra)
-            # What add_nodes_from does, without its per-node checks: the ids are fresh strings.
-            node_data[nid] = data
-            succ[nid] = {}
-            pred[nid] = {}
+        found = _collect_nodes(
+            _select(source, f"SELECT ?node ?type WHERE {{ {typed} }}", timeout), types, graph
+        )
+        _node_labels(source, profile.labels, found.ids, graph._node, typed, rank, timeout)
+        _profile_attributes(source, profile, found.ids, graph._node, rank, timeout)
 
         predicates = [_predicate_of(rule, profile.prefixes) for rule in profile.edges]
         unlabelled = [p for p, r in zip(predicates, profile.edges, strict=True) if r.label is None]
@@ -347,8 +328,10 @@ def build_network(
                 template["predicate"] = predicate
             where = f"<{rule.property}>" if rule.property else (rule.path or "")
             prologue = "" if rule.property else prefix_block(profile.prefixes)
-            text = f"{prologue}SELECT ?s ?o WHERE {{ ?s {where} ?o FILTER(!isLiteral(?o)) }}"
-            _add_edges(graph, _select(source, text, timeout), rule.kind, template)
+            # Literal objects are dropped while reading (they are no node): a FILTER here
+            # would cost a fifth of the query.
+            text = f"{prologue}SELECT ?s ?o WHERE {{ ?s {where} ?o }}"
+            _add_edges(graph, _select(source, text, timeout), found.ids, rule.kind, template)
     nx._clear_cache(graph)
 
     graph.graph.update(
@@ -389,58 +372,116 @@ class _Type:
 
 @dataclass
 class _Nodes:
-    """The nodes found: each node's chosen type, best label, and profile classes if several."""
+    """The nodes found: each node's chosen type, its profile classes if several, and the id of
+    each node term (terms from later queries are looked up there: hashing a term costs less
+    than making its text, and the ids are then one shared string per node)."""
 
     types: dict[str, _Type]
-    labels: dict[str, tuple[int, str]]
     several: dict[str, frozenset[int]]
+    ids: dict[Any, str]
 
     def entries(self, nid: str) -> frozenset[int]:
         found = self.several.get(nid)
         return found if found is not None else self.types[nid].entries
 
 
-def _collect_nodes(rows: Iterable[Any], types: Mapping[str, _Type], rank: LanguageRank) -> _Nodes:
-    """Read the node rows: keep each node's most telling type and its best label."""
+def _collect_nodes(
+    rows: Iterable[Any], types: Mapping[str, _Type], graph: nx.MultiDiGraph
+) -> _Nodes:
+    """Add the nodes of the (node, type) rows, each with the kind of its most telling type.
+
+    Nodes go straight into the graph's own dicts, as add_nodes_from puts them, without its
+    per-node checks: each id is new.
+    """
     chosen: dict[str, _Type] = {}
-    labels: dict[str, tuple[int, str]] = {}
     several: dict[str, frozenset[int]] = {}
-    named = ox.NamedNode
-    ranks: dict[str | None, int] = {}
-    for node, type_iri, label in rows:
-        if node.__class__ is named:
-            nid = node.value
-        else:
-            other = node_id(node)
-            if other is None:
+    ids: dict[Any, str] = {}
+    node_data, succ, pred = graph._node, graph._succ, graph._pred
+    by_term = {ox.NamedNode(iri): type_ for iri, type_ in types.items()}
+    for node, type_iri in rows:
+        type_ = by_term[type_iri]
+        nid = ids.get(node)
+        if nid is None:
+            found = node_id(node)
+            if found is None:
                 continue
-            nid = other
-        type_ = types[type_iri.value]
-        if nid in chosen:
-            old = chosen[nid]
-            if type_ is not old:
-                several[nid] = several.get(nid, old.entries) | type_.entries
-                if type_.rank < old.rank:
-                    chosen[nid] = type_
-        else:
+            ids[node] = nid = found
             chosen[nid] = type_
-        if label is not None:
-            language = label.language
-            if language in ranks:
-                order = ranks[language]
+            node_data[nid] = {
+                "kind": type_.kind,
+                "class": type_.cls,
+                "iri": nid,
+                "rdfType": type_.rdf_type,
+            }
+            succ[nid] = {}
+            pred[nid] = {}
+            continue
+        old = chosen[nid]
+        if type_ is not old:
+            several[nid] = several.get(nid, old.entries) | type_.entries
+            if type_.rank < old.rank:
+                chosen[nid] = type_
+                node_data[nid].update(kind=type_.kind, rdfType=type_.rdf_type)
+                node_data[nid]["class"] = type_.cls
+    return _Nodes(chosen, several, ids)
+
+
+#: From this many nodes on, labels are read by scanning each label property whole rather than
+#: by joining it to the nodes' types: the engine scans a property three times as fast as it
+#: joins, so the scan wins unless most labelled things are not in the network.
+LABEL_SCAN_MIN = 10_000
+
+
+def _node_labels(
+    source: GraphSource,
+    properties: Sequence[str],
+    ids: Mapping[Any, str],
+    node_data: Mapping[str, dict[str, Any]],
+    typed: str,
+    rank: LanguageRank,
+    timeout: float | None,
+) -> None:
+    """Label each node: by language rank, then the order of `properties`, then text; else the
+    local name of its IRI.
+
+    Most nodes have one label, so the common case stores the text and nothing else; ranks are
+    computed only for the nodes that have several.
+    """
+    best: dict[str, ox.Literal] = {}
+    later: dict[str, int] = {}  # the property rank of labels not from the first property
+    for order, prop in enumerate(properties):
+        where = f"?node <{prop}> ?label FILTER(isLiteral(?label))"
+        if len(ids) < LABEL_SCAN_MIN:
+            where = f"{typed} . {where}"
+        for node, label in _select(source, f"SELECT ?node ?label WHERE {{ {where} }}", timeout):
+            nid = ids.get(node)
+            if nid is None:
+                continue
+            if nid in best:
+                old = best[nid]
+                old_key = (rank(old.language), later.get(nid, 0), old.value)
+                if (rank(label.language), order, label.value) < old_key:
+                    best[nid] = label
+                    node_data[nid]["label"] = label.value
+                    if order:
+                        later[nid] = order
             else:
-                order = ranks[language] = rank(language)
-            if nid in labels:
-                candidate = (order, label.value)
-                if candidate < labels[nid]:
-                    labels[nid] = candidate
-            else:
-                labels[nid] = (order, label.value)
-    return _Nodes(chosen, labels, several)
+                best[nid] = label
+                node_data[nid]["label"] = label.value
+                if order:
+                    later[nid] = order
+    if len(best) < len(node_data):
+        for nid, data in node_data.items():
+            if "label" not in data:
+                data["label"] = _fallback_label(nid)
 
 
 def _add_edges(
-    graph: nx.MultiDiGraph, rows: Iterable[Any], kind: str, template: Mapping[str, Any]
+    graph: nx.MultiDiGraph,
+    rows: Iterable[Any],
+    ids: Mapping[Any, str],
+    kind: str,
+    template: Mapping[str, Any],
 ) -> None:
     """Add the (subject, object) rows whose two ends are nodes, as edges keyed by `kind`.
 
@@ -450,14 +491,11 @@ def _add_edges(
     (in two named graphs) is one edge.
     """
     succ, pred = graph._succ, graph._pred
-    named = ox.NamedNode
-    s: str | None
-    o: str | None
     for subject, obj in rows:
-        s = subject.value if subject.__class__ is named else node_id(subject)
-        if s in succ:
-            o = obj.value if obj.__class__ is named else node_id(obj)
-            if o in succ:
+        s = ids.get(subject)
+        if s is not None:
+            o = ids.get(obj)  # None for a literal: never a node
+            if o is not None:
                 out = succ[s]
                 if o in out:
                     keyed = out[o]
@@ -493,14 +531,13 @@ def _ordered_kinds(chosen: Iterable[_Type]) -> list[str]:
 def _profile_attributes(
     source: GraphSource,
     profile: Profile,
-    nodes: Mapping[str, object],
+    ids: Mapping[Any, str],
+    node_data: Mapping[str, dict[str, Any]],
     rank: LanguageRank,
     timeout: float | None,
-) -> dict[str, dict[str, Any]]:
-    """node -> {name: value}, one query per attribute property, with `start`/`end` set."""
-    chosen: dict[str, dict[str, Any]] = {}
+) -> None:
+    """Set the nodes' attributes, one query per attribute property, and `start`/`end`."""
     found_types: dict[str, set[type]] = {}
-    named = ox.NamedNode
     for rule in profile.attributes:
         text = (
             f"SELECT ?node ?value WHERE {{ ?node <{rule.property}> ?value "
@@ -509,34 +546,42 @@ def _profile_attributes(
         first: dict[str, ox.Literal] = {}
         several: dict[str, list[ox.Literal]] = {}
         for node, literal in _select(source, text, timeout):
-            nid = node.value if node.__class__ is named else node_id(node)
-            if nid in nodes:
-                if nid not in first:
-                    first[nid] = literal  # type: ignore[index]
-                elif literal != first[nid]:  # not the same triple from another named graph
-                    values = several.setdefault(nid, [first[nid]])  # type: ignore[index]
-                    if literal not in values:
-                        values.append(literal)
+            nid = ids.get(node)
+            if nid is None:
+                continue
+            if nid not in first:
+                first[nid] = literal
+            elif literal != first[nid]:  # not the same triple from another named graph
+                values = several.setdefault(nid, [first[nid]])
+                if literal not in values:
+                    values.append(literal)
         name, start, end = rule.name, rule.start, rule.end
+        dated = start or end
         types = found_types.setdefault(name, set())
+        # Values repeat (years, flags, categories): convert each distinct literal once.
+        converted: dict[ox.Literal, tuple[Value, dt.date | str | None]] = {}
         for nid, literal in first.items():
-            value = _one_value(several[nid], rank) if nid in several else python_value(literal)
-            types.add(value.__class__)
-            if nid in chosen:
-                attrs = chosen[nid]
-                attrs[name] = value
+            if nid in several:
+                value = _one_value(several[nid], rank)
+                when = time_value(value) if dated else None
+            elif literal in converted:
+                value, when = converted[literal]
             else:
-                attrs = chosen[nid] = {name: value}
-            if start or end:
-                when = time_value(value)
-                if when is not None:
-                    if start and "start" not in attrs:
-                        attrs["start"] = when
-                    if end and "end" not in attrs:
-                        attrs["end"] = when
-    if any(len(found) > 1 for found in found_types.values()):
-        unify_types(chosen.values())
-    return chosen
+                value = python_value(literal)
+                when = time_value(value) if dated else None
+                if len(converted) < _CONVERTED_MAX:
+                    converted[literal] = (value, when)
+            types.add(value.__class__)
+            attrs = node_data[nid]
+            attrs[name] = value
+            if dated and when is not None:
+                if start and "start" not in attrs:
+                    attrs["start"] = when
+                if end and "end" not in attrs:
+                    attrs["end"] = when
+    mixed = [name for name, found in found_types.items() if len(found) > 1]
+    if mixed:
+        unify_types(node_data.values(), mixed)
 
 
 def _one_value(literals: Sequence[ox.Literal], rank: LanguageRank) -> Value:
@@ -555,13 +600,18 @@ def _one_value(literals: Sequence[ox.Literal], rank: LanguageRank) -> Value:
     return "; ".join(sorted({text_of(v) for v in values}))
 
 
-def unify_types(attribute_maps: Iterable[dict[str, Any]]) -> None:
-    """Give each attribute one Python type across the graph: int+float -> float, else text."""
+def unify_types(
+    attribute_maps: Iterable[dict[str, Any]], names: Iterable[str] | None = None
+) -> None:
+    """Give each attribute (of `names`, default all) one Python type across the graph:
+    int+float -> float, anything else mixed -> text."""
     maps = list(attribute_maps)
+    only = set(names) if names is not None else None
     types: dict[str, set[type]] = {}
     for attrs in maps:
         for name, value in attrs.items():
-            types.setdefault(name, set()).add(type(value))
+            if only is None or name in only:
+                types.setdefault(name, set()).add(type(value))
     for name, found in types.items():
         if len(found) < 2:
             continue
