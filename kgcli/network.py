@@ -208,6 +208,7 @@ def _rows(result: Result) -> Iterable[Any]:
 
 
 def _select(source: GraphSource, text: str, timeout: float | None) -> Iterable[Any]:
+    """Run a compiled SELECT on the source and return its rows."""
     from kgcli.sparql import check_safe
 
     check_safe(text)  # a profile from elsewhere must not reach the network through a path
@@ -287,7 +288,7 @@ def build_network(
     Nodes are the instances of the profile's classes (or of their subclasses); edges are the
     profile's properties or paths between two nodes; literal properties become typed attributes.
     A profile with a projection returns the projected, weighted `nx.Graph`. `lang` is the label
-    language preferred (then labels without a language, then any).
+    language preferred (see `LanguageRank` for the order of the others).
     """
     import networkx as nx
 

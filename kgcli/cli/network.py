@@ -70,7 +70,7 @@ LangOpt = Annotated[
     typer.Option(
         "--lang",
         metavar="TAG",
-        help="Preferred language of labels (then labels without one, then any).",
+        help="Preferred language of labels and texts (then none, English, any).",
         rich_help_panel=NETWORK,
     ),
 ]
