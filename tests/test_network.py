@@ -502,3 +502,24 @@ def test_find_node_by_iri_prefixed_name_or_label(small):
         find_node(small, "Towm")
     with pytest.raises(InputError, match="names 3 nodes"):
         find_node(small, "o")
+
+
+def test_the_network_benchmark_runs_on_a_small_city():
+    import subprocess
+    import sys
+
+    root = HERE.parent
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(root / "benchmarks" / "bench_network.py"),
+            *("--triples", "2e4", "--runs", "1", "--analysis-runs", "1"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| `build_network` (profile -> MultiDiGraph, labels, attributes) |" in done.stdout
+    assert "| louvain (seed 42) |" in done.stdout
