@@ -57,7 +57,7 @@ ALIASES = {
 DEFAULT_METRICS = ("degree", "betweenness", "pagerank", "component", "community")
 #: Above this many nodes, betweenness samples `AUTO_K` sources unless `k` is given.
 AUTO_SAMPLE_ABOVE = 5000
-AUTO_K = 500
+AUTO_K = 100
 #: Group numbers: sorted small first when tables are sorted by them.
 GROUPS = frozenset({"component", "community", "label_propagation"})
 

@@ -96,7 +96,7 @@ KOpt = Annotated[
         "--k",
         metavar="N",
         min=1,
-        help="Betweenness from N sampled nodes (default: exact up to 5000 nodes, else 500).",
+        help="Betweenness from N sampled nodes (default: exact up to 5000 nodes, else 100).",
     ),
 ]
 SeedOpt = Annotated[
