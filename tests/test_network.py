@@ -456,6 +456,17 @@ def test_network_from_construct():
     assert "Firm" in graph.graph["kinds"] and EX + "Firm" not in graph
 
 
+def test_network_from_describe():
+    graph = _run(f"DESCRIBE <{EX}nova>")
+    assert sorted(graph.edges(keys=True)) == [
+        (EX + "nova", EX + "acme", "http://example.org/worksWith"),
+        (EX + "nova", EX + "town", "http://example.org/place"),
+    ]  # no PREFIX in the query: kinds are the full IRIs
+    nova = graph.nodes[EX + "nova"]
+    assert (nova["kind"], nova["staff"], nova["founded"]) == ("Firm", 12, "2018-11")
+    assert graph.nodes[EX + "acme"]["label"] == "acme"  # only what DESCRIBE returned is known
+
+
 # --- values and references ------------------------------------------------------------------
 
 
