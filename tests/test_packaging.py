@@ -33,6 +33,8 @@ def test_wheel_ships_the_data_inside_the_package(wheel: Path):
             assert f"kgcli/_data/{folder}/{path.name}" in names, path
     assert "kgcli/_data/ontology/shapes.ttl" in names
     assert any(n.startswith("kgcli/_data/queries/checks/") for n in names)
+    for path in (ROOT / "kgcli" / "profiles").glob("*.toml"):
+        assert f"kgcli/profiles/{path.name}" in names, path
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kg = kgcli.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
