@@ -54,6 +54,18 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
 
+    def describe(self) -> dict[str, object]:
+        """Name, title, description and typed parameters, as plain JSON-ready values."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "params": [
+                {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                for p in self.params
+            ],
+        }
+
 
 def _header_lines(text: str) -> list[tuple[int, str]]:
     """The numbered `#` lines at the top of the file, up to the first other line."""

@@ -40,6 +40,8 @@ from kgcli.profile import (
     prefix_block,
 )
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
+from kgcli.xsd import FLOAT_TYPES as _FLOAT_TYPES
+from kgcli.xsd import INTEGER_TYPES as _INTEGER_TYPES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -61,25 +63,6 @@ _VACUOUS_TYPES = frozenset(
         RDFS_RESOURCE,
     }
 )
-_INTEGER_TYPES = frozenset(
-    XSD + name
-    for name in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
-_FLOAT_TYPES = frozenset({XSD + "decimal", XSD + "double", XSD + "float"})
 _INTEGER_RE = re.compile(r"[+-]?[0-9]+")
 _FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")

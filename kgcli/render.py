@@ -46,6 +46,7 @@ import pyoxigraph as ox
 from kgcli.errors import InputError
 from kgcli.formats import RDF_FORMATS, check_format, rdf_format
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
+from kgcli.xsd import INTEGER_TYPES as _INTEGER_TYPES
 
 if TYPE_CHECKING:
     from kgcli.results import Term
@@ -81,24 +82,6 @@ _XSD_INTEGER = _XSD + "integer"
 _XSD_DECIMAL = _XSD + "decimal"
 _XSD_DOUBLE = _XSD + "double"
 _XSD_FLOAT = _XSD + "float"
-_INTEGER_TYPES = frozenset(
-    _XSD + name
-    for name in (
-        "integer",
-        "int",
-        "long",
-        "short",
-        "byte",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-)
 _NUMERIC_TYPES = _INTEGER_TYPES | {_XSD_DECIMAL, _XSD_DOUBLE, _XSD_FLOAT}
 
 # XSD lexical spaces (ASCII digits only: Python's int() and float() accept far more).

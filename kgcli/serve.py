@@ -787,20 +787,9 @@ class SparqlApp:
 
         listed = [
             {
-                "name": q.name,
-                "title": q.title,
-                "description": q.description,
+                **q.describe(),
                 "form": "CONSTRUCT" if self._forms.get(q.name) == "graph" else "SELECT",
                 "url": "/queries/" + quote(q.name, safe=""),
-                "params": [
-                    {
-                        "name": p.name,
-                        "type": p.type,
-                        "default": p.default,
-                        "description": p.description,
-                    }
-                    for p in q.params
-                ],
             }
             for q in self.queries.values()
         ]

@@ -38,24 +38,7 @@ def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     with output_stream(output) as out:
         if chosen in ("json", "jsonl"):
-            docs = [
-                {
-                    "name": q.name,
-                    "title": q.title,
-                    "description": q.description,
-                    "path": str(q.path),
-                    "params": [
-                        {
-                            "name": p.name,
-                            "type": p.type,
-                            "default": p.default,
-                            "description": p.description,
-                        }
-                        for p in q.params
-                    ],
-                }
-                for q in found
-            ]
+            docs = [{**q.describe(), "path": str(q.path)} for q in found]
             if chosen == "json":
                 out.write(json.dumps(docs, ensure_ascii=False, indent=2).encode() + b"\n")
             else:
