@@ -10,9 +10,10 @@ A profile compiles to a few SELECT queries run through `GraphSource.query`, so a
 built from the embedded graph, the user's files or a remote endpoint alike: the subclasses of the
 profile's classes; the nodes and their types; one query per label property, per attribute
 property and per edge property or path; the labels of the edge properties. Each query is a
-plain scan or join the engine answers fast, and rows are read from its own iterator when there is
-one (see `_rows`); nodes and edges go straight into networkx's dicts. Building a network of 10^5
-nodes costs about what reading its rows (nodes, labels, attributes, edges) costs.
+plain scan or join the engine answers fast. On a local store the engine writes each result as
+SPARQL TSV on a second thread while this one reads the one before (see `_Prefetch`), and the
+rows are read as N-Triples tokens; nodes and edges go straight into networkx's dicts. Building a
+network of 10^5 nodes costs about what extracting its edge list with pyoxigraph costs.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -46,13 +50,14 @@ from kgcli.xsd import INTEGER_TYPES as _INTEGER_TYPES
 if TYPE_CHECKING:
     import networkx as nx
 
-    from kgcli.source import GraphSource
+    from kgcli.source import GraphSource, LocalSource
 
 Value = str | int | float | bool | dt.date | dt.datetime
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_RESOURCE = "http://www.w3.org/2000/01/rdf-schema#Resource"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: Node attributes the model defines; data attributes never take these names.
 RESERVED = frozenset({"label", "kind", "class", "iri", "start", "end", "rdfType"})
 #: Classes that say nothing about what a thing is, passed over when choosing a node's kind.
@@ -140,6 +145,73 @@ def time_value(value: Value) -> dt.date | str | None:
     return None
 
 
+# --- terms written as N-Triples tokens -----------------------------------------------------------
+
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    return chr(int(code, 16)) if code else _ECHAR.get(match.group(3), match.group(0))
+
+
+def literal_parts(token: str) -> tuple[str, str | None, str] | None:
+    """(text, language, datatype IRI) of a literal written as in N-Triples or a SPARQL TSV cell
+    (where a number or boolean may stand bare: `1`, `1.5`, `1e3`, `true`); None for an IRI, a
+    blank node or an unbound (empty) cell.
+
+    pyoxigraph parses the same text too, but into objects that cost more than the whole network
+    build can afford per row (see `_Prefetch`); `test_network.py` checks this parser against it.
+    """
+    if token[:1] == '"':
+        end = token.rindex('"')  # a language tag or datatype IRI holds no quote
+        text = token[1:end]
+        if "\\" in text:
+            text = _ESCAPE_RE.sub(_unescape, text)
+        suffix = token[end + 1 :]
+        if not suffix:
+            return text, None, XSD + "string"
+        if suffix[0] == "@":
+            return text, suffix[1:], RDF_LANG_STRING
+        return text, None, suffix[3:-1]  # ^^<datatype>
+    if token == "true" or token == "false":
+        return token, None, XSD + "boolean"
+    if token[:1] in _NUMBER_START:
+        if _INTEGER_RE.fullmatch(token):
+            return token, None, XSD + "integer"
+        return token, None, XSD + ("double" if "e" in token or "E" in token else "decimal")
+    return None
+
+
+_NUMBER_START = frozenset("+-.0123456789")
+
+
+def token_literal(token: str) -> ox.Literal | None:
+    """The literal an N-Triples token writes, as a pyoxigraph term (None if it is no literal)."""
+    parts = literal_parts(token)
+    if parts is None:
+        return None
+    text, language, datatype = parts
+    if language is not None:
+        return ox.Literal(text, language=language)
+    return ox.Literal(text, datatype=ox.NamedNode(datatype))
+
+
+def token_node_id(token: str) -> str | None:
+    """The node id of an N-Triples token (`<iri>` or `_:label`), None for anything else."""
+    if token[:1] == "<" and token[1:2] != "<":  # `<<` opens a triple term
+        return token[1:-1]
+    if token[:2] == "_:":
+        return token
+    return None
+
+
+def _token(term: object) -> str:
+    """A term as its N-Triples token; an unbound value as the empty string (as in TSV)."""
+    return "" if term is None else str(term)
+
+
 class LanguageRank:
     """Ranks language tags for a wanted language (lower is better).
 
@@ -196,6 +268,93 @@ def _select(source: GraphSource, text: str, timeout: float | None) -> Iterable[A
 
     check_safe(text)  # a profile from elsewhere must not reach the network through a path
     return _rows(source.query(text, timeout=timeout))
+
+
+class _Prefetch:
+    """Runs SELECTs on a local store in order on a daemon thread, `ahead` results ahead of the
+    reader, each serialised by the engine as SPARQL TSV; yields each one's rows as token lists.
+
+    pyoxigraph holds the GIL while a solution iterator makes each row's objects, but not while it
+    writes a whole result: so the engine evaluates the next query on the second core while this
+    thread reads the one before, and a row costs one `str.split` instead of three objects. This
+    is what brings a 10^5-node build within 2x of extracting its edge list (benchmarks/).
+    """
+
+    def __init__(self, source: LocalSource, texts: Sequence[str], ahead: int = 2) -> None:
+        self._texts = list(texts)
+        self._queue: queue.Queue[bytes | BaseException] = queue.Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        # A daemon: an interrupted build must not wait for a long query to finish before exit.
+        self._thread = threading.Thread(
+            target=self._work, args=(source,), name="kg-network-rows", daemon=True
+        )
+        self._thread.start()
+
+    def _work(self, source: LocalSource) -> None:
+        for text in self._texts:
+            item: bytes | BaseException
+            try:
+                item = source.select_tsv(text)
+            except BaseException as err:  # handed to the reader, raised there
+                item = err
+            while not self._stop.is_set():
+                try:
+                    self._queue.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if isinstance(item, BaseException) or self._stop.is_set():
+                return
+
+    def __iter__(self) -> Iterator[_Lines]:
+        try:
+            for _ in self._texts:
+                item = self._queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                lines = item.decode("utf-8").split("\n")
+                del item
+                if lines[-1] == "":
+                    lines.pop()
+                del lines[0]  # the header: ?s ?o
+                yield _Lines(lines)
+        finally:
+            self._stop.set()
+
+
+class _Lines:
+    """The rows of a TSV result: its lines, split at tabs as they are read."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return map(str.split, self.lines, repeat("\t", len(self.lines)))
+
+
+def _token_rows(
+    source: GraphSource, texts: Sequence[str], timeout: float | None
+) -> Iterator[_Lines | list[list[str]]]:
+    """The rows of each SELECT of `texts`, in order, as N-Triples tokens ('' when unbound).
+
+    On a local store (without a timeout) the queries start at once, on another thread.
+    """
+    from kgcli.source import LocalSource
+    from kgcli.sparql import check_safe
+
+    for text in texts:
+        check_safe(text)  # a profile from elsewhere must not reach the network through a path
+    if isinstance(source, LocalSource) and timeout is None:
+        return iter(_Prefetch(source, texts))
+    return (
+        [[_token(term) for term in row] for row in _rows(source.query(text, timeout=timeout))]
+        for text in texts
+    )
 
 
 @contextmanager
@@ -296,26 +455,37 @@ def build_network(
     typed = f"VALUES ?type {{ {_iri_list(types)} }} ?node <{RDF_TYPE}> ?type"
     graph = nx.MultiDiGraph()
     with _no_gc():
-        found = _collect_nodes(
-            _select(source, f"SELECT ?node ?type WHERE {{ {typed} }}", timeout), types, graph
-        )
-        _node_labels(source, profile.labels, found.ids, graph._node, typed, rank, timeout)
-        _profile_attributes(source, profile, found.ids, graph._node, rank, timeout)
-
-        predicates = [_predicate_of(rule, profile.prefixes) for rule in profile.edges]
-        unlabelled = [p for p, r in zip(predicates, profile.edges, strict=True) if r.label is None]
-        edge_labels = _property_labels(source, unlabelled, profile.labels, rank, timeout)
-        for rule, predicate in zip(profile.edges, predicates, strict=True):
-            name = rule.label or edge_labels.get(predicate or "") or local_name(rule.kind)
-            template: dict[str, Any] = {"kind": rule.kind, "label": name, "weight": rule.weight}
-            if predicate:
-                template["predicate"] = predicate
+        (node_rows,) = _token_rows(source, [f"SELECT ?node ?type WHERE {{ {typed} }}"], timeout)
+        # The rest in one sequence, started now, so that the engine runs each query while the
+        # one before is read: labels, attributes, then edges.
+        label_texts = _label_queries(profile.labels, typed, scan=len(node_rows) >= LABEL_SCAN_MIN)
+        attribute_texts = [
+            f"SELECT ?node ?value WHERE {{ ?node <{rule.property}> ?value "
+            "FILTER(isLiteral(?value)) }"
+            for rule in profile.attributes
+        ]
+        edge_texts = []
+        for rule in profile.edges:
             where = f"<{rule.property}>" if rule.property else (rule.path or "")
             prologue = "" if rule.property else prefix_block(profile.prefixes)
             # Literal objects are dropped while reading (they are no node): a FILTER here
             # would cost a fifth of the query.
-            text = f"{prologue}SELECT ?s ?o WHERE {{ ?s {where} ?o }}"
-            _add_edges(graph, _select(source, text, timeout), found.ids, rule.kind, template)
+            edge_texts.append(f"{prologue}SELECT ?s ?o WHERE {{ ?s {where} ?o }}")
+        results = _token_rows(source, label_texts + attribute_texts + edge_texts, timeout)
+        found = _collect_nodes(node_rows, types, graph)
+        del node_rows
+
+        predicates = [_predicate_of(rule, profile.prefixes) for rule in profile.edges]
+        unlabelled = [p for p, r in zip(predicates, profile.edges, strict=True) if r.label is None]
+        edge_labels = _property_labels(source, unlabelled, profile.labels, rank, timeout)
+        _node_labels([next(results) for _ in label_texts], found.ids, graph._node, rank)
+        _profile_attributes(profile, results, found.ids, graph._node, rank)
+        for rule, predicate, rows in zip(profile.edges, predicates, results, strict=True):
+            name = rule.label or edge_labels.get(predicate or "") or local_name(rule.kind)
+            template: dict[str, Any] = {"kind": rule.kind, "label": name, "weight": rule.weight}
+            if predicate:
+                template["predicate"] = predicate
+            _add_edges(graph, rows, found.ids, rule.kind, template)
     nx._clear_cache(graph)
 
     graph.graph.update(
@@ -357,12 +527,12 @@ class _Type:
 @dataclass
 class _Nodes:
     """The nodes found: each node's chosen type, its profile classes if several, and the id of
-    each node term (terms from later queries are looked up there: hashing a term costs less
-    than making its text, and the ids are then one shared string per node)."""
+    each node's N-Triples token (tokens of later queries are looked up there, and the ids are
+    then one shared string per node)."""
 
     types: dict[str, _Type]
     several: dict[str, frozenset[int]]
-    ids: dict[Any, str]
+    ids: dict[str, str]
 
     def entries(self, nid: str) -> frozenset[int]:
         found = self.several.get(nid)
@@ -370,7 +540,7 @@ class _Nodes:
 
 
 def _collect_nodes(
-    rows: Iterable[Any], types: Mapping[str, _Type], graph: nx.MultiDiGraph
+    rows: Iterable[Sequence[str]], types: Mapping[str, _Type], graph: nx.MultiDiGraph
 ) -> _Nodes:
     """Add the nodes of the (node, type) rows, each with the kind of its most telling type.
 
@@ -379,14 +549,14 @@ def _collect_nodes(
     """
     chosen: dict[str, _Type] = {}
     several: dict[str, frozenset[int]] = {}
-    ids: dict[Any, str] = {}
+    ids: dict[str, str] = {}
     node_data, succ, pred = graph._node, graph._succ, graph._pred
-    by_term = {ox.NamedNode(iri): type_ for iri, type_ in types.items()}
-    for node, type_iri in rows:
-        type_ = by_term[type_iri]
+    by_token = {f"<{iri}>": type_ for iri, type_ in types.items()}
+    for node, type_token in rows:
+        type_ = by_token[type_token]
         nid = ids.get(node)
         if nid is None:
-            found = node_id(node)
+            found = token_node_id(node)
             if found is None:
                 continue
             ids[node] = nid = found
@@ -410,50 +580,55 @@ def _collect_nodes(
     return _Nodes(chosen, several, ids)
 
 
-#: From this many nodes on, labels are read by scanning each label property whole rather than
-#: by joining it to the nodes' types: the engine scans a property three times as fast as it
-#: joins, so the scan wins unless most labelled things are not in the network.
+#: From this many (node, type) rows on, labels are read by scanning each label property whole
+#: rather than by joining it to the nodes' types: the engine scans a property three times as fast
+#: as it joins, so the scan wins unless most labelled things are not in the network.
 LABEL_SCAN_MIN = 10_000
 
 
+def _label_queries(properties: Sequence[str], typed: str, *, scan: bool) -> list[str]:
+    """One SELECT ?node ?label per label property: a scan, or joined to the nodes' types."""
+    texts = []
+    for prop in properties:
+        where = f"?node <{prop}> ?label FILTER(isLiteral(?label))"
+        if not scan:
+            where = f"{typed} . {where}"
+        texts.append(f"SELECT ?node ?label WHERE {{ {where} }}")
+    return texts
+
+
 def _node_labels(
-    source: GraphSource,
-    properties: Sequence[str],
-    ids: Mapping[Any, str],
+    results: Sequence[Iterable[Sequence[str]]],
+    ids: Mapping[str, str],
     node_data: Mapping[str, dict[str, Any]],
-    typed: str,
     rank: LanguageRank,
-    timeout: float | None,
 ) -> None:
-    """Label each node: by language rank, then the order of `properties`, then text; else the
-    local name of its IRI.
+    """Label each node: by language rank, then the order of the label properties (one result
+    each), then text; else the local name of its IRI.
 
     Most nodes have one label, so the common case stores the text and nothing else; ranks are
     computed only for the nodes that have several.
     """
-    best: dict[str, ox.Literal] = {}
+    best: dict[str, tuple[str, str | None]] = {}  # node -> (text, language)
     later: dict[str, int] = {}  # the property rank of labels not from the first property
-    for order, prop in enumerate(properties):
-        where = f"?node <{prop}> ?label FILTER(isLiteral(?label))"
-        if len(ids) < LABEL_SCAN_MIN:
-            where = f"{typed} . {where}"
-        for node, label in _select(source, f"SELECT ?node ?label WHERE {{ {where} }}", timeout):
+    for order, rows in enumerate(results):
+        for node, token in rows:
             nid = ids.get(node)
             if nid is None:
                 continue
+            parts = literal_parts(token)
+            if parts is None:
+                continue
+            text, language, _ = parts
             if nid in best:
-                old = best[nid]
-                old_key = (rank(old.language), later.get(nid, 0), old.value)
-                if (rank(label.language), order, label.value) < old_key:
-                    best[nid] = label
-                    node_data[nid]["label"] = label.value
-                    if order:
-                        later[nid] = order
-            else:
-                best[nid] = label
-                node_data[nid]["label"] = label.value
-                if order:
-                    later[nid] = order
+                old_text, old_language = best[nid]
+                old_key = (rank(old_language), later.get(nid, 0), old_text)
+                if (rank(language), order, text) >= old_key:
+                    continue
+            best[nid] = (text, language)
+            node_data[nid]["label"] = text
+            if order:
+                later[nid] = order
     if len(best) < len(node_data):
         for nid, data in node_data.items():
             if "label" not in data:
@@ -462,8 +637,8 @@ def _node_labels(
 
 def _add_edges(
     graph: nx.MultiDiGraph,
-    rows: Iterable[Any],
-    ids: Mapping[Any, str],
+    rows: Iterable[Sequence[str]],
+    ids: Mapping[str, str],
     kind: str,
     template: Mapping[str, Any],
 ) -> None:
@@ -513,48 +688,47 @@ def _ordered_kinds(chosen: Iterable[_Type]) -> list[str]:
 
 
 def _profile_attributes(
-    source: GraphSource,
     profile: Profile,
-    ids: Mapping[Any, str],
+    results: Iterator[Iterable[Sequence[str]]],
+    ids: Mapping[str, str],
     node_data: Mapping[str, dict[str, Any]],
     rank: LanguageRank,
-    timeout: float | None,
 ) -> None:
-    """Set the nodes' attributes, one query per attribute property, and `start`/`end`."""
+    """Set the nodes' attributes from one result per attribute property, and `start`/`end`."""
     found_types: dict[str, set[type]] = {}
     for rule in profile.attributes:
-        text = (
-            f"SELECT ?node ?value WHERE {{ ?node <{rule.property}> ?value "
-            "FILTER(isLiteral(?value)) }"
-        )
-        first: dict[str, ox.Literal] = {}
-        several: dict[str, list[ox.Literal]] = {}
-        for node, literal in _select(source, text, timeout):
+        first: dict[str, str] = {}
+        several: dict[str, list[str]] = {}
+        for node, token in next(results):
             nid = ids.get(node)
             if nid is None:
                 continue
             if nid not in first:
-                first[nid] = literal
-            elif literal != first[nid]:  # not the same triple from another named graph
+                first[nid] = token
+            elif token != first[nid]:  # not the same triple from another named graph
                 values = several.setdefault(nid, [first[nid]])
-                if literal not in values:
-                    values.append(literal)
+                if token not in values:
+                    values.append(token)
         name, start, end = rule.name, rule.start, rule.end
         dated = start or end
         types = found_types.setdefault(name, set())
         # Values repeat (years, flags, categories): convert each distinct literal once.
-        converted: dict[ox.Literal, tuple[Value, dt.date | str | None]] = {}
-        for nid, literal in first.items():
+        converted: dict[str, tuple[Value, dt.date | str | None]] = {}
+        for nid, token in first.items():
             if nid in several:
-                value = _one_value(several[nid], rank)
+                literals = [lit for t in several[nid] if (lit := token_literal(t)) is not None]
+                value = _one_value(literals, rank)
                 when = time_value(value) if dated else None
-            elif literal in converted:
-                value, when = converted[literal]
+            elif token in converted:
+                value, when = converted[token]
             else:
+                literal = token_literal(token)
+                if literal is None:
+                    continue
                 value = python_value(literal)
                 when = time_value(value) if dated else None
                 if len(converted) < _CONVERTED_MAX:
-                    converted[literal] = (value, when)
+                    converted[token] = (value, when)
             types.add(value.__class__)
             attrs = node_data[nid]
             attrs[name] = value

@@ -72,6 +72,22 @@ class LocalSource(GraphSource):
         except (OSError, RuntimeError) as err:
             raise KgError(f"query failed: {err}") from None
 
+    def select_tsv(self, text: str) -> bytes:
+        """A SELECT's results as SPARQL TSV, written by the engine.
+
+        pyoxigraph evaluates and writes the whole result without holding the GIL, so another
+        thread can go on meanwhile (`kgcli.network` reads one result while the next is made).
+        """
+        answer = self._run(text)
+        if not isinstance(answer, ox.QuerySolutions):
+            raise InputError("expected a SELECT query")
+        try:
+            data = answer.serialize(format=ox.QueryResultsFormat.TSV)
+        except (OSError, RuntimeError) as err:
+            raise KgError(f"query failed: {err}") from None
+        assert data is not None  # no output file given: the bytes are returned
+        return data
+
     @staticmethod
     def _wrap(answer: object, limit: int | None, rerun: Callable[[], object] | None) -> Result:
         if isinstance(answer, ox.QuerySolutions):

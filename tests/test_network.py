@@ -13,16 +13,21 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 from conftest import MINI
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kgcli.catalogue import from_text
 from kgcli.errors import InputError
 from kgcli.network import (
     build_network,
     find_node,
+    literal_parts,
     network_from_result,
     project,
     python_value,
     time_value,
+    token_literal,
+    token_node_id,
 )
 from kgcli.profile import load_profile, resolve_profile
 from kgcli.query import prepare, run
@@ -534,3 +539,132 @@ def test_the_network_benchmark_runs_on_a_small_city():
     assert done.returncode == 0, done.stderr
     assert "| `build_network` (profile -> MultiDiGraph, labels, attributes) |" in done.stdout
     assert "| louvain (seed 42) |" in done.stdout
+
+
+# --- the two ways of reading rows: TSV from a local store, terms from any other source -----------
+
+
+def _graph_dump(graph: nx.Graph) -> tuple[dict, dict, dict]:
+    """Every node and edge with all its attributes, and the graph's own attributes."""
+    nodes = dict(graph.nodes(data=True))
+    if graph.is_multigraph():
+        edges = {(u, v, k): d for u, v, k, d in graph.edges(keys=True, data=True)}
+    else:
+        edges = {(u, v): d for u, v, d in graph.edges(data=True)}
+    return nodes, edges, graph.graph
+
+
+@pytest.mark.parametrize(
+    ("data", "profile"),
+    [(SMALL, "small.toml"), *((None, name) for name in BUILTINS)],
+)
+def test_a_local_build_equals_one_read_term_by_term(data, profile):
+    """A local store is read as TSV on a second thread; with a timeout the query runs in a child
+    and its rows come back as terms, the way remote rows do. Both must give the same network."""
+    source = open_source(data=[str(data)]) if data else open_source()
+    found = resolve_profile(str(FIXTURES / profile) if data else profile)
+    fast = build_network(source, found)
+    term_by_term = build_network(source, found, timeout=60)
+    assert _graph_dump(fast) == _graph_dump(term_by_term)
+    assert fast.number_of_nodes() > 0
+
+
+_LANGUAGES = st.sampled_from([None, "en", "zh-Hans", "de-CH"])
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_LITERALS = st.one_of(
+    st.builds(
+        lambda text, lang: ox.Literal(text, language=lang) if lang else ox.Literal(text),
+        _TEXT,
+        _LANGUAGES,
+    ),
+    st.integers(-(10**30), 10**30).map(
+        lambda n: ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+    ),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4).map(
+        lambda d: ox.Literal(str(d), datatype=ox.NamedNode(XSD + "decimal"))
+    ),
+    st.floats(allow_nan=True).map(
+        lambda f: ox.Literal(
+            repr(f).replace("inf", "INF").replace("nan", "NaN"),
+            datatype=ox.NamedNode(XSD + "double"),
+        )
+    ),
+    st.booleans().map(lambda b: ox.Literal(str(b).lower(), datatype=ox.NamedNode(XSD + "boolean"))),
+    st.builds(
+        lambda text, dt_: ox.Literal(text, datatype=ox.NamedNode(dt_)),
+        _TEXT,
+        st.sampled_from([XSD + "gYear", XSD + "date", "http://example.org/dt#x%20y"]),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LITERALS, min_size=1, max_size=8))
+def test_literal_tokens_read_back_as_the_engine_reads_them(literals):
+    """Each literal as the engine writes it in TSV, and as str() writes a term (remote rows),
+    parses back to the value, language and datatype the engine's own objects give."""
+    store = ox.Store()
+    subject = ox.NamedNode(EX + "s")
+    for number, literal in enumerate(literals):
+        store.add(ox.Quad(subject, ox.NamedNode(f"{EX}p{number}"), literal))
+    query = "SELECT ?o WHERE { ?s ?p ?o }"
+    terms = [row[0] for row in store.query(query)]
+    lines = store.query(query).serialize(format=ox.QueryResultsFormat.TSV).decode().split("\n")
+    cells = lines[1:-1]
+    assert len(cells) == len(terms)
+    for cell, term in zip(cells, terms, strict=True):
+        expected = (term.value, term.language, term.datatype.value)
+        assert literal_parts(cell) == expected, cell
+        assert literal_parts(str(term)) == expected
+        assert token_literal(cell) == term
+
+
+def test_tokens_that_are_not_literals():
+    assert literal_parts("<http://example.org/a>") is None
+    assert literal_parts("_:b0") is None and literal_parts("") is None
+    assert token_node_id("<http://example.org/a>") == EX + "a"
+    assert token_node_id("_:b0") == "_:b0"
+    assert token_node_id("<< <a> <b> <c> >>") is None and token_node_id('"x"') is None
+    assert literal_parts("1e3") == ("1e3", None, XSD + "double")  # a bare number, as TSV allows
+    assert literal_parts("-1.5") == ("-1.5", None, XSD + "decimal")
+
+
+def test_a_failing_query_stops_the_reading_thread():
+    """An error in a query the second thread runs is raised in the reader, as one located line,
+    and the thread ends. (A profile file is checked when loaded, so this one is made here.)"""
+    import dataclasses
+    import threading
+
+    from kgcli.profile import EdgeRule
+
+    profile = load_profile(FIXTURES / "small.toml")
+    broken = dataclasses.replace(
+        profile, edges=[*profile.edges, EdgeRule("ex:far", path="ex:place/")]
+    )
+    with pytest.raises(InputError, match=r"^query:\d+:\d+: "):
+        build_network(open_source(data=[str(SMALL)]), broken)
+    reader = [t for t in threading.enumerate() if t.name == "kg-network-rows"]
+    for thread in reader:
+        thread.join(timeout=5)
+    assert not any(t.is_alive() for t in reader)
+
+
+def test_a_build_abandoned_midway_stops_the_reading_thread(monkeypatch, embedded):
+    """When the reader fails (here: while setting attributes) with queries still to run, the
+    second thread stops instead of waiting for it forever."""
+    import threading
+
+    import kgcli.network
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(kgcli.network, "_profile_attributes", fail)
+    before = set(threading.enumerate())
+    with pytest.raises(RuntimeError, match="interrupted"):
+        build_network(embedded, resolve_profile("cluster"))
+    started = [t for t in threading.enumerate() if t not in before]
+    assert [t.name for t in started] in ([], ["kg-network-rows"])
+    for thread in started:
+        thread.join(timeout=5)
+        assert not thread.is_alive()
