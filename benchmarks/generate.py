@@ -1,10 +1,15 @@
 """Generate a synthetic, city-scale health-cluster graph, deterministically from a seed.
 
-Shaped like the real clusters: a city with districts, towns, parks and medical centers; firms with
-sectors in towns and parks; facilities sharing resources through platforms; people with roles;
-statements traced to evidence. Streams N-Triples, so 10^7 triples need no more memory than 10^4.
+Shaped like the curated clusters (graph/*.ttl) and written only in their vocabulary: a city of
+districts, towns, industrial parks (with focus areas) and medical centers; firms with sectors and
+founding years; healthcare facilities that share the centers' resources through service
+platforms and offer specialties; people with roles in firms (org:Membership); and, as in the
+curated graphs, statements reified as rdf:Statement with kg:evidence quotes from articles.
 
-    python benchmarks/generate.py --triples 1000000 --seed 7 -o /tmp/city-1m.nt
+It streams, entity by entity, as N-Triples or Turtle: 10^7 triples need no more memory than 10^4.
+
+    python benchmarks/generate.py --triples 1e6 --seed 7 -o /tmp/city-1e6.nt
+    python benchmarks/generate.py --triples 1e4 --format turtle -o /tmp/city-1e4.ttl
 """
 
 from __future__ import annotations
@@ -16,161 +21,285 @@ from collections.abc import Iterator
 from typing import TextIO
 
 KG = "https://w3id.org/kgcli/ontology#"
-R = "https://w3id.org/kgcli/resource/synthetic/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+ORG = "http://www.w3.org/ns/org#"
+#: Synthetic entities live under their own path, apart from the curated graph's kgr: IRIs.
+R = "https://w3id.org/kgcli/resource/synthetic/"
 
-# The ontology terms the generator uses, in one place so they follow the ontology.
-T = {
-    "City": KG + "City",
-    "District": KG + "District",
-    "Town": KG + "Town",
-    "Park": KG + "IndustrialPark",
-    "Center": KG + "MedicalCenter",
-    "Firm": KG + "Company",
-    "Hospital": KG + "Hospital",
-    "Clinic": KG + "Clinic",
-    "Resource": KG + "SharedResource",
-    "Platform": KG + "SharingPlatform",
-    "Person": KG + "Person",
-    "Sector": KG + "IndustrySector",
-    "Evidence": KG + "Evidence",
-    "locatedIn": KG + "locatedIn",
-    "sector": KG + "inSector",
-    "usesResource": KG + "usesSharedResource",
-    "providedVia": KG + "sharedVia",
-    "partOf": KG + "partOfMedicalCenter",
-    "worksFor": KG + "memberOf",
-    "established": KG + "establishedIn",
-    "evidence": KG + "evidence",
-    "quote": KG + "quote",
+#: Vocabulary prefixes, for Turtle output; each entity kind below gets its own prefix too.
+PREFIXES = {
+    "kg": KG,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "org": ORG,
 }
-SECTORS = ["biomedicine", "medical devices", "diagnostics", "cold-chain logistics", "imaging"]
-SYLLABLES = ["bio", "gen", "med", "neo", "tech", "vita", "cura", "sino", "hua", "kang", "tai"]
+KINDS = (
+    *("city", "district", "town", "park", "center", "platform", "resource", "facility"),
+    *("firm", "person", "membership", "role", "sector", "specialty", "focus", "article"),
+    *("evidence", "statement"),
+)
+
+SECTORS = ("biomedicine", "medical devices", "diagnostics", "cold-chain logistics", "imaging")
+SPECIALTIES = ("rehabilitation", "dermatology", "neurology", "cardiology", "oncology", "surgery")
+FOCUS_AREAS = ("precision medicine", "gene therapy", "medical AI", "biochips", "cell therapy")
+ROLES = ("chairman", "general manager", "chief scientist", "manager", "founder")
+#: Resource classes, each a subclass of kg:SharedMedicalResource's parent kg:MedicalResource.
+RESOURCES = (
+    ("ImagingDepartment", "imaging department"),
+    ("ClinicalLaboratory", "clinical laboratory"),
+    ("Pharmacy", "pharmacy"),
+    ("InpatientBuilding", "inpatient building"),
+)
+FACILITY_CLASSES = ("Hospital", "Clinic", "Clinic", "CommunityHealthServiceCenter")
+SYLLABLES = ("bio", "gen", "med", "neo", "tech", "vita", "cura", "sino", "hua", "kang", "tai")
+CHINESE = ("华", "康", "生", "医", "泰", "新", "源", "科")
+
+Block = tuple[str, list[tuple[str, str]]]
 
 
-def _iri(value: str) -> str:
-    return f"<{value}>"
+def node(kind: str, key: object) -> str:
+    """A synthetic entity's IRI, as an N-Triples term."""
+    return f"<{R}{kind}/{key}>"
 
 
-def _lit(value: str, datatype: str | None = None) -> str:
-    text = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"^^<{datatype}>' if datatype else f'"{text}"@en'
+def v(prefix: str, local: str) -> str:
+    """A vocabulary term, as an N-Triples term."""
+    return f"<{PREFIXES[prefix]}{local}>"
 
 
-def triples(target: int, seed: int) -> Iterator[tuple[str, str, str]]:
-    """Yield about `target` triples (as N-Triples terms) of a synthetic city."""
+def lit(text: str, datatype: str | None = None, lang: str = "en") -> str:
+    """A literal as an N-Triples (and Turtle) term."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"^^<{datatype}>' if datatype else f'"{text}"@{lang}'
+
+
+A, LABEL = v("rdf", "type"), v("rdfs", "label")
+LOCATED, EVIDENCE = v("kg", "locatedIn"), v("kg", "evidence")
+
+
+def _statement(key: str, s: str, p: str, o: str, evidence: str) -> Block:
+    """A reified statement with its evidence, as graph/*.ttl write theirs."""
+    return node("statement", key), [
+        (A, v("rdf", "Statement")),
+        (v("rdf", "subject"), s),
+        (v("rdf", "predicate"), p),
+        (v("rdf", "object"), o),
+        (EVIDENCE, evidence),
+    ]
+
+
+def _concepts(kind: str, cls: str, scheme: str, labels: tuple[str, ...]) -> Iterator[Block]:
+    for i, name in enumerate(labels):
+        yield (
+            node(kind, i),
+            [(A, v("kg", cls)), (v("skos", "inScheme"), v("kg", scheme)), (LABEL, lit(name))],
+        )
+
+
+def blocks(target: int, seed: int) -> Iterator[Block]:
+    """Yield (subject, [(predicate, object), ...]) blocks, about `target` triples in all.
+
+    The city is sized from the target (more districts as it grows, firms filling the towns), and
+    generation stops at the first entity boundary past the target.
+    """
     rng = random.Random(seed)
-    a, label = _iri(RDF_TYPE), _iri(LABEL)
-    located = _iri(T["locatedIn"])
-    city = _iri(R + "city")
-    yield city, a, _iri(T["City"])
-    yield city, label, _lit("Synthetic City")
-    sectors = []
-    for i, name in enumerate(SECTORS):
-        sector = _iri(f"{R}sector/{i}")
-        sectors.append(sector)
-        yield sector, a, _iri(T["Sector"])
-        yield sector, label, _lit(name)
-    # Per firm about 9 triples, per facility about 8: size the city from the target.
+    emitted = 0
+    city = node("city", 0)
+    yield city, [(A, v("kg", "City")), (LABEL, lit("Synthetic City"))]
+    yield from _concepts("sector", "IndustrySector", "IndustryScheme", SECTORS)
+    yield from _concepts("specialty", "MedicalSpecialty", "MedicalSpecialtyScheme", SPECIALTIES)
+    yield from _concepts("focus", "FocusArea", "FocusAreaScheme", FOCUS_AREAS)
+    yield from _concepts("role", "Role", "RoleScheme", ROLES)
+    emitted = 2 + 3 * (len(SECTORS) + len(SPECIALTIES) + len(FOCUS_AREAS) + len(ROLES))
+    # About 22 triples per firm, facilities and places included: ten towns per district.
     districts = max(2, int((target / 400_000) ** 0.5 * 4))
-    firms_per_town = max(3, target // (districts * 10 * 14))
-    emitted, n = 0, 0
+    firms_per_town = max(3, target // (districts * 10 * 22))
+    n = 0  # firms so far, across the city: their keys
     d = 0
     while emitted < target:
-        district = _iri(f"{R}district/{d}")
-        for t in (
-            (district, a, _iri(T["District"])),
-            (district, label, _lit(f"District {d}")),
-            (district, located, city),
+        district, article = node("district", d), node("article", d)
+        title = f"Health industry of District {d}"
+        for block in (
+            (district, [(A, v("kg", "District")), (LABEL, lit(f"District {d}")), (LOCATED, city)]),
+            (
+                article,
+                [
+                    (A, v("kg", "NewsArticle")),
+                    (LABEL, lit(title)),
+                    (v("dcterms", "title"), lit(title)),
+                    (v("dcterms", "source"), lit(f"synthetic/{seed}/{d}", XSD + "string")),
+                ],
+            ),
         ):
-            emitted += 1
-            yield t
+            emitted += len(block[1])
+            yield block
         for w in range(10):
-            town = _iri(f"{R}town/{d}-{w}")
-            park = _iri(f"{R}park/{d}-{w}")
-            center = _iri(f"{R}center/{d}-{w}")
-            platform = _iri(f"{R}platform/{d}-{w}")
-            for t in (
-                (town, a, _iri(T["Town"])),
-                (town, label, _lit(f"Town {d}-{w}")),
-                (town, located, district),
-                (park, a, _iri(T["Park"])),
-                (park, label, _lit(f"Park {d}-{w}")),
-                (park, located, town),
-                (center, a, _iri(T["Center"])),
-                (center, label, _lit(f"Medical Center {d}-{w}")),
-                (center, located, town),
-                (platform, a, _iri(T["Platform"])),
-                (platform, label, _lit(f"Platform {d}-{w}")),
-            ):
-                emitted += 1
-                yield t
-            resources = []
-            for k, kind in enumerate(("imaging", "laboratory", "pharmacy", "inpatient")):
-                res = _iri(f"{R}resource/{d}-{w}-{k}")
-                resources.append(res)
-                for t in (
-                    (res, a, _iri(T["Resource"])),
-                    (res, label, _lit(f"{kind} {d}-{w}")),
-                    (res, _iri(T["providedVia"]), platform),
-                ):
-                    emitted += 1
-                    yield t
-            for f in range(max(2, firms_per_town // 6)):
-                fac = _iri(f"{R}facility/{d}-{w}-{f}")
-                kind = T["Hospital"] if f % 3 == 0 else T["Clinic"]
-                yield fac, a, _iri(kind)
-                yield fac, label, _lit(f"Facility {d}-{w}-{f}")
-                yield fac, _iri(T["partOf"]), center
-                yield fac, located, town
-                emitted += 4
-                for res in rng.sample(resources, rng.randint(1, 4)):
-                    yield fac, _iri(T["usesResource"]), res
-                    emitted += 1
+            for block in _town(rng, d, w, firms_per_town, article):
+                emitted += len(block[1])
+                yield block
             for _ in range(firms_per_town):
-                firm = _iri(f"{R}firm/{n}")
-                name = "".join(rng.choice(SYLLABLES) for _ in range(2)).title() + f" {n}"
-                place = park if rng.random() < 0.4 else town
-                ev = _iri(f"{R}evidence/{n}")
-                for t in (
-                    (firm, a, _iri(T["Firm"])),
-                    (firm, label, _lit(name)),
-                    (firm, located, place),
-                    (firm, _iri(T["sector"]), rng.choice(sectors)),
-                    (ev, a, _iri(T["Evidence"])),
-                    (ev, _iri(T["quote"]), _lit(f"{name} settled in Town {d}-{w}.")),
-                    (firm, _iri(T["evidence"]), ev),
-                ):
-                    emitted += 1
-                    yield t
-                if rng.random() < 0.7:
-                    year = str(1990 + rng.randrange(35))
-                    yield firm, _iri(T["established"]), _lit(year, XSD + "gYear")
-                    emitted += 1
-                if rng.random() < 0.3:
-                    person = _iri(f"{R}person/{n}")
-                    for t in (
-                        (person, a, _iri(T["Person"])),
-                        (person, label, _lit(f"Person {n}")),
-                        (person, _iri(T["worksFor"]), firm),
-                    ):
-                        emitted += 1
-                        yield t
+                for block in _firm(rng, n, d, w, article):
+                    emitted += len(block[1])
+                    yield block
                 n += 1
                 if emitted >= target:
                     return
         d += 1
 
 
-def write(out: TextIO, target: int, seed: int) -> int:
-    """Write the graph as N-Triples; return the number of triples written."""
+def _town(rng: random.Random, d: int, w: int, firms: int, article: str) -> Iterator[Block]:
+    """A town with its park, medical center, platform, shared resources and facilities."""
+    key = f"{d}-{w}"
+    town, park = node("town", key), node("park", key)
+    center, platform = node("center", key), node("platform", key)
+    yield (
+        town,
+        [
+            (A, v("kg", "Town")),
+            (LABEL, lit(f"Town {key}")),
+            (v("skos", "altLabel"), lit(f"{CHINESE[d % 8]}{CHINESE[w % 8]}镇", lang="zh")),
+            (LOCATED, node("district", d)),
+        ],
+    )
+    yield (
+        park,
+        [
+            (A, v("kg", "IndustrialPark")),
+            (LABEL, lit(f"Park {key}")),
+            (LOCATED, town),
+            (v("kg", "focusArea"), node("focus", rng.randrange(len(FOCUS_AREAS)))),
+            (v("kg", "foundingDate"), lit(str(1995 + rng.randrange(30)), XSD + "gYear")),
+        ],
+    )
+    facilities = max(2, firms // 6)
+    yield (
+        center,
+        [
+            (A, v("kg", "MedicalCenter")),
+            (LABEL, lit(f"Medical Center {key}")),
+            (LOCATED, town),
+            (v("kg", "hasPlatform"), platform),
+            *((v("kg", "hasFacility"), node("facility", f"{key}-{f}")) for f in range(facilities)),
+        ],
+    )
+    yield platform, [(A, v("kg", "ServicePlatform")), (LABEL, lit(f"Sharing platform {key}"))]
+    resources = []
+    for k, (cls, name) in enumerate(RESOURCES):
+        res = node("resource", f"{key}-{k}")
+        resources.append(res)
+        yield (
+            res,
+            [
+                (A, v("kg", "SharedMedicalResource")),
+                (A, v("kg", cls)),
+                (LABEL, lit(f"{name} {key}")),
+                (v("kg", "hostedBy"), center),
+                (v("kg", "sharedVia"), platform),
+            ],
+        )
+    for f in range(facilities):
+        fac = node("facility", f"{key}-{f}")
+        cls = FACILITY_CLASSES[f % len(FACILITY_CLASSES)]
+        uses = rng.sample(resources, rng.randint(1, len(resources)))
+        yield (
+            fac,
+            [
+                (A, v("kg", cls)),
+                (LABEL, lit(f"Facility {key}-{f}")),
+                (LOCATED, town),
+                *((v("kg", "usesSharedResource"), r) for r in uses),
+                (v("kg", "offersSpecialty"), node("specialty", rng.randrange(len(SPECIALTIES)))),
+            ],
+        )
+
+
+def _firm(rng: random.Random, n: int, d: int, w: int, article: str) -> Iterator[Block]:
+    """A firm, its evidence and reified statements, and now and then a person with a role."""
+    key = f"{d}-{w}"
+    firm, ev = node("firm", n), node("evidence", n)
+    name = "".join(rng.choice(SYLLABLES) for _ in range(2)).title() + f" {n}"
+    place = node("park", key) if rng.random() < 0.4 else node("town", key)
+    sector = node("sector", rng.randrange(len(SECTORS)))
+    facts = [
+        (A, v("kg", "Company")),
+        (LABEL, lit(name)),
+        (LOCATED, place),
+        (v("kg", "industrySector"), sector),
+    ]
+    if rng.random() < 0.7:
+        facts.append((v("kg", "foundingDate"), lit(str(1990 + rng.randrange(35)), XSD + "gYear")))
+    yield firm, facts
+    person = node("person", n) if rng.random() < 0.3 else None
+    quote = [
+        (A, v("kg", "Evidence")),
+        (v("kg", "quote"), lit(f"{name} settled in Town {key}.")),
+        (v("prov", "wasQuotedFrom"), article),
+    ]
+    if person:
+        quote.append((v("kg", "saidBy"), person))
+    yield ev, quote
+    yield _statement(f"{n}-0", firm, LOCATED, place, ev)
+    yield _statement(f"{n}-1", firm, v("kg", "industrySector"), sector, ev)
+    if person:
+        membership = node("membership", n)
+        yield person, [(A, v("kg", "Person")), (LABEL, lit(f"Person {n}"))]
+        yield (
+            membership,
+            [
+                (A, v("org", "Membership")),
+                (v("org", "member"), person),
+                (v("org", "organization"), firm),
+                (v("org", "role"), node("role", rng.randrange(len(ROLES)))),
+            ],
+        )
+
+
+def _turtle_term(term: str, cache: dict[str, str]) -> str:
+    """The Turtle form of an N-Triples term: prefixed names where they are safe and shorter."""
+    if term[0] != "<":
+        if term.endswith(">"):  # a typed literal: shorten its datatype
+            text, _, datatype = term.rpartition("^^")
+            return f"{text}^^{_turtle_term(datatype, cache)}"
+        return term
+    if term.startswith(R, 1):
+        kind, _, local = term[len(R) + 1 : -1].partition("/")
+        return f"{kind}:{local}"
+    short = cache.get(term)
+    if short is None:
+        short = term
+        for prefix, iri in PREFIXES.items():
+            if term.startswith(iri, 1) and term[len(iri) + 1 : -1].isalnum():
+                short = f"{prefix}:{term[len(iri) + 1 : -1]}"
+        cache[term] = short
+    return short
+
+
+def write(out: TextIO, target: int, seed: int, fmt: str = "ntriples") -> int:
+    """Write the graph as N-Triples or Turtle; return the number of triples written."""
     count = 0
-    buffer = []
-    for s, p, o in triples(target, seed):
-        buffer.append(f"{s} {p} {o} .\n")
-        count += 1
+    buffer: list[str] = []
+    cache: dict[str, str] = {v("rdf", "type"): "a"}
+    if fmt == "turtle":
+        names = {**PREFIXES, **{kind: f"{R}{kind}/" for kind in KINDS}}
+        buffer.extend(f"@prefix {name}: <{iri}> .\n" for name, iri in names.items())
+    for s, facts in blocks(target, seed):
+        count += len(facts)
+        if fmt == "turtle":
+            pairs = " ;\n    ".join(
+                f"{_turtle_term(p, cache)} {_turtle_term(o, cache)}" for p, o in facts
+            )
+            buffer.append(f"\n{_turtle_term(s, cache)} {pairs} .\n")
+        else:
+            buffer.extend(f"{s} {p} {o} .\n" for p, o in facts)
         if len(buffer) >= 10_000:
             out.write("".join(buffer))
             buffer.clear()
@@ -182,13 +311,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=float, default=1e5, help="about how many triples")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("-o", "--output", default="-", help="N-Triples file ('-' for stdout)")
+    parser.add_argument("--format", choices=("ntriples", "turtle"), default="ntriples")
+    parser.add_argument("-o", "--output", default="-", help="output file ('-' for stdout)")
     args = parser.parse_args(argv)
     if args.output == "-":
-        count = write(sys.stdout, int(args.triples), args.seed)
+        count = write(sys.stdout, int(args.triples), args.seed, args.format)
     else:
         with open(args.output, "w", encoding="utf-8") as out:
-            count = write(out, int(args.triples), args.seed)
+            count = write(out, int(args.triples), args.seed, args.format)
     print(f"{count} triples", file=sys.stderr)
 
 
