@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import tempfile
@@ -10,7 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from kgcli.errors import InputError
+from kgcli.errors import InputError, KgError
+
+#: Errors of writing the temporary file itself (as opposed to producing its data).
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS})
 
 
 @contextlib.contextmanager
@@ -28,13 +32,25 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except FileNotFoundError:
         raise InputError(f"{target}: folder {folder} does not exist") from None
+    except NotADirectoryError:
+        raise InputError(f"{target}: {folder} is not a folder") from None
     except PermissionError:
         raise InputError(f"{target}: cannot write in folder {folder} (permission denied)") from None
+    except OSError as err:  # a read-only file system, no space or inodes left, ...
+        raise InputError(f"{target}: cannot write in folder {folder} ({err.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
+            try:
+                yield out
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as err:
+                if err.errno not in _WRITE_FAILURES:
+                    raise
+                # The disk filled up or failed under us: one line, and the old file stays.
+                raise KgError(
+                    f"{target}: could not write ({err.strerror}); the old file is unchanged"
+                ) from None
         if target.exists():
             # Keep the permissions the user gave the old file, not mkstemp's 0600.
             os.chmod(tmp, target.stat().st_mode & 0o7777)

@@ -6,11 +6,18 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from kgcli.catalogue import NamedQuery
-from kgcli.errors import UsageError
+from kgcli.errors import InputError, UsageError
 from kgcli.params import bind
 from kgcli.results import Result
 from kgcli.source import GraphSource
-from kgcli.sparql import check_safe, inject_values, prefixes, query_form
+from kgcli.sparql import (
+    check_safe,
+    inject_values,
+    prefixes,
+    query_form,
+    syntax_error_location,
+    undeclared_prefix,
+)
 
 
 @dataclass(frozen=True)
@@ -56,4 +63,25 @@ def run(
         raise UsageError(f"--limit must be zero or more, not {limit}")
     if timeout is not None and timeout <= 0:
         raise UsageError(f"--timeout must be more than zero seconds, not {timeout:g}")
-    return source.query(query.text, limit=limit, timeout=timeout)
+    try:
+        return source.query(query.text, limit=limit, timeout=timeout)
+    except InputError as err:
+        raise _readable(query.text, err) from None
+
+
+def _readable(text: str, err: InputError) -> InputError:
+    """The engine's syntax error on one line; an unknown prefix named, at its own position.
+
+    The engine lists every character class it expected, over several lines, when a prefix is
+    not declared; the person needs the name and the PREFIX line to add.
+    """
+    message = str(err)
+    if "Prefix not found" in message:
+        token = undeclared_prefix(text, syntax_error_location(message))
+        if token is not None:
+            prefix = token.value.partition(":")[0]
+            return InputError(
+                f"query:{token.line}:{token.column}: unknown prefix '{prefix}:' in {token.value}; "
+                f"declare it: PREFIX {prefix}: <...>"
+            )
+    return InputError(" ".join(message.split())) if "\n" in message else err

@@ -45,6 +45,8 @@ _VARNAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _ERROR_AT_RE = re.compile(r"\bat (\d+):(\d+)")
 _LINE_END_RE = re.compile(r"[\r\n]")
+#: Keywords the engine reads glued to a prefixed name that follows them (`FROMex:g`).
+_GLUED_KEYWORDS = ("FROMNAMED", "FROM", "NAMED", "SERVICESILENT", "SERVICE", "GRAPH")
 
 
 @dataclass(frozen=True)
@@ -501,6 +503,35 @@ def inject_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) 
         )
     after = text[opening.end :]
     return f"{before} {values}{'' if after[:1].isspace() else ' '}{after}"
+
+
+def undeclared_prefix(text: str, at: tuple[int, int] | None = None) -> Token | None:
+    """The prefixed name whose prefix the query does not declare: the one ending just before
+    `at` (the engine's error position) if there is one, else the first. None if all are declared.
+
+    Names glued to a keyword, as the engine reads them (`FROMex:g` is FROM ex:g), are not
+    undeclared when the rest of the name's prefix is declared.
+    """
+    try:
+        tokens = tokenize(text)
+    except InputError:
+        return None
+    declared = _prefixes(tokens)
+    unknown = []
+    for token in tokens:
+        if token.kind != "pname":
+            continue
+        prefix = token.value.partition(":")[0]
+        glued = any(
+            prefix.upper().startswith(word) and prefix[len(word) :] in declared
+            for word in _GLUED_KEYWORDS
+        )
+        if prefix not in declared and not glued:
+            unknown.append(token)
+    for token in unknown:
+        if at is not None and (token.line, token.column + len(token.value)) == at:
+            return token
+    return unknown[0] if unknown else None
 
 
 def syntax_error_location(message: str) -> tuple[int, int] | None:

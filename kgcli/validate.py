@@ -8,7 +8,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgcli import resources
-from kgcli.errors import InputError
 from kgcli.results import GraphResult, SelectResult
 from kgcli.source import GraphSource
 
@@ -46,6 +45,26 @@ def _as_rdflib(source: GraphSource):  # type: ignore[no-untyped-def]
     return graph
 
 
+def _read_shapes(path: Path) -> bytes:
+    """The shapes file as N-Triples, parsed by the same safe parser as --data files.
+
+    Not by rdflib: it fetches a JSON-LD file's remote `@context` and its RDF/XML parser is not
+    the one whose entity expansion `kgcli.xmlsafe` bounds.
+    """
+    from kgcli.formats import rdf_format_for
+    from kgcli.load import load_file
+    from kgcli.xmlsafe import check_entities
+
+    if rdf_format_for(str(path)) == ox.RdfFormat.RDF_XML and path.is_file():
+        with path.open("rb") as handle:
+            check_entities(handle, str(path))
+    store = ox.Store()
+    load_file(store, str(path), graph="urn:kgcli:shapes")
+    data = ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None  # no output file given: the bytes are returned
+    return data
+
+
 def validate(source: GraphSource, shapes: str | Path | None = None) -> ValidationReport:
     """Validate the union of the source's graphs against SHACL shapes (RDFS inference on)."""
     import rdflib
@@ -53,14 +72,7 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
 
     shapes_path = Path(shapes) if shapes else resources.shapes_file()
     shapes_graph = rdflib.Graph()
-    try:
-        shapes_graph.parse(
-            shapes_path, format=rdflib.util.guess_format(str(shapes_path)) or "turtle"
-        )
-    except FileNotFoundError:
-        raise InputError(f"{shapes_path}: no such file") from None
-    except Exception as err:  # rdflib raises many parser-specific types
-        raise InputError(f"{shapes_path}: not valid RDF ({' '.join(str(err).split())})") from None
+    shapes_graph.parse(data=_read_shapes(shapes_path), format="nt")
     conforms, report, _ = shacl_validate(
         _as_rdflib(source), shacl_graph=shapes_graph, inference="rdfs", allow_warnings=True
     )
