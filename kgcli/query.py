@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from kgcli.catalogue import NamedQuery
 from kgcli.errors import InputError, UsageError
 from kgcli.params import bind
@@ -12,6 +14,7 @@ from kgcli.results import Result
 from kgcli.source import GraphSource
 from kgcli.sparql import (
     check_safe,
+    dataset_graphs,
     inject_values,
     prefixes,
     query_form,
@@ -63,10 +66,30 @@ def run(
         raise UsageError(f"--limit must be zero or more, not {limit}")
     if timeout is not None and timeout <= 0:
         raise UsageError(f"--timeout must be more than zero seconds, not {timeout:g}")
+    store = getattr(source, "store", None)
+    if isinstance(store, ox.Store):
+        _check_dataset(store, query.text)
     try:
         return source.query(query.text, limit=limit, timeout=timeout)
     except InputError as err:
         raise _readable(query.text, err) from None
+
+
+def _check_dataset(store: ox.Store, text: str) -> None:
+    """Refuse a FROM or FROM NAMED that names no graph of a local store.
+
+    The engine never fetches such a graph (it reads as empty), but a person who pastes a query
+    naming a graph on the web expects it to be downloaded: say it is not, before evaluation.
+    """
+    graphs: set[str] | None = None
+    for token, written, iri in dataset_graphs(text):
+        if graphs is None:
+            graphs = {g.value for g in store.named_graphs()}
+        if iri not in graphs:
+            raise InputError(
+                f"query:{token.line}:{token.column}: {written}: no graph of that name in the "
+                "data; kg never downloads the graphs a query names (load it with --data)"
+            )
 
 
 def _readable(text: str, err: InputError) -> InputError:

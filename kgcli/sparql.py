@@ -412,6 +412,15 @@ def check_safe(
             )
 
 
+def dataset_graphs(text: str) -> list[tuple[Token, str, str]]:
+    """Each graph a FROM or FROM NAMED names: its first token, how it is written, its IRI."""
+    tokens = tokenize(text)
+    declared = _prefixes(tokens)
+    return [
+        (token, written, iri) for token, written, iris in _froms(tokens, declared) for iri in iris
+    ]
+
+
 def _matching(tokens: list[Token], open_index: int) -> int:
     """Index of the `}` or `)` closing the bracket at `open_index`."""
     depth = 0
