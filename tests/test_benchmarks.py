@@ -152,3 +152,25 @@ def test_the_command_line_writes_a_file(tmp_path):
     )
     assert done.stderr.strip().endswith("triples")
     assert len(_store(out.read_text(encoding="utf-8"), ox.RdfFormat.TURTLE)) >= 2000
+
+
+def test_every_benchmark_shape_finds_rows_in_the_city(city):
+    import run
+
+    store = _store(city, ox.RdfFormat.N_TRIPLES)
+    for name, text in run.SHAPES.items():
+        assert any(True for _ in store.query(text)), name
+    assert {q.name for q in run.queries() if q.group == "catalogue"} >= set(run.SYNTHETIC_PARAMS)
+
+
+def test_results_file_sections_are_replaced_one_by_one(tmp_path):
+    import run
+
+    path = tmp_path / "RESULTS.md"
+    path.write_text(f"# Results\n\nprose\n\n{run.ANCHOR}\n\n## Other benchmark\n", encoding="utf-8")
+    run._replace_sections(path, {"size 10": "ten\n", "cli": "cold\n"})
+    run._replace_sections(path, {"size 10": "TEN\n"})
+    text = path.read_text(encoding="utf-8")
+    assert "TEN" in text and "ten" not in text and "cold" in text
+    assert text.index("TEN") < text.index("cold") < text.index(run.ANCHOR)
+    assert text.startswith("# Results\n\nprose\n") and text.endswith("## Other benchmark\n")
