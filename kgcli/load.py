@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -70,11 +70,13 @@ def load_file(
     data_format: str | None = None,
     graph: str | None = None,
     bulk: bool = False,
+    wrap: Callable[[BinaryIO], Any] | None = None,
 ) -> LoadedFile:
     """Parse one file into `store`; triples go to the file's named graph.
 
     `bulk` uses pyoxigraph's bulk loader (for on-disk stores: flat memory, not transactional);
-    the default `Store.load` is transactional and, in memory, the faster of the two.
+    the default `Store.load` is transactional and, in memory, the faster of the two. `wrap`
+    wraps the open file (to count the bytes read for a progress bar).
 
     In TriG and N-Quads files, quads keep their own graph names and only default-graph
     triples go to the file's graph, so a dataset file round-trips unchanged.
@@ -91,7 +93,7 @@ def load_file(
     graph = graph or file_graph_name(name)
     try:
         loader = store.bulk_load if bulk else store.load
-        loader(handle, format=fmt, to_graph=ox.NamedNode(graph))
+        loader(wrap(handle) if wrap else handle, format=fmt, to_graph=ox.NamedNode(graph))
     except SyntaxError as err:
         raise _located(name, err) from None
     except UnicodeDecodeError as err:

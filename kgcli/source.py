@@ -58,6 +58,13 @@ class LocalSource(GraphSource):
     store: ox.Store
     files: list[LoadedFile] = field(default_factory=list)
     description: str = "embedded graph"
+    #: Called by `close` (an on-disk store's reader lock, see `kgcli.store.open_store`).
+    release: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        if self.release is not None:
+            self.release()
+            self.release = None
 
     def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
         if timeout is not None and hasattr(os, "fork"):
@@ -289,26 +296,52 @@ def _short(text: str, width: int = 300) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def open_store_source(directory: str) -> LocalSource:
+    """An on-disk store (`kg store load`), opened read-only."""
+    from kgcli import store as stores
+
+    opened = stores.open_store(directory)
+    files = [
+        LoadedFile(entry.source, graph, entry.format)
+        for entry in stores.read_manifest(directory).files
+        for graph in entry.graphs
+    ]
+    source = LocalSource(opened, files, f"store {directory}")
+    source.release = lambda: stores.close_store(opened)
+    return source
+
+
 def open_source(
     *,
     data: Sequence[str] = (),
     data_format: str | None = None,
     with_embedded: bool = False,
     endpoint: str | None = None,
+    store: str | None = None,
 ) -> GraphSource:
-    """Open the source a command names: an endpoint, the user's files, or the embedded graph."""
+    """Open the source a command names: an endpoint, an on-disk store, the user's files, or the
+    embedded graph."""
     if endpoint:
-        if data or with_embedded:
-            raise InputError("--endpoint cannot be combined with --data or --with-embedded")
+        if data or with_embedded or store:
+            raise InputError(
+                "--endpoint cannot be combined with --data, --with-embedded or --store"
+            )
         return RemoteSource(resolve_endpoint(endpoint))
-    store = ox.Store()
+    if store:
+        if data or with_embedded:
+            raise InputError(
+                "--store cannot be combined with --data or --with-embedded "
+                f"(add files to the store: kg store load {store} FILE...)"
+            )
+        return open_store_source(store)
+    memory = ox.Store()
     files: list[LoadedFile] = []
     if with_embedded or not data:
-        files += load_embedded(store)
-    files += load_files(store, data, data_format=data_format)
+        files += load_embedded(memory)
+    files += load_files(memory, data, data_format=data_format)
     if data:
         names = ", ".join(data)
         description = f"{names} + embedded graph" if with_embedded else names
     else:
         description = "embedded graph"
-    return LocalSource(store, files, description)
+    return LocalSource(memory, files, description)

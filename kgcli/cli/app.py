@@ -14,7 +14,7 @@ try:  # Typer vendors Click since 0.24; older releases depend on the click packa
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from kgcli.cli import commands, network, push, queries
+from kgcli.cli import commands, network, push, queries, store
 from kgcli.cli import serve as serve_command
 from kgcli.cli.common import STATE
 
@@ -105,3 +105,4 @@ app.command("push")(push.push)
 app.command("serve")(serve_command.serve)
 app.add_typer(queries.app, name="queries")
 app.add_typer(network.app, name="network")
+app.add_typer(store.app, name="store")

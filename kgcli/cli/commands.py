@@ -17,6 +17,7 @@ from kgcli.cli.common import (
     EndpointOpt,
     FormatOpt,
     OutputOpt,
+    StoreOpt,
     WithEmbeddedOpt,
     open_source_from,
     reports_errors,
@@ -45,6 +46,7 @@ def query(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -98,7 +100,7 @@ def query(
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
-    source = open_source_from(data, data_format, with_embedded, endpoint)
+    source = open_source_from(data, data_format, with_embedded, endpoint, store)
     result = run(source, prepared, limit=limit, timeout=timeout)
     with output_stream(output) as out:
         render(result, chosen, out, prefixes=prepared.prefixes, width=_width())
@@ -115,6 +117,7 @@ def info(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     section: Annotated[
         str | None,
@@ -141,7 +144,7 @@ def info(
     sections = ("graphs", "classes", "properties")
     if section is not None and section not in sections:
         raise UsageError(f"unknown --section {section!r}; choose one of: {', '.join(sections)}")
-    described = graph_info(open_source_from(data, data_format, with_embedded, endpoint))
+    described = graph_info(open_source_from(data, data_format, with_embedded, endpoint, store))
     tty = common.stdout_is_tty() and output is None
     if section is not None:
         chosen = choose_format(fmt, output, tty, "select")
@@ -170,6 +173,7 @@ def validate(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     shapes: Annotated[
         Path | None,
@@ -190,7 +194,9 @@ def validate(
     from kgcli.render import render, rows_as_dicts
     from kgcli.validate import validate as shacl_validate
 
-    report = shacl_validate(open_source_from(data, data_format, with_embedded, endpoint), shapes)
+    report = shacl_validate(
+        open_source_from(data, data_format, with_embedded, endpoint, store), shapes
+    )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     rows = list(report.violations)
     with output_stream(output) as out:

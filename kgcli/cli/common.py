@@ -59,6 +59,17 @@ EndpointOpt = Annotated[
         rich_help_panel=SOURCE,
     ),
 ]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        "-S",
+        metavar="DIR",
+        envvar="KG_STORE",
+        help="An on-disk store made by 'kg store load' (or an Oxigraph store folder), read-only.",
+        rich_help_panel=SOURCE,
+    ),
+]
 FormatOpt = Annotated[
     str | None,
     typer.Option(
@@ -85,13 +96,21 @@ OutputOpt = Annotated[
 
 
 def open_source_from(
-    data: list[str] | None, data_format: str | None, with_embedded: bool, endpoint: str | None
+    data: list[str] | None,
+    data_format: str | None,
+    with_embedded: bool,
+    endpoint: str | None,
+    store: str | None = None,
 ):  # type: ignore[no-untyped-def]
     """Open the graph source named by the shared options."""
     from kgcli.source import open_source
 
     return open_source(
-        data=data or [], data_format=data_format, with_embedded=with_embedded, endpoint=endpoint
+        data=data or [],
+        data_format=data_format,
+        with_embedded=with_embedded,
+        endpoint=endpoint,
+        store=store,
     )
 
 

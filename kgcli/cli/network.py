@@ -16,6 +16,7 @@ from kgcli.cli.common import (
     EndpointOpt,
     FormatOpt,
     OutputOpt,
+    StoreOpt,
     WithEmbeddedOpt,
     open_source_from,
     reports_errors,
@@ -112,6 +113,7 @@ def _build(
     data_format: str | None,
     with_embedded: bool,
     endpoint: str | None,
+    store: str | None,
     lang: str,
     timeout: float | None,
 ) -> tuple[nx.Graph, dict[str, str]]:
@@ -130,7 +132,7 @@ def _build(
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
-        source = open_source_from(data, data_format, with_embedded, endpoint)
+        source = open_source_from(data, data_format, with_embedded, endpoint, store)
         result = run(source, prepared, timeout=timeout)
         graph = network_from_result(
             result,
@@ -148,7 +150,7 @@ def _build(
     from kgcli.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
-    source = open_source_from(data, data_format, with_embedded, endpoint)
+    source = open_source_from(data, data_format, with_embedded, endpoint, store)
     return build_network(source, chosen, lang=lang, timeout=timeout), dict(chosen.prefixes)
 
 
@@ -219,6 +221,7 @@ def analyze(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
@@ -233,7 +236,7 @@ def analyze(
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
     graph, prefixes = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, lang, timeout
+        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
     )
     found = measure(graph, chosen, k=k, seed=seed, write_back=False)
     for note in found.notes:
@@ -253,6 +256,7 @@ def path(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
@@ -266,7 +270,7 @@ def path(
     from kgcli.network import find_node
 
     graph, prefixes = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, lang, timeout
+        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
     )
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
@@ -320,6 +324,7 @@ def export(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     timeout: TimeoutOpt = None,
 ) -> None:
@@ -336,7 +341,7 @@ def export(
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
     graph, _ = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, lang, timeout
+        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
     )
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)

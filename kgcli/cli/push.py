@@ -11,6 +11,7 @@ from kgcli.cli.common import (
     DataFormatOpt,
     DataOpt,
     EndpointOpt,
+    StoreOpt,
     WithEmbeddedOpt,
     reports_errors,
 )
@@ -27,6 +28,7 @@ def push(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     graph_store: Annotated[
         str | None,
         typer.Option(
@@ -70,7 +72,9 @@ def push(
     if not endpoint:
         raise UsageError("name the server to push to: --endpoint URL (or a configured NAME)")
     target = resolve_endpoint(endpoint)
-    source = open_source(data=data or [], data_format=data_format, with_embedded=with_embedded)
+    source = open_source(
+        data=data or [], data_format=data_format, with_embedded=with_embedded, store=store
+    )
     assert isinstance(source, LocalSource)
     with _progress() as (start, advance):
         report = push_graph(

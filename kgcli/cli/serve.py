@@ -12,6 +12,7 @@ from kgcli.cli.common import (
     STATE,
     DataFormatOpt,
     DataOpt,
+    StoreOpt,
     WithEmbeddedOpt,
     open_source_from,
     reports_errors,
@@ -26,6 +27,7 @@ def serve(
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
     host: Annotated[
         str,
         typer.Option(
@@ -134,6 +136,11 @@ def serve(
     from kgcli.serve import serve as run_server
     from kgcli.source import LocalSource
 
+    if allow_update and store:
+        raise UsageError(
+            "--allow-update changes the graph in memory; a --store is served read-only "
+            f"(change it with: kg store load {store} FILE...)"
+        )
     token: str | None = None
     if allow_update:
         if not update_token_env:
@@ -167,7 +174,7 @@ def serve(
     )
     catalogue = Catalogue(STATE["queries"])
     queries = catalogue.list()
-    source = open_source_from(data, data_format, with_embedded, None)
+    source = open_source_from(data, data_format, with_embedded, None, store)
     assert isinstance(source, LocalSource)
     if not is_loopback(host):
         typer.echo(
