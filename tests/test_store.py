@@ -338,3 +338,16 @@ def test_a_load_killed_at_any_moment_leaves_the_old_or_the_new_content(tmp_path,
     assert outcomes["before"] and outcomes["after"], outcomes  # kills landed on both sides
     stores.load(db, [str(data)])  # the next load clears what the killed ones left
     assert len([p for p in db.iterdir() if p.is_dir()]) == 2  # current and previous only
+
+
+def test_progress_counts_every_byte_of_each_file(tmp_path, city):
+    told: list[tuple[str, int]] = []
+    read: list[int] = []
+    stores.load(
+        tmp_path / "db",
+        [str(city), str(MINI)],
+        progress=read.append,
+        on_file=lambda *a: told.append(a),
+    )
+    assert told == [(str(city), city.stat().st_size), (str(MINI), MINI.stat().st_size)]
+    assert sum(read) == city.stat().st_size + MINI.stat().st_size
