@@ -136,6 +136,7 @@ def embedded_store(tmp_path_factory) -> Path:
     [
         ("query", "shared-resources", "-f", "csv"),
         ("query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "csv"),
+        ("query", "firms-by-sector", "--timeout", "60", "-f", "csv"),  # runs in a forked child
         ("info", "-s", "classes", "-f", "csv"),
         ("network", "analyze", "-P", "facility-sharing", "-m", "degree,pagerank", "-f", "csv"),
         ("network", "path", "Huacao Town", "pharmacy", "-f", "csv"),
