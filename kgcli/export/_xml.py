@@ -3,13 +3,16 @@
 Characters XML 1.0 cannot carry at all (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF;
 lone surrogates) are replaced with U+FFFD, the replacement character: a parser would reject the
 whole file otherwise. Tab, LF and CR inside attribute values are written as character references,
-because a parser normalises them to spaces when they appear literally.
+because a parser normalises them to spaces when they appear literally. Two node ids that differ
+only in such characters would become one node: that is refused (`node_id`), never merged.
 """
 
 from __future__ import annotations
 
 import re
 from typing import BinaryIO
+
+from kgcli.errors import InputError
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # One search finds whether a string needs any work: most labels and IRIs do not.
@@ -47,6 +50,23 @@ def text(value: str) -> str:
     if _TEXT_WORK.search(value) is None:
         return value
     return _ILLEGAL.sub("\ufffd", value).translate(_TEXT_ESCAPES)
+
+
+def node_id(node: object, replaced: dict[str, object]) -> str:
+    """`node`'s id as an attribute value; `replaced` remembers the ids that lost characters.
+
+    Raises InputError when another node already got the same id: XML would make them one.
+    """
+    escaped = attr(str(node))
+    if "\ufffd" in escaped:  # the only ids that can collide: cheap to test, rare to hold
+        other = replaced.setdefault(escaped, node)
+        if other != node:
+            raise InputError(
+                f"nodes {str(other)!r} and {str(node)!r} differ only in characters XML cannot "
+                f"carry: both would be written as {escaped!r}; rename one, or export to CSV or "
+                "JSON, which keep them"
+            )
+    return escaped
 
 
 class Buffer:

@@ -36,7 +36,7 @@ from kgcli.export._plan import (
     time_columns,
     time_text,
 )
-from kgcli.export._xml import Buffer, attr, text
+from kgcli.export._xml import Buffer, attr, node_id, text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -85,9 +85,10 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     node_lines = _Lines(node_cols)
     z = ' z="0.0"' if version == "1.2draft" else ""  # 1.2draft requires z
     datetimes = found.datetimes
+    replaced: dict[str, object] = {}  # ids that lost characters XML cannot carry
     for node, data in graph.nodes(data=True):
         label = data.get("label")
-        put(f'      <node id="{attr(str(node))}"')
+        put(f'      <node id="{node_id(node, replaced)}"')
         if label is not None:
             put(f' label="{attr(str(label))}"')
         if found.node_times:

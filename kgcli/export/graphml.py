@@ -24,7 +24,7 @@ from kgcli.export._plan import (
     time_columns,
     time_text,
 )
-from kgcli.export._xml import Buffer, attr, text
+from kgcli.export._xml import Buffer, attr, node_id, text
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -81,8 +81,9 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         put(f'    <data key="{k}">{text(str(plan.meta[name]))}</data>\n')
 
     datetimes = found.datetimes
+    replaced: dict[str, object] = {}  # ids that lost characters XML cannot carry
     for node, data in graph.nodes(data=True):
-        put(f'    <node id="{attr(str(node))}">\n')
+        put(f'    <node id="{node_id(node, replaced)}">\n')
         label = data.get("label")
         if label is not None:
             put(f'      <data key="{label_n}">{text(str(label))}</data>\n')
