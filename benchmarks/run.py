@@ -760,7 +760,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data-dir", default=os.path.join(tempfile.gettempdir(), "kgbench"))
     parser.add_argument("--work-dir", default=None, help="where stores are built (default /tmp)")
     parser.add_argument("--write", type=Path, help="write the Markdown sections to this file")
+    parser.add_argument(
+        "--merge-from",
+        type=Path,
+        help="copy the marked sections of this file (an earlier --write) into --write; run nothing",
+    )
     args = parser.parse_args(argv)
+    if args.merge_from:
+        found = re.findall(
+            r"<!-- benchmarks/run.py: (.+?) -->\n(.*?)\n<!-- benchmarks/run.py: \1 end -->",
+            args.merge_from.read_text(encoding="utf-8"),
+            flags=re.S,
+        )
+        _replace_sections(args.write, dict(found))
+        return
     if args.quick:
         args.jena_runs = min(args.jena_runs, 1)
         args.rdflib_cap = min(args.rdflib_cap, 10)

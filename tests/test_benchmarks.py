@@ -174,3 +174,14 @@ def test_results_file_sections_are_replaced_one_by_one(tmp_path):
     assert "TEN" in text and "ten" not in text and "cold" in text
     assert text.index("TEN") < text.index("cold") < text.index(run.ANCHOR)
     assert text.startswith("# Results\n\nprose\n") and text.endswith("## Other benchmark\n")
+
+
+def test_sections_of_a_separate_run_merge_into_the_results(tmp_path):
+    import run
+
+    done, results = tmp_path / "done.md", tmp_path / "RESULTS.md"
+    run._replace_sections(done, {"size 7": "seven\n", "cli": "cold\n"})
+    results.write_text(f"# Results\n\n{run.ANCHOR}\n", encoding="utf-8")
+    run.main(["--merge-from", str(done), "--write", str(results)])
+    text = results.read_text(encoding="utf-8")
+    assert "seven" in text and "cold" in text and text.count(run.ANCHOR) == 1
