@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from kgcli import resources
 from kgcli.errors import InputError
+from kgcli.xmlsafe import check_entities
 
 _BOM = b"\xef\xbb\xbf"
 _QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
@@ -53,11 +54,21 @@ def _open(path: str) -> BinaryIO:
     return handle
 
 
+def _plain(detail: str) -> str:
+    """pyoxigraph's message on one line, with what to do where the engine's words do not say."""
+    detail = " ".join(detail.split())
+    if "LoadDocumentCallback" in detail:
+        return "the JSON-LD @context is remote; kg never fetches it (put the context in the file)"
+    if detail.startswith("Invalid UTF-8"):
+        return f"{detail}; save the file as UTF-8"
+    return detail
+
+
 def _located(path: str, err: SyntaxError) -> InputError:
     """Turn pyoxigraph's parse error into `file:line:column: message`."""
     message = str(err.msg if hasattr(err, "msg") else err)
     # pyoxigraph says "Parser error between line 2 column 9 and line 3 column 1: detail".
-    detail = message.split(": ", 1)[1] if message.startswith("Parser error") else message
+    detail = _plain(message.split(": ", 1)[1] if message.startswith("Parser error") else message)
     if err.lineno is not None:
         return InputError(f"{path}:{err.lineno}:{err.offset or 1}: {detail}")
     return InputError(f"{path}: {detail}")
@@ -87,6 +98,10 @@ def load_file(
     handle = _open(name)  # first: a missing file is reported as missing, whatever its name
     try:
         fmt = rdf_format_for("stdin.ttl" if name == "-" and not data_format else name, data_format)
+        if fmt == ox.RdfFormat.RDF_XML:
+            # pyoxigraph expands a DOCTYPE's entities without a limit: a 1 KiB "billion laughs"
+            # would take all memory. Refuse such files before parsing.
+            check_entities(handle, name)
     except BaseException:
         handle.close()
         raise
@@ -97,9 +112,11 @@ def load_file(
     except SyntaxError as err:
         raise _located(name, err) from None
     except UnicodeDecodeError as err:
-        raise InputError(f"{name}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+        raise InputError(
+            f"{name}: not UTF-8 text ({err.reason} at byte {err.start}); save it as UTF-8"
+        ) from None
     except ValueError as err:
-        raise InputError(f"{name}: {err}") from None
+        raise InputError(f"{name}: {_plain(str(err))}") from None
     finally:
         handle.close()
     return LoadedFile(source=name, graph=graph, format=fmt.name)
