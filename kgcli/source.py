@@ -23,7 +23,7 @@ from kgcli.errors import InputError, KgError, QueryTimeout, RemoteError
 from kgcli.load import LoadedFile, load_embedded, load_files
 from kgcli.remote import Connection, RetryPolicy
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
-from kgcli.sparql import query_form, syntax_error_location
+from kgcli.sparql import dataset_graphs, query_form, syntax_error_location
 
 
 class GraphSource(ABC):
@@ -46,6 +46,7 @@ def _query_error(text: str, err: SyntaxError) -> InputError:
     where = syntax_error_location(message)
     # Strip pyoxigraph's own "error at L:C: " prefix, we print the position our way.
     detail = message.split(": ", 1)[1] if message.startswith("error at") else message
+    detail = " ".join(detail.split())  # the engine lists what it expected over several lines
     if where:
         return InputError(f"query:{where[0]}:{where[1]}: {detail}")
     return InputError(f"query: {detail}")
@@ -72,8 +73,11 @@ class LocalSource(GraphSource):
         return self._wrap(self._run(text), limit, lambda: self._run(text))
 
     def _run(self, text: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        # The union of all graphs is the default graph, unless the query names its own with
+        # FROM / FROM NAMED: pyoxigraph would otherwise ignore them.
+        union = not dataset_graphs(text)
         try:
-            return self.store.query(text, use_default_graph_as_union=True)
+            return self.store.query(text, use_default_graph_as_union=union)
         except SyntaxError as err:
             raise _query_error(text, err) from None
         except (OSError, RuntimeError) as err:

@@ -330,3 +330,19 @@ def test_data_from_stdin(kg):
         input=MINI.read_text(),
     )
     assert result.stdout_bytes.decode() == "n\r\n3\r\n"
+
+
+def test_from_chooses_the_graphs_a_query_reads(kg):
+    """Without FROM the default graph is the union of all; with FROM, only the graphs named
+    (pyoxigraph ignores FROM when asked for the union, so it must not be asked then)."""
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    kgg = "https://w3id.org/kgcli/graph/"
+    union = kg("query", "-e", count.format(""), "-f", "csv")
+    ontology = kg("query", "-e", count.format(f"FROM <{kgg}kg>"), "-f", "csv")
+    both = kg("query", "-e", count.format(f"FROM <{kgg}kg> FROM <{kgg}jiading-precision-medicine>"),
+              "-f", "csv")  # fmt: skip
+    assert [r.stdout_bytes for r in (union, ontology, both)] == [
+        b"n\r\n5255\r\n",
+        b"n\r\n1611\r\n",
+        b"n\r\n3100\r\n",
+    ]
