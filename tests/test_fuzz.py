@@ -337,3 +337,20 @@ def test_ids_xml_would_merge_are_refused_and_the_old_file_stays(tmp_path):
         "written as 'a\ufffd'; rename one, or export to CSV or JSON, which keep them"
     )
     assert path.read_text() == "old\n"
+
+
+@pytest.mark.parametrize("suffix", [".gexf", ".graphml"])
+def test_attribute_names_xml_would_merge_stay_two_columns(tmp_path, suffix):
+    """Two attribute names that differ only in characters XML cannot carry are written as two
+    columns, the later one titled `data:NAME`, so both values survive."""
+    path = tmp_path / f"g{suffix}"
+    g = nx.DiGraph()
+    g.add_node("a", label="A", **{"note\x01": "first", "note\x02": "second"})
+    write_network(g, path)
+    if suffix == ".gexf":
+        assert_valid(path, "1.3")
+        back = nx.read_gexf(path)
+    else:
+        back = nx.read_graphml(path)
+    data = back.nodes["a"]
+    assert (data["note\ufffd"], data["data:note\ufffd"]) == ("first", "second")

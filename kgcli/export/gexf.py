@@ -36,7 +36,7 @@ from kgcli.export._plan import (
     time_columns,
     time_text,
 )
-from kgcli.export._xml import Buffer, attr, node_id, text
+from kgcli.export._xml import Buffer, attr, node_id, text, xml_clean
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -63,8 +63,8 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     version = check_version(version)
     ns, viz_ns, number = _NAMESPACES[version]
     found = plan.survey
-    node_cols = columns(found.node_attrs, _RESERVED, prefix="n")
-    edge_cols = columns(found.edge_attrs, _RESERVED, prefix="e")
+    node_cols = columns(found.node_attrs, _RESERVED, prefix="n", written=xml_clean)
+    edge_cols = columns(found.edge_attrs, _RESERVED, prefix="e", written=xml_clean)
     node_time_cols = time_columns(found.node_time_text, prefix="n")
     edge_time_cols = time_columns(found.edge_time_text, prefix="e")
 

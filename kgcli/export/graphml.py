@@ -24,7 +24,7 @@ from kgcli.export._plan import (
     time_columns,
     time_text,
 )
-from kgcli.export._xml import Buffer, attr, node_id, text
+from kgcli.export._xml import Buffer, attr, node_id, text, xml_clean
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,8 +41,12 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
     found = plan.survey
     reserved_nodes = _GEPHI_NODE + _OURS
     reserved_edges = _GEPHI_EDGE + _OURS
-    node_cols = columns(found.node_attrs, reserved_nodes, prefix="", fold_case=True)
-    edge_cols = columns(found.edge_attrs, reserved_edges, prefix="", fold_case=True)
+    node_cols = columns(
+        found.node_attrs, reserved_nodes, prefix="", fold_case=True, written=xml_clean
+    )
+    edge_cols = columns(
+        found.edge_attrs, reserved_edges, prefix="", fold_case=True, written=xml_clean
+    )
     node_times = time_columns(found.node_time_text, prefix="")
     edge_times = time_columns(found.edge_time_text, prefix="")
 
