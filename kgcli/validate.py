@@ -51,14 +51,9 @@ def _read_shapes(path: Path) -> bytes:
     Not by rdflib: it fetches a JSON-LD file's remote `@context` and its RDF/XML parser is not
     the one whose entity expansion `kgcli.xmlsafe` bounds.
     """
-    from kgcli.formats import rdf_format_for
     from kgcli.load import load_file
-    from kgcli.xmlsafe import check_entities
 
-    if rdf_format_for(str(path)) == ox.RdfFormat.RDF_XML and path.is_file():
-        with path.open("rb") as handle:
-            check_entities(handle, str(path))
-    store = ox.Store()
+    store = ox.Store()  # load_file refuses RDF/XML entity bombs before parsing
     load_file(store, str(path), graph="urn:kgcli:shapes")
     data = ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
     assert data is not None  # no output file given: the bytes are returned
