@@ -21,7 +21,6 @@ the analyses on the built network: degree, PageRank, betweenness sampled from 10
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
 import statistics
@@ -36,6 +35,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
+from run import interleaved  # noqa: E402  (one warm-up round, then interleaved runs)
 
 PROFILE = ROOT / "tests" / "fixtures" / "network" / "synthetic.toml"
 KG = "https://w3id.org/kgcli/ontology#"
@@ -47,25 +47,6 @@ def cell(times: list[float]) -> str:
 
 def ratio(ours: list[float], base: list[float]) -> str:
     return f"{statistics.median(ours) / statistics.median(base):.2f}x"
-
-
-def interleaved(cases: dict[str, Callable[[], object]], runs: int) -> dict[str, list[float]]:
-    """Seconds of each case, run in turn `runs` times (plus one untimed warm-up round).
-
-    The result is freed after the clock stops (freeing a large graph is not building it), and
-    each run starts from a collected heap, so that no run pays for another's garbage.
-    """
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    for round_ in range(runs + 1):
-        for name, fn in cases.items():
-            gc.collect()
-            start = time.perf_counter()
-            result = fn()
-            elapsed = time.perf_counter() - start
-            del result
-            if round_:
-                times[name].append(elapsed)
-    return times
 
 
 def machine() -> str:

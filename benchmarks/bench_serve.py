@@ -168,8 +168,8 @@ def runaways(port: int, path: str, every: float, duration: float) -> list[tuple[
     return answers
 
 
-def tree_pss(pid: int) -> int:
-    """Proportional set size, in bytes, of `pid` and all its descendants (Linux)."""
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (Linux: read from /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -179,10 +179,18 @@ def tree_pss(pid: int) -> int:
                 continue
             parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo += children.get(current, [])
+    return found
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size, in bytes, of `pid` and all its descendants (Linux)."""
+    total = 0
+    for current in process_tree(pid):
         try:
             rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
         except OSError:

@@ -23,6 +23,14 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
+def no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A developer's own endpoints and credentials must not leak into a test."""
+    for var in ("KG_ENDPOINT", "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_AUTH"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("KG_CONFIG", str(tmp_path / "no-config.toml"))
+
+
+@pytest.fixture
 def kg(runner: CliRunner):
     """Run `kg ARGS...` in-process; return the click Result."""
     from kgcli.cli import app

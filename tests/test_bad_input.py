@@ -350,12 +350,8 @@ CASES: dict[str, Case] = {
 CASES["parameter with SPARQL punctuation"].args += ("-p", 'place=North" } ; DROP ALL ; #<>{}\\')
 
 
-@pytest.fixture(autouse=True)
-def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A developer's own endpoints and credentials must not leak into the table."""
-    for var in ("KG_ENDPOINT", "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_AUTH"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("KG_CONFIG", str(tmp_path / "no-config.toml"))
+#: A developer's own endpoints and credentials must not leak into these tests.
+pytestmark = pytest.mark.usefixtures("no_user_settings")
 
 
 @pytest.fixture

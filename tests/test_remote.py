@@ -26,12 +26,8 @@ _BOOL = b'{"head":{},"boolean":true}'
 TRUE = Answer(200, _BOOL, {"Content-Type": "application/sparql-results+json"})
 
 
-@pytest.fixture(autouse=True)
-def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A developer's own endpoints and credentials must not leak into the tests."""
-    for var in ("KG_ENDPOINT", "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_AUTH"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("KG_CONFIG", str(tmp_path / "no-config.toml"))
+#: A developer's own endpoints and credentials must not leak into these tests.
+pytestmark = pytest.mark.usefixtures("no_user_settings")
 
 
 @pytest.fixture

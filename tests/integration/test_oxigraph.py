@@ -4,7 +4,6 @@ with the local results; push twice; a push cut short by the server's death, then
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -15,14 +14,8 @@ from kgcli.config import Endpoint
 from kgcli.push import push
 from kgcli.source import LocalSource, open_source
 
-pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(autouse=True)
-def _no_user_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for var in ("KG_ENDPOINT", "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_AUTH"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("KG_CONFIG", str(tmp_path / "no-config.toml"))
+#: A developer's own endpoints and credentials must not leak into these tests.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_user_settings")]
 
 
 def embedded() -> ox.Store:
