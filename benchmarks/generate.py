@@ -61,7 +61,6 @@ RESOURCES = (
 )
 FACILITY_CLASSES = ("Hospital", "Clinic", "Clinic", "CommunityHealthServiceCenter")
 SYLLABLES = ("bio", "gen", "med", "neo", "tech", "vita", "cura", "sino", "hua", "kang", "tai")
-CHINESE = ("华", "康", "生", "医", "泰", "新", "源", "科")
 
 Block = tuple[str, list[tuple[str, str]]]
 
@@ -166,7 +165,8 @@ def _town(rng: random.Random, d: int, w: int, firms: int, article: str) -> Itera
         [
             (A, v("kg", "Town")),
             (LABEL, lit(f"Town {key}")),
-            (v("skos", "altLabel"), lit(f"{CHINESE[d % 8]}{CHINESE[w % 8]}镇", lang="zh")),
+            # English, as the shapes ask of every label (a zh name would fail `kg validate`).
+            (v("skos", "altLabel"), lit(f"township {key}")),
             (LOCATED, node("district", d)),
         ],
     )
@@ -250,15 +250,16 @@ def _firm(rng: random.Random, n: int, d: int, w: int, article: str) -> Iterator[
     yield _statement(f"{n}-0", firm, LOCATED, place, ev)
     yield _statement(f"{n}-1", firm, v("kg", "industrySector"), sector, ev)
     if person:
-        membership = node("membership", n)
+        membership, role = node("membership", n), rng.randrange(len(ROLES))
         yield person, [(A, v("kg", "Person")), (LABEL, lit(f"Person {n}"))]
         yield (
             membership,
             [
                 (A, v("org", "Membership")),
+                (LABEL, lit(f"{ROLES[role]} of {name}: Person {n}")),
                 (v("org", "member"), person),
                 (v("org", "organization"), firm),
-                (v("org", "role"), node("role", rng.randrange(len(ROLES)))),
+                (v("org", "role"), node("role", role)),
             ],
         )
 
