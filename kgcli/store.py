@@ -119,6 +119,11 @@ def store_path(directory: str | os.PathLike[str]) -> Path:
         return folder / manifest.current
     if (folder / "CURRENT").is_file():
         return folder  # a bare Oxigraph store
+    if all(c.name == _LOCK or _GENERATION_RE.match(c.name) for c in folder.iterdir()):
+        # What a first load that failed leaves: its lock, perhaps an uncommitted generation.
+        raise InputError(
+            f"{directory}: an empty store, nothing loaded yet (kg store load DIR FILE...)"
+        )
     raise InputError(f"{directory}: not a store (make one with: kg store load DIR FILE...)")
 
 

@@ -214,11 +214,17 @@ def test_bad_store_arguments_are_one_line_each(kg, tmp_path):
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "notes.txt").write_text("mine", encoding="utf-8")
     (tmp_path / "file").write_text("", encoding="utf-8")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('<urn:a> <urn:b> "c"\n<urn:d> <urn:e> <urn:f> .\n', encoding="utf-8")
     cases = [
         (("query", "-S", str(tmp_path / "none"), "-e", "ASK {}"), 2,
          f"{tmp_path / 'none'}: no such store (make one with: kg store load DIR FILE...)"),
         (("query", "-S", str(tmp_path / "full"), "-e", "ASK {}"), 2,
          f"{tmp_path / 'full'}: not a store (make one with: kg store load DIR FILE...)"),
+        (("store", "load", str(tmp_path / "first"), str(bad)), 2,
+         f"{bad}:2:1: A dot is expected at the end of statements"),
+        (("store", "info", str(tmp_path / "first")), 2,
+         f"{tmp_path / 'first'}: an empty store, nothing loaded yet (kg store load DIR FILE...)"),
         (("query", "-S", str(tmp_path / "file"), "-e", "ASK {}"), 2,
          f"{tmp_path / 'file'}: is a file, expected a store folder"),
         (("store", "load", str(tmp_path / "full"), str(MINI)), 2,
