@@ -181,6 +181,14 @@ def process(argv: list[str], timeout: float = 3600) -> tuple[float, str]:
     return elapsed, done.stderr
 
 
+def stopped_process(argv: list[str], cap: float) -> tuple[float | None, str]:
+    """`process`, or (None, "") if it passed `cap` seconds (then killed)."""
+    try:
+        return process(argv, timeout=cap)
+    except subprocess.TimeoutExpired:
+        return None, ""
+
+
 def has_store() -> bool:
     """Whether kgcli's on-disk store (issue #6) is installed."""
     return importlib.util.find_spec("kgcli.store") is not None
@@ -417,7 +425,10 @@ def bench_queries(ctx: Context, rdflib_graph: Any, lines: list[str]) -> dict[str
             rq.write_text(q.text, encoding="utf-8")
             data = ["--data", str(ctx.path), "--data", str(ONTOLOGY)]
             arq = jena.command("arq", *data, "--query", str(rq), "--results", "CSV", "--time")
-            cases: dict[str, Callable[[], tuple[float, str]]] = {"arq": lambda a=arq: process(a)}
+            cap = ctx.args.jena_cap
+            cases: dict[str, Callable[[], tuple[float | None, str]]] = {
+                "arq": lambda a=arq, c=cap: stopped_process(a, c)
+            }
             if ctx.tdb_dir:
                 tdb = jena.command(
                     "tdb2.tdbquery",
@@ -429,18 +440,21 @@ def bench_queries(ctx: Context, rdflib_graph: Any, lines: list[str]) -> dict[str
                     "CSV",
                     "--time",
                 )
-                cases["tdb2"] = lambda a=tdb: process(a)
+                cases["tdb2"] = lambda a=tdb, c=cap: stopped_process(a, c)
             if with_processes:
                 kg_data = [*KG_CLI, "query", str(rq), "--data", str(ctx.path), "--data"]
                 cases["kg data"] = lambda a=[*kg_data, str(ONTOLOGY), "-f", "csv"]: process(a)
                 if has_store() and ctx.store_dir:
                     kg_store = [*KG_CLI, "query", str(rq), "--store", str(ctx.store_dir)]
                     cases["kg store"] = lambda a=[*kg_store, "-f", "csv"]: process(a)
-            outs: dict[str, list[tuple[float, str]]] = {name: [] for name in cases}
+            outs: dict[str, list[tuple[float | None, str]]] = {name: [] for name in cases}
             for _ in range(ctx.args.jena_runs):
                 for name, fn in cases.items():
                     outs[name].append(fn())
             for name, got in outs.items():
+                if any(wall is None for wall, _ in got):  # stopped at --jena-cap
+                    fig[f"{name} stopped"] = True
+                    continue
                 fig[f"{name} wall"] = [wall for wall, _ in got]
                 if name in ("arq", "tdb2"):
                     inner = [jena.internal_time(err) for _, err in got]
@@ -474,6 +488,9 @@ def bench_queries(ctx: Context, rdflib_graph: Any, lines: list[str]) -> dict[str
                     row += f" {cell(fig.get('rdflib'))} | {ratio(fig.get('rdflib'), fig['kg'])} |"
             if jena_on:
                 for name in ("arq", "tdb2"):
+                    if fig.get(f"{name} stopped"):  # its own query time never printed
+                        row += f" process stopped at {ctx.args.jena_cap:g} s | - |"
+                        continue
                     inner = fig.get(f"{name} query")
                     row += f" {cell(inner)} | {ratio(inner, fig['kg'])} |"
             lines.append(row)
@@ -504,14 +521,23 @@ def bench_queries(ctx: Context, rdflib_graph: Any, lines: list[str]) -> dict[str
         )
         lines.append("|---|---|---|---|---|---|---|")
         for q, fig in rows_out:
-            lines.append(
-                f"| {q.name} | {cell(fig.get('kg data wall'))} | {cell(fig.get('arq wall'))} | "
-                f"{ratio(fig.get('arq wall'), fig.get('kg data wall'))} | "
-                f"{cell(fig.get('kg store wall'))} | {cell(fig.get('tdb2 wall'))} | "
-                f"{ratio(fig.get('tdb2 wall'), fig.get('kg store wall'))} |"
-            )
+            row = f"| {q.name} |"
+            for ours, theirs in (("kg data", "arq"), ("kg store", "tdb2")):
+                row += f" {cell(fig.get(f'{ours} wall'))} |"
+                if fig.get(f"{theirs} stopped"):
+                    row += f" {_jena_stopped(ctx, fig.get(f'{ours} wall'))} |"
+                else:
+                    wall = fig.get(f"{theirs} wall")
+                    row += f" {cell(wall)} | {ratio(wall, fig.get(f'{ours} wall'))} |"
+            lines.append(row)
     bench_export(ctx, source, lines)
     return results
+
+
+def _jena_stopped(ctx: Context, ours: list[float] | None) -> str:
+    """Two cells for a Jena process stopped at --jena-cap: the cap, and the least ratio it gives."""
+    least = f">{ctx.args.jena_cap / max(med(ours), 1e-9):.0f}x" if med(ours) else "-"
+    return f">{ctx.args.jena_cap:g} s (stopped) | {least}"
 
 
 def _params(params: dict[str, str]) -> str:
@@ -580,6 +606,17 @@ def _summary(
             "tdbquery process / kg --store process, all",
             ratios("tdb2 wall", "kg store wall", every),
         )
+        stopped = [
+            f"{q.name} ({name})"
+            for q, fig in rows
+            for name in ("arq", "tdb2")
+            if fig.get(f"{name} stopped")
+        ]
+        if stopped:
+            lines.append(
+                f"\nStopped at {ctx.args.jena_cap:g} s (`--jena-cap`), so left out of the Jena "
+                f"rows above: {', '.join(stopped)}."
+            )
 
 
 def bench_export(ctx: Context, source: Any, lines: list[str]) -> None:
@@ -751,6 +788,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rdflib-cap", type=float, default=120, help="seconds per rdflib query")
     parser.add_argument("--jena-max", type=float, default=1e6, help="largest size on Jena")
     parser.add_argument("--jena-runs", type=int, default=3, help="runs of each Jena process")
+    parser.add_argument(
+        "--jena-cap", type=float, default=600, help="seconds per Jena query process"
+    )
     parser.add_argument("--no-jena", action="store_true")
     parser.add_argument("--no-network", action="store_true")
     parser.add_argument("--nx-export-max", type=float, default=1e6)
