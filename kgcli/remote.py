@@ -273,6 +273,9 @@ class Connection:
         except urllib.error.HTTPError as err:
             try:
                 body = err.read(ERROR_BODY_BYTES) if err.fp is not None else b""
+                # Python 3.11.2 (Debian 12's) reads urllib's own errors, such as "digest auth
+                # failed", from a StringIO.
+                body = body if isinstance(body, bytes) else body.encode("utf-8", "replace")
             except (OSError, ValueError):
                 body = b""
             finally:

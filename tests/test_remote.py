@@ -4,10 +4,14 @@ credentials, and the same rows as locally. Every server here is a fake on 127.0.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import socket
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from email.utils import formatdate
 from pathlib import Path
 
@@ -17,7 +21,7 @@ from integration.fakes import Answer, FakeServer, SparqlFake, digest_guard, json
 
 from kgcli.config import Endpoint
 from kgcli.errors import QueryTimeout, RemoteError
-from kgcli.remote import RetryPolicy, retry_after, server_message
+from kgcli.remote import Connection, RetryPolicy, retry_after, server_message
 from kgcli.source import RemoteSource
 
 ASK = ("-e", "ASK { ?s ?p ?o }")
@@ -309,6 +313,23 @@ def test_digest_authentication(kg, fake: FakeServer, monkeypatch):
     result = kg("query", "-E", f"{fake.base}/sparql", *ASK)
     assert result.exit_code == 1
     assert "401" in one_line(result) and "check the credentials" in result.stderr
+
+
+def test_an_error_urllib_raises_itself_is_one_line(monkeypatch):
+    # Python 3.11.2 (Debian 12's) gives urllib's "digest auth failed" error a StringIO body.
+    url = "http://127.0.0.1:9/sparql"
+    refused = urllib.error.HTTPError(url, 401, "digest auth failed", Message(), io.StringIO())
+
+    class Refusing:
+        def open(self, request: object, timeout: float) -> None:
+            raise refused
+
+    monkeypatch.setattr(Connection, "_opener", lambda self: Refusing())
+    endpoint = Endpoint(url, auth="digest", user="ana", password="wrong")
+    with pytest.raises(RemoteError) as caught:
+        Connection(endpoint).exchange(urllib.request.Request(url), timeout=5)
+    assert str(caught.value).startswith(f"{url}: 401 Unauthorized: check the credentials")
+    assert "\n" not in str(caught.value)
 
 
 # -- Virtuoso's ways ----------------------------------------------------------------------------
