@@ -197,3 +197,22 @@ def test_the_city_conforms_to_our_shapes(tmp_path):
     path.write_text(_text(3_000), encoding="utf-8")
     report = validate(open_source(data=[str(path)], with_embedded=True))
     assert report.conforms, list(report.violations)[:5]
+
+
+def test_a_jena_process_past_its_cap_is_stopped_and_shown_as_such():
+    import argparse
+    import time
+
+    import run
+
+    start = time.monotonic()
+    assert run.stopped_process([sys.executable, "-c", "import time; time.sleep(30)"], 0.5) == (
+        None,
+        "",
+    )
+    assert time.monotonic() - start < 20  # killed, not waited for
+    wall, _ = run.stopped_process([sys.executable, "-c", "pass"], 60)
+    assert wall is not None and wall > 0
+    ctx = run.Context(argparse.Namespace(jena_cap=300.0), 10, Path("x"), 1, Path("."))
+    assert run._jena_stopped(ctx, [2.0, 3.0, 4.0]) == ">300 s (stopped) | >100x"
+    assert run._jena_stopped(ctx, None) == ">300 s (stopped) | -"
