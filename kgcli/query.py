@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -99,12 +100,18 @@ def _readable(text: str, err: InputError) -> InputError:
     not declared; the person needs the name and the PREFIX line to add.
     """
     message = str(err)
-    if "Prefix not found" in message:
-        token = undeclared_prefix(text, syntax_error_location(message))
-        if token is not None:
-            prefix = token.value.partition(":")[0]
-            return InputError(
-                f"query:{token.line}:{token.column}: unknown prefix '{prefix}:' in {token.value}; "
-                f"declare it: PREFIX {prefix}: <...>"
-            )
+    where = re.match(r"query:(\d+):(\d+):", message)  # as `source._query_error` words it
+    at = (int(where[1]), int(where[2])) if where else syntax_error_location(message)
+    token = undeclared_prefix(text, at)
+    # The engine names the prefix only in some positions; elsewhere (`?s ex:p ?o` with no PREFIX
+    # at all) it says "expected OPTIONAL" after the name, so an undeclared name before the
+    # error's position is taken as its cause.
+    if token is not None and (
+        "Prefix not found" in message or (at is not None and (token.line, token.column) < at)
+    ):
+        prefix = token.value.partition(":")[0]
+        return InputError(
+            f"query:{token.line}:{token.column}: unknown prefix '{prefix}:' in {token.value}; "
+            f"declare it: PREFIX {prefix}: <...>"
+        )
     return InputError(" ".join(message.split())) if "\n" in message else err

@@ -203,6 +203,11 @@ CASES: dict[str, Case] = {
         2,
         "kg: error: query:2:21: unknown prefix 'foo:' in foo:p; declare it: PREFIX foo: <...>",
     ),
+    "unknown prefix in a query that declares none": Case(
+        _data("{mini}", "-e", "SELECT ?s WHERE { ?s ex:p ?o }"),
+        2,
+        "kg: error: query:1:22: unknown prefix 'ex:' in ex:p; declare it: PREFIX ex: <...>",
+    ),
     "missing parameter": Case(
         ("--queries", "{queries}", *_data("{mini}"), "firm-count"),
         2,
