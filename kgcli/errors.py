@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from kgcli.redact import redact
+
 
 class KgError(Exception):
     """Base of every error kgcli reports as one line; `exit_code` is what `kg` exits with."""
 
     exit_code = 1
+
+    def __str__(self) -> str:
+        # Every way a message is shown (the error line, a push report, a --debug traceback) reads
+        # it here: the last guard against a URL with credentials or an Authorization header.
+        return redact(super().__str__())
 
 
 class InputError(KgError):
