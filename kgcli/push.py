@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from kgcli.config import Endpoint, check_url
+from kgcli.config import Endpoint, with_url_credentials
 from kgcli.errors import InputError, KgError
 from kgcli.remote import Connection, HttpStatusError, RetryPolicy
 
@@ -100,7 +100,7 @@ def graph_store_url(endpoint: Endpoint) -> str:
     if server == "oxigraph":
         return _sibling(endpoint.url, "/store")
     if server == "virtuoso":
-        crud = "/sparql-graph-crud-auth" if endpoint.user else "/sparql-graph-crud"
+        crud = "/sparql-graph-crud-auth" if endpoint.user is not None else "/sparql-graph-crud"
         return _sibling(endpoint.url, crud)
     if server == "fuseki":
         dataset = path.rsplit("/", 1)[0] if path.count("/") > 1 else path
@@ -123,7 +123,7 @@ def update_url(endpoint: Endpoint) -> str:
     path = urlsplit(endpoint.url).path.rstrip("/")
     if server == "oxigraph":
         return _sibling(endpoint.url, "/update")
-    if server == "virtuoso" and endpoint.user:
+    if server == "virtuoso" and endpoint.user is not None:
         return _sibling(endpoint.url, "/sparql-auth")
     if server == "fuseki" and path.count("/") > 1:
         return _sibling(endpoint.url, path.rsplit("/", 1)[0] + "/update")
@@ -226,7 +226,12 @@ def push(
     """
     if batch_size < 1:
         raise InputError(f"--batch-size must be at least 1, not {batch_size}")
-    gsp = check_url(graph_store, "--graph-store") if graph_store else graph_store_url(endpoint)
+    # Their user:password@ joins the endpoint's credentials (checked now, before any request).
+    if graph_store:
+        endpoint, graph_store = with_url_credentials(endpoint, graph_store, "--graph-store")
+    if update:
+        endpoint, update = with_url_credentials(endpoint, update, "--update-endpoint")
+    gsp = graph_store or graph_store_url(endpoint)
     connection = Connection(endpoint, retry=retry)
     counts = _graph_counts(store)
     report = PushReport(endpoint.url, "Graph Store Protocol", gsp)
@@ -252,9 +257,7 @@ def push(
                     # No Graph Store there (and nothing written yet): SPARQL Update instead.
                     use_update = True
                     report.protocol = "SPARQL Update"
-                    report.target = (
-                        check_url(update, "--update-endpoint") if update else update_url(endpoint)
-                    )
+                    report.target = update or update_url(endpoint)
                     report.notes.append(
                         f"no Graph Store at {gsp} ({err.status}); "
                         f"using SPARQL Update at {report.target}"

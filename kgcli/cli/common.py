@@ -55,7 +55,8 @@ EndpointOpt = Annotated[
         envvar="KG_ENDPOINT",
         help="A SPARQL 1.1 endpoint instead of a local graph: its URL, or a NAME from "
         "~/.config/kgcli/config.toml ($KG_CONFIG). Credentials from KG_ENDPOINT_USER and "
-        "KG_ENDPOINT_PASSWORD or the config, never the command line.",
+        "KG_ENDPOINT_PASSWORD or the config (a URL's user:password@ works too, but ps and "
+        "shell history show it).",
         rich_help_panel=SOURCE,
     ),
 ]
