@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from kgcli.config import AUTH_ENV, CONFIG_ENV, Endpoint
 from kgcli.errors import InputError, KgError, QueryTimeout, RemoteError
+from kgcli.redact import Secrets
 
 if TYPE_CHECKING:
     from SPARQLWrapper import SPARQLWrapper
@@ -112,15 +113,24 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def server_message(body: bytes, content_type: str = "", width: int = MESSAGE_CHARS) -> str:
-    """A server's error body as one short printable line (HTML reduced to its text)."""
-    text = body.decode("utf-8", "replace")
+def server_message(
+    body: bytes,
+    content_type: str = "",
+    width: int = MESSAGE_CHARS,
+    secrets: Secrets | None = None,
+) -> str:
+    """A server's error body as one short printable line (HTML reduced to its text), with the
+    credentials it may echo masked (`secrets`: the endpoint's; Authorization headers always)."""
+    mask = (secrets or Secrets()).redact
+    # Masked before and after the clean-up, which may join a password's spaces or unescape it,
+    # and before the cut, which could leave a part of one.
+    text = mask(body.decode("utf-8", "replace"))
     if "html" in content_type or text.lstrip()[:1] == "<":
         text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", text)
         text = html.unescape(re.sub(r"(?s)<[^>]*>", " ", text))
     # Untrusted text goes to a terminal: no escape sequences, no control characters.
     text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = " ".join(text.split())
+    text = mask(" ".join(text.split()))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -293,6 +303,19 @@ class Connection:
             raise timed_out from None
         except OSError as err:  # a reset or a closed connection while reading the answer
             raise RemoteError(f"{url}: {_network_reason(err, url)}") from None
+        except UnicodeError:
+            # Never the error's own text: urllib's digest handler puts the password in it.
+            raise InputError(f"{url}: {self._not_ascii()}") from None
+
+    def _not_ascii(self) -> str:
+        endpoint = self.endpoint
+        credentials = f"{endpoint.user or ''}{endpoint.password or ''}"
+        if endpoint.auth == "digest" and not credentials.isascii():
+            return (
+                "digest authentication here takes a user and password in ASCII only (urllib's "
+                "limit); use basic authentication, over https"
+            )
+        return "the URL holds characters that are not ASCII: percent-encode them"
 
     def _status_error(
         self, url: str, err: urllib.error.HTTPError, body: bytes, attempt: int
@@ -304,7 +327,7 @@ class Connection:
             reason = HTTPStatus(code).phrase
         status = f"{code} {reason}".strip()
         ctype = (err.headers.get("Content-Type") or "") if err.headers else ""
-        said = server_message(body, ctype)
+        said = server_message(body, ctype, secrets=self.endpoint.secrets)
         tail = f": {said}" if said else ""
         if code == 400:
             return RejectedRequest(f"{url}: {status}, the server says{tail or ' nothing'}")
@@ -324,7 +347,9 @@ class Connection:
         if code == 404:
             return HttpStatusError(f"{url}: {status} (is this URL right?)", code)
         if 300 <= code < 400:
-            where = err.headers.get("Location", "elsewhere") if err.headers else "elsewhere"
+            location = (err.headers.get("Location") or "") if err.headers else ""
+            where = server_message(location.encode(), secrets=self.endpoint.secrets)
+            where = where or "elsewhere"
             return HttpStatusError(
                 f"{url}: {status}: redirected to {where}; use that URL instead", code
             )

@@ -209,7 +209,11 @@ class RemoteSource(GraphSource):
                 f"{self.url}: the server stopped the query at its time limit and sent partial "
                 "results (raise --timeout, or the server's MaxQueryExecutionTime)"
             )
-        return _parse_remote(self.url, form, reply.content_type, reply.body, limit)
+        try:
+            return _parse_remote(self.url, form, reply.content_type, reply.body, limit)
+        except RemoteError as err:
+            # The media type and the parser's words quote the server, which may echo secrets.
+            raise RemoteError(self.endpoint.secrets.redact(str(err))) from None
 
 
 _BNODE_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
