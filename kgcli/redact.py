@@ -14,7 +14,7 @@ import base64
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
 #: What a secret is replaced with.
@@ -86,7 +86,8 @@ def loose_url(value: str) -> str:
 class Secrets:
     """The forms in which one endpoint's credentials could come back in a server's text."""
 
-    pattern: re.Pattern[str] | None = None
+    #: Not in the repr, which would show the password.
+    pattern: re.Pattern[str] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, user: str | None, password: str | None) -> Secrets:

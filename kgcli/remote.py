@@ -405,6 +405,10 @@ def _wrapper_class() -> type[SPARQLWrapper]:
         connection: Connection
         wait: float | None
 
+        def __str__(self) -> str:
+            # SPARQLWrapper's own lists every attribute, the password among them.
+            return f"<{type(self).__name__} {self.endpoint}>"
+
         def _createRequest(self) -> urllib.request.Request:
             if self.http_auth != DIGEST:
                 return super()._createRequest()

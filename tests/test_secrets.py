@@ -137,6 +137,7 @@ def test_secrets_mask_every_form_of_the_password() -> None:
     ):
         assert secrets.redact(f"<{form}>") == "<***>", form
     assert Secrets.of(None, None).redact("pw") == "pw"
+    assert repr(secrets) == "Secrets()"
 
 
 def test_a_servers_message_is_masked_before_it_is_cut() -> None:
@@ -297,6 +298,14 @@ def test_an_endpoint_made_in_code_takes_its_urls_credentials_out_too() -> None:
     )
     with pytest.raises(InputError, match="differs from the one given elsewhere"):
         Endpoint("http://ana:one@h/sparql", user="ana", password="two")
+
+
+def test_the_sparql_client_does_not_print_the_password() -> None:
+    from kgcli.remote import _wrapper_class
+
+    client = _wrapper_class()("http://h/sparql")
+    client.setCredentials(USER, PASSWORD)
+    assert str(client) == "<_KgWrapper http://h/sparql>"
 
 
 def test_the_push_urls_credentials_join_the_endpoints() -> None:
