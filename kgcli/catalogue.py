@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kgcli import resources
 from kgcli.errors import InputError, UsageError
+from kgcli.iri import file_iri
 from kgcli.params import TYPES, parse_value
 from kgcli.sparql import prefixes
 
@@ -45,7 +46,11 @@ class Param:
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """A query and its header; `text` is the whole file (the header is SPARQL comments)."""
+    """A query and its header; `text` is the whole file (the header is SPARQL comments).
+
+    `base` is the IRI its relative IRIs resolve against: the file's own (`kgcli.iri.file_iri`),
+    None for a query given as text (`kgcli.query.prepare` then takes the working directory's).
+    """
 
     name: str
     path: Path
@@ -53,6 +58,7 @@ class NamedQuery:
     description: str
     params: tuple[Param, ...]
     text: str
+    base: str | None = None
 
     def describe(self) -> dict[str, object]:
         """Name, title, description and typed parameters, as plain JSON-ready values."""
@@ -177,7 +183,9 @@ def _read(path: Path) -> str:
 def _load(path: Path, *, required: bool) -> NamedQuery:
     text = _read(path)
     title, description, params = _parse(text, str(path), required=required)
-    return NamedQuery(path.stem, path, title or path.stem, description, params, text)
+    return NamedQuery(
+        path.stem, path, title or path.stem, description, params, text, file_iri(path)
+    )
 
 
 def load_file(path: Path) -> NamedQuery:

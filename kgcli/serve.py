@@ -629,7 +629,7 @@ class SparqlApp:
         self, environ: Mapping[str, Any], operation: Operation
     ) -> tuple[int, list[tuple[str, str]], Body]:
         named = NamedQuery("query", Path("query"), "query", "", (), operation.text)
-        prepared = _analysed(named, (), self.config.allow_federation)
+        prepared = _analysed(named, (), self.config.allow_federation, _endpoint_url(environ))
         return self._execute(
             environ,
             prepared,
@@ -659,6 +659,7 @@ class SparqlApp:
             default_graphs,
             named_graphs,
             self.config.max_results,
+            prepared.base,
         )
         outcome = self._run(job, timeout)
         if outcome.status != 200 or outcome.body is None:
@@ -822,7 +823,12 @@ class SparqlApp:
                 timeout = _timeout(value)
             else:
                 given[key] = value
-        prepared = _analysed(query, tuple(sorted(given.items())), self.config.allow_federation)
+        prepared = _analysed(
+            query,
+            tuple(sorted(given.items())),
+            self.config.allow_federation,
+            _endpoint_url(environ),
+        )
         return self._execute(environ, prepared, fmt, timeout)
 
 
@@ -834,21 +840,24 @@ class Analysed:
     form: str
     prefixes: dict[str, str]
     has_from: bool
+    #: The IRI the query's relative IRIs resolve against: the endpoint's URL, as Oxigraph server.
+    base: str | None = None
 
 
 def _analyse(
-    query: NamedQuery, given: tuple[tuple[str, str], ...], allow_federation: bool
+    query: NamedQuery, given: tuple[tuple[str, str], ...], allow_federation: bool, base: str
 ) -> Analysed:
     from kgcli.query import prepare
-    from kgcli.sparql import query_form
+    from kgcli.sparql import check_from_files, query_form
 
     if query_form(query.text) == "UPDATE":
         raise HttpError(
             400,
             f"this is a SPARQL Update: POST it as update=... or with Content-Type {_UPDATE_TYPE}",
         )
-    prepared = prepare(query, dict(given), allow_federation=allow_federation)
-    return Analysed(prepared.text, prepared.form, prepared.prefixes, _has_from(prepared.text))
+    prepared = prepare(query, dict(given), allow_federation=allow_federation, base=base)
+    check_from_files(prepared.text, base=base, allow_federation=allow_federation)
+    return Analysed(prepared.text, prepared.form, prepared.prefixes, _has_from(prepared.text), base)
 
 
 # Tokenising a query several times (checks, form, prefixes, binding) costs milliseconds of the
@@ -858,11 +867,11 @@ _CACHED_TEXT = 64 << 10  # longer texts are analysed afresh rather than kept
 
 
 def _analysed(
-    query: NamedQuery, given: tuple[tuple[str, str], ...], allow_federation: bool
+    query: NamedQuery, given: tuple[tuple[str, str], ...], allow_federation: bool, base: str
 ) -> Analysed:
     if len(query.text) > _CACHED_TEXT:
-        return _analyse(query, given, allow_federation)
-    return _analyse_cached(query, given, allow_federation)
+        return _analyse(query, given, allow_federation, base)
+    return _analyse_cached(query, given, allow_federation, base)
 
 
 def _check_update(text: str, *, allow_federation: bool) -> None:

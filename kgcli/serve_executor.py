@@ -78,6 +78,8 @@ class Job:
     named_graphs: list[str] | None = None
     #: At most this many rows or triples; more is an error rather than a silent truncation.
     max_results: int | None = None
+    #: The base IRI of the query's relative IRIs (the endpoint's URL).
+    base: str | None = None
 
 
 @dataclass
@@ -127,7 +129,7 @@ def evaluate(store: ox.Store, job: Job) -> Result:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
     elif job.union:
         kwargs["use_default_graph_as_union"] = True
-    answer = store.query(job.text, **kwargs)
+    answer = store.query(job.text, base_iri=job.base, **kwargs)
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
         return SelectResult(variables, _capped(map(tuple, answer), job.max_results, "row"))

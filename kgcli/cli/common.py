@@ -40,6 +40,27 @@ DataFormatOpt = Annotated[
         rich_help_panel=SOURCE,
     ),
 ]
+DefaultGraphOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--default-graph",
+        metavar="FILE",
+        help="Build the query's dataset exactly, as SPARQL defines it: FILE's triples go to the "
+        "default graph (repeatable; merged), instead of the union of all graphs. "
+        "Example: --default-graph data.ttl --named-graph g1.ttl",
+        rich_help_panel=SOURCE,
+    ),
+]
+NamedGraphOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--named-graph",
+        metavar="FILE",
+        help="A named graph of the query's dataset, named by FILE's file: IRI and not part of "
+        "the default graph (repeatable). Example: --default-graph data.ttl --named-graph g1.ttl",
+        rich_help_panel=SOURCE,
+    ),
+]
 WithEmbeddedOpt = Annotated[
     bool,
     typer.Option(
@@ -102,6 +123,8 @@ def open_source_from(
     with_embedded: bool,
     endpoint: str | None,
     store: str | None = None,
+    default_graph: list[str] | None = None,
+    named_graph: list[str] | None = None,
 ):  # type: ignore[no-untyped-def]
     """Open the graph source named by the shared options."""
     from kgcli.source import open_source
@@ -112,6 +135,8 @@ def open_source_from(
         with_embedded=with_embedded,
         endpoint=endpoint,
         store=store,
+        default_graph=default_graph or [],
+        named_graph=named_graph or [],
     )
 
 
