@@ -17,12 +17,26 @@ from kgcli.errors import InputError, KgError
 _WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EROFS})
 
 
+def fsync_directory(folder: str | os.PathLike[str]) -> None:
+    """Make the folder's entries (a rename, a new file or folder) survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    except OSError as err:
+        # Some file systems cannot sync a folder; their renames are as durable as they get.
+        if err.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces `path` only if the block completes.
 
     A crash or kill at any moment leaves either the old file or the new one, never a mix:
-    the data is fsynced before the rename, and the rename is atomic on POSIX filesystems.
+    the data is fsynced before the rename, the rename is atomic on POSIX filesystems, and the
+    folder is fsynced after it, so the new file survives a power cut once this returns.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -63,6 +77,12 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    try:
+        fsync_directory(folder)
+    except OSError as err:
+        raise KgError(
+            f"{target}: written, but the folder could not be synced to disk ({err.strerror})"
+        ) from None
 
 
 @contextlib.contextmanager

@@ -1,8 +1,9 @@
-"""Output files are replaced whole or not at all."""
+"""Output files are replaced whole or not at all, and durably."""
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,30 @@ def test_a_failing_query_leaves_the_old_output(kg, tmp_path: Path):
     result = kg("query", "--data", "missing.ttl", "-e", "ASK {}", "-o", str(target))
     assert result.exit_code == 2
     assert target.read_text() == "old\n"
+
+
+def test_the_folder_is_synced_after_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The rename is durable too (a power cut after `atomic_write` returns keeps the new file):
+    the data is synced, then renamed into place, then the folder that holds the name synced."""
+    calls: list[tuple[str, ...]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recording_fsync(fd: int) -> None:
+        found = os.fstat(fd)
+        calls.append(("fsync", "folder" if stat.S_ISDIR(found.st_mode) else "file", found.st_ino))
+        fsync(fd)
+
+    def recording_replace(source: str, target: str) -> None:
+        calls.append(("replace", target))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "replace", recording_replace)
+    target = tmp_path / "out.csv"
+    with atomic_write(target) as out:
+        out.write(b"new\n")
+    assert calls == [
+        ("fsync", "file", target.stat().st_ino),
+        ("replace", target),
+        ("fsync", "folder", tmp_path.stat().st_ino),
+    ]
