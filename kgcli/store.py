@@ -13,7 +13,7 @@ the current (RocksDB hard-links its immutable files, so this costs milliseconds 
 size), removes the file's old graphs there, bulk-loads the file (pyoxigraph's fastest loader,
 which on its own is not transactional), and then commits by replacing the manifest atomically.
 A kill at any moment leaves the manifest naming either the old generation or the new, complete
-one. A parse error, a full disk, discards the new generation the same way, so nothing is lost.
+one. A parse error or a full disk discards the new generation the same way, so nothing is lost.
 
 A load deletes only what it can prove is a leftover of its own: a name kg makes (a generation
 folder, its `.readers` file, the manifest's temporary file) that is neither the current
