@@ -59,14 +59,18 @@ def _kill_many(
     target.write_bytes(old)
     started = time.monotonic()
     proc = _start(args, folder)
-    write_started = None
+    write_started = write_ended = None
     while proc.poll() is None:
-        if write_started is None and _temporaries(folder, name):
-            write_started = time.monotonic() - started
+        if _temporaries(folder, name):
+            if write_started is None:
+                write_started = time.monotonic() - started
+        elif write_started is not None and write_ended is None:
+            # Renamed into place: what follows (syncing the folder, exiting) is not the write.
+            write_ended = time.monotonic() - started
         time.sleep(0.001)
     assert proc.returncode == 0
     run = time.monotonic() - started
-    write = run - (write_started or run)
+    write = (write_ended or run) - (write_started or run)
     new = target.read_bytes()
     assert new != old
     outcomes = {"old": 0, "new": 0, "killed while writing": 0}

@@ -261,7 +261,7 @@ def test_a_damaged_manifest_is_one_line(tmp_path):
     db = tmp_path / "db"
     stores.load(db, [str(MINI)])
     (db / stores.MANIFEST).write_text('{"format": "kgcli-store 1"}', encoding="utf-8")
-    with pytest.raises(InputError, match=r"kgstore.json: damaged manifest \(no 'files'\)$"):
+    with pytest.raises(InputError, match=r"kgstore.json: damaged manifest: generation: missing; "):
         stores.open_store(db)
 
 
