@@ -43,6 +43,19 @@ NAME_START = (
 NAME_MORE = "\\-.0-9\xb7\u0300-\u036f\u203f\u2040"
 #: An XML name without a colon (Namespaces in XML's NCName).
 NCNAME = re.compile(f"[{NAME_START}][{NAME_START}{NAME_MORE}]*")
+# The fifth edition widened the name characters, but expat (behind Python's ElementTree and
+# rdflib) still takes the first edition's list, Unicode 2.0's letters: a name meant for every
+# parser keeps to ASCII and these whole blocks of that list (Latin, Greek, Cyrillic, Vietnamese,
+# kana, bopomofo, Hangul, CJK ideographs), which cover most names in use.
+PORTABLE_START = (
+    "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u0131\u0134-\u013e\u0141-\u0148\u014a-\u017e"
+    "\u0180-\u01c3\u01cd-\u01f0\u0386\u0388-\u038a\u038c\u038e-\u03a1\u03a3-\u03ce"
+    "\u0401-\u040c\u040e-\u044f\u0451-\u045c\u045e-\u0481\u1e00-\u1e9b\u1ea0-\u1ef9"
+    "\u3007\u3021-\u3029\u3041-\u3094\u30a1-\u30fa\u3105-\u312c\u4e00-\u9fa5\uac00-\ud7a3"
+)
+PORTABLE_MORE = "\\-.0-9\xb7\u0300-\u0345\u0387\u3005\u3031-\u3035\u309d\u309e\u30fc-\u30fe"
+#: An NCName every XML parser accepts, whichever edition of XML 1.0 it follows.
+PORTABLE_NCNAME = re.compile(f"[{PORTABLE_START}][{PORTABLE_START}{PORTABLE_MORE}]*")
 
 #: Shown of a long value in a message: its start, then an ellipsis.
 SHOWN = 80

@@ -44,7 +44,7 @@ from kgcli.rdfxml import split_predicate
 from kgcli.render import render
 from kgcli.results import GraphResult, SelectResult
 from kgcli.serve import ServeConfig, _page
-from kgcli.xmlchars import FORBIDDEN, XmlCharError, shown
+from kgcli.xmlchars import FORBIDDEN, PORTABLE_NCNAME, XmlCharError, shown
 
 EX = "http://example.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -282,6 +282,20 @@ def test_rdfxml_is_well_formed_and_reads_back_the_graph_or_names_the_term(triple
     if not is_rdf_1_2(triples):  # rdflib 7 reads RDF 1.1 only
         ours = rdflib.Graph().parse(data=data, format="xml")
         assert rdflib.compare.isomorphic(ours, to_rdflib(triples))
+
+
+def test_portable_name_characters_are_names_to_expat_and_libxml2() -> None:
+    """Every character `kgcli.xmlchars` deems portable in names, tried on both parsers."""
+    starts = [chr(c) for c in range(0x80, 0x10000) if PORTABLE_NCNAME.fullmatch(chr(c))]
+    more = [chr(c) for c in range(0x80, 0x10000) if PORTABLE_NCNAME.fullmatch("a" + chr(c))]
+    assert len(starts) > 30_000 and set(starts) < set(more)  # CJK and Hangul are in
+    document = "<r>" + "".join(f"<{c}/>" for c in starts) + "".join(f"<a{c}/>" for c in more)
+    document += "</r>"
+    assert len(ElementTree.fromstring(document.encode())) == len(starts) + len(more)
+    assert len(etree.fromstring(document.encode())) == len(starts) + len(more)
+    assert not PORTABLE_NCNAME.fullmatch("a\U00010000")  # fifth edition only: expat refuses it
+    with pytest.raises(ElementTree.ParseError):
+        ElementTree.fromstring("<a\U00010000/>".encode())
 
 
 def test_rdfxml_split_agrees_with_libxml2_and_expat_on_the_fixed_iris() -> None:
