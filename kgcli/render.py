@@ -901,7 +901,8 @@ def _render_graph(
     if fmt == "rdfxml":
         from kgcli.rdfxml import rdfxml_lines
 
-        _write_all(out, rdfxml_lines(result, merged_prefixes(prefixes)))
+        # Its pieces are batches of triples already: each is written as it comes.
+        _write_all(out, rdfxml_lines(result, merged_prefixes(prefixes)), batch=1)
         return
     if fmt in RDF_FORMATS:
         triples = _without_triple_terms(result) if fmt == "jsonld" else iter(result)

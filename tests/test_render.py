@@ -846,6 +846,22 @@ def test_writers_stream(fmt: str) -> None:
     assert out.seen_at[0] < 1000  # output began long before the rows ran out
 
 
+def test_rdfxml_streams() -> None:
+    """RDF/XML is written by kg (#12) in batches of triples, never the whole document at once."""
+    produced: list[int] = []
+
+    def triples() -> Iterator[ox.Triple]:
+        for n in range(5000):
+            produced.append(n)
+            yield ox.Triple(iri(f"s{n}"), iri("p"), ox.Literal(f"value {n}"))
+
+    out = _Sink(produced)
+    render(GraphResult(triples()), "rdfxml", out)
+    assert len(out.seen_at) > 5
+    assert out.seen_at[1] < 1000  # after the head, output began long before the triples ran out
+    assert len(list(ox.parse(out.getvalue(), format=ox.RdfFormat.RDF_XML))) == 5000
+
+
 def test_native_iterator_is_used_and_spent() -> None:
     store = ox.Store()
     store.add(ox.Quad(iri("s"), iri("p"), ox.Literal("o")))
