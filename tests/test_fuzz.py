@@ -116,7 +116,9 @@ def test_a_prefixed_name_or_iri_value_binds_that_iri_or_is_refused(local):
         text = value.strip()
         if text.startswith("<"):
             iri = text[1:-1]
-        elif text.startswith("ex:"):
+        elif text.startswith("ex:") and not text.startswith("ex://"):
+            # `ex://...` is a URL with the scheme ex, not a prefixed name: SPARQL's PN_LOCAL
+            # cannot start with `/` (it would have to be written `ex:\/\/...`).
             iri = "http://example.org/" + text[3:]
         else:
             iri = text
@@ -360,3 +362,9 @@ def test_an_attribute_name_xml_cannot_carry_is_refused(tmp_path, suffix, fmt):
         "character reference; the gephi-csv and graphology exports keep it"
     )
     assert not path.exists()
+
+
+def test_a_value_like_ex_slash_slash_is_a_url_not_a_prefixed_name():
+    # Found by hypothesis: `ex://` has the form of a URL; a prefixed name's local part cannot
+    # start with `/`, so the declared prefix `ex:` does not apply.
+    assert parse_value("p", "iri", "ex://", {"ex": "http://example.org/"}) == ox.NamedNode("ex://")
