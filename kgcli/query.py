@@ -10,6 +10,7 @@ import pyoxigraph as ox
 
 from kgcli.catalogue import NamedQuery
 from kgcli.errors import InputError, UsageError
+from kgcli.limits import MAX_QUERY_SIZE, check_seconds
 from kgcli.params import bind
 from kgcli.results import Result
 from kgcli.source import GraphSource
@@ -44,8 +45,16 @@ def prepare(
     """Check a query is safe to run and bind its parameters as RDF terms.
 
     Refuses updates and anything that would reach the network or the disk (`SERVICE`, `LOAD`,
-    `FROM <file:...>`) unless federation is allowed.
+    `FROM <file:...>`) unless federation is allowed, and a query over the size and nesting
+    limits (`kgcli.limits`).
     """
+    if len(query.text) > MAX_QUERY_SIZE:
+        # Checked first: the lexer, the checks and the engine all take time in the text's size.
+        where = "<stdin>" if query.name == "-" else str(query.path)
+        raise InputError(
+            f"{where}: the query has {len(query.text):,} characters, more than kg's limit "
+            f"of {MAX_QUERY_SIZE:,} (write long lists of values to a file and load it with --data)"
+        )
     check_safe(query.text, allow_federation=allow_federation, allowed_endpoints=allowed_endpoints)
     form = query_form(query.text)
     if form == "UPDATE":
@@ -65,8 +74,8 @@ def run(
     """Run a prepared query on any source and return its result object."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit must be zero or more, not {limit}")
-    if timeout is not None and timeout <= 0:
-        raise UsageError(f"--timeout must be more than zero seconds, not {timeout:g}")
+    if timeout is not None:
+        check_seconds(timeout, "--timeout")
     store = getattr(source, "store", None)
     if isinstance(store, ox.Store):
         _check_dataset(store, query.text)
