@@ -61,6 +61,7 @@ def query(
             metavar="SECONDS",
             help="Stop the query after SECONDS (exit code 3).",
             min=0.001,
+            callback=common.seconds,
         ),
     ] = None,
     allow_federation: Annotated[
@@ -82,6 +83,7 @@ def query(
     from kgcli.params import parse_assignments
     from kgcli.query import prepare, run
     from kgcli.render import render
+    from kgcli.text import decode
 
     if expression is not None and name is not None:
         raise UsageError("give either QUERY or -e TEXT, not both")
@@ -90,7 +92,7 @@ def query(
     elif name == "-":
         if data and "-" in data:
             raise UsageError("stdin cannot hold both the query and --data -")
-        named = from_text(sys.stdin.read(), "-")
+        named = from_text(decode(sys.stdin.buffer.read(), "<stdin>"), "-")
     elif name:
         named = resolve(name, Catalogue(STATE["queries"]))
     else:
