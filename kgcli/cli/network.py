@@ -78,7 +78,11 @@ LangOpt = Annotated[
 TimeoutOpt = Annotated[
     float | None,
     typer.Option(
-        "--timeout", metavar="SECONDS", help="Stop each query after SECONDS (exit 3).", min=0.001
+        "--timeout",
+        metavar="SECONDS",
+        help="Stop each query after SECONDS (exit 3).",
+        min=0.001,
+        callback=common.seconds,
     ),
 ]
 MetricsOpt = Annotated[
