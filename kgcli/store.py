@@ -94,7 +94,7 @@ def read_manifest(directory: str | os.PathLike[str]) -> Manifest:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return Manifest()
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:  # RecursionError: nested past reason
         raise InputError(f"{path}: not a kgcli store manifest ({err})") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise InputError(f"{path}: not a kgcli store manifest (expected format {FORMAT!r})")
@@ -275,7 +275,10 @@ def _load_one(
     old = next((f for f in manifest.files if f.source == source), None)
     try:
         if manifest.current is not None:
-            current = ox.Store.read_only(str(folder / manifest.current))
+            try:
+                current = ox.Store.read_only(str(folder / manifest.current))
+            except OSError as err:  # a manifest naming a generation that is not there
+                raise KgError(f"{folder}: cannot open the store: {err}") from None
             current.backup(str(target))
             del current
         store = ox.Store(str(target))
