@@ -615,6 +615,44 @@ def test_profile_mistakes_on_the_command_line(
     )
 
 
+# --- SHACL shapes ---------------------------------------------------------------------------------
+
+SHAPE = "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <http://example.org/> .\n"
+SHAPE += "ex:S a sh:NodeShape ; sh:targetNode ex:firmA ; "
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        (
+            'sh:sparql [ sh:select """SELECT $this WHERE ' + "{" * N + "}" * N + '""" ] .',
+            "the shapes nest too deeply to check (a SPARQL constraint, a path or "
+            "sh:and/sh:or/sh:not)",
+        ),
+        (
+            'sh:sparql [ sh:select "SELECT $this WHERE { ?x ?y }" ] .',
+            "a SPARQL constraint: Expected SelectQuery, found '?' (at char 178), (line:5, col:22)",
+        ),
+        (
+            'sh:pattern "([" .',
+            "sh:pattern '([' is not a regular expression (unterminated character set)",
+        ),
+        (
+            'sh:property [ sh:path "p" ] .',
+            "Values of a property path cannot be a Literal. For reference, see "
+            "https://www.w3.org/TR/shacl/#property-paths",
+        ),
+    ],
+    ids=["deep SPARQL", "bad SPARQL", "bad pattern", "literal path"],
+)
+def test_shapes_pyshacl_cannot_use(tmp_path: Path, kg: Any, shape: str, message: str) -> None:
+    """pySHACL and rdflib raised these (RecursionError, ParseException, re.error) as tracebacks."""
+    path = tmp_path / "shapes.ttl"
+    path.write_text(SHAPE + shape + "\n")
+    result = kg("validate", "--data", str(MINI), "--shapes", str(path))
+    assert (result.exit_code, result.stderr) == (2, f"kg: error: {path}: {message}\n")
+
+
 # --- failures of the process itself ---------------------------------------------------------------
 
 
