@@ -1012,22 +1012,27 @@ def serve(
     try:
         app = SparqlApp(executor, queries, config, catalogue=catalogue, log=log)
         listeners: dict[int, Any] = {}
-        server = create_server(
-            app,
-            map=listeners,
-            host=host,
-            port=port,
-            # Threads wait on the executor; more of them than query slots lets the excess wait
-            # for a slot (and get a clean 503) rather than sit unseen in waitress's queue.
-            threads=config.max_concurrent * 2 + 4,
-            # Waitress reads a whole body before the app sees it, and refuses (with its own
-            # page) one declared larger than this: leave room so that a body somewhat over the
-            # cap gets our one-line 413, and an absurd one is refused unread.
-            max_request_body_size=2 * config.max_body + (64 << 10),
-            connection_limit=256,
-            ident="kgcli",
-            expose_tracebacks=False,
-        )
+        try:
+            server = create_server(
+                app,
+                map=listeners,
+                host=host,
+                port=port,
+                # Threads wait on the executor; more of them than query slots lets the excess wait
+                # for a slot (and get a clean 503) rather than sit unseen in waitress's queue.
+                threads=config.max_concurrent * 2 + 4,
+                # Waitress reads a whole body before the app sees it, and refuses (with its own
+                # page) one declared larger than this: leave room so that a body somewhat over the
+                # cap gets our one-line 413, and an absurd one is refused unread.
+                max_request_body_size=2 * config.max_body + (64 << 10),
+                connection_limit=256,
+                ident="kgcli",
+                expose_tracebacks=False,
+            )
+        except ValueError as err:  # waitress: a host it cannot parse or resolve
+            raise InputError(f"--host {host!r}: cannot listen there ({err})") from None
+        except OSError as err:  # the port is taken, the address is not this machine's
+            raise KgError(f"cannot listen on {host} port {port}: {err.strerror or err}") from None
         channel = _checked_channel()
         for listener in listeners.values():
             if isinstance(listener, BaseWSGIServer):

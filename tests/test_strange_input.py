@@ -746,6 +746,24 @@ def test_malformed_requests_get_400(server: Server, request_: bytes, status: int
     assert _raw(server, request_) == (status, body)
 
 
+def test_serve_on_a_taken_port_or_a_bad_host() -> None:
+    """waitress raised these (OSError, ValueError) as tracebacks."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, stderr = _kg("serve", "--data", str(MINI), "--port", str(port))
+    assert (code, stderr.splitlines()[-1]) == (
+        1,
+        f"kg: error: cannot listen on 127.0.0.1 port {port}: Address already in use",
+    )
+    code, _, stderr = _kg("serve", "--data", str(MINI), "--host", "a b", "--port", "0")
+    assert (code, stderr.splitlines()[-1]) == (
+        2,
+        "kg: error: --host 'a b': cannot listen there (Invalid host/port specified.)",
+    )
+
+
 def test_the_server_still_answers_and_logged_no_traceback(server: Server) -> None:
     status, _, body = call(
         "GET",
