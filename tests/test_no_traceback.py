@@ -59,7 +59,13 @@ BAD_FILES: dict[str, tuple[bytes | None, bool]] = {
 }
 #: Values for options that take a number, by click's type name; {value: may it be valid?}.
 NUMBERS: dict[str, dict[str, bool]] = {
-    "integer": {"abc": False, "1e309": False, "1.5": False, "99999999999999999999999": True},
+    "integer": {
+        "abc": False,
+        "1e309": False,
+        "1.5": False,
+        "-1": True,
+        "99999999999999999999999": True,
+    },
     "float": {"abc": False, "inf": False, "nan": False, "-inf": False, "1e309": False},
 }
 #: Values for options that take text: accepted or refused, never a traceback.
@@ -96,7 +102,7 @@ BASE: dict[tuple[str, ...], dict[str, Any]] = {
     ("queries", "show"): {"name": "articles"},
     ("network", "analyze"): {"data": [str(MINI)]},
     ("network", "path"): {"data": [str(MINI)], "start": "a", "end": "b"},
-    ("network", "export"): {"data": [str(MINI)], "output": "{tmp}/out.gexf"},
+    ("network", "export"): {"data": [str(MINI)], "output": "{tmp}/out.gexf", "layout": "spring"},
     ("store", "load"): {"directory": "{tmp}/store", "files": [str(MINI)]},
     ("store", "info"): {"directory": "{tmp}/store"},
 }
@@ -167,7 +173,8 @@ def _runs(path: tuple[str, ...], command: Any) -> Iterator[tuple[str, Run]]:
         if getattr(param, "is_flag", False):
             yield f"{name}=value", Run((*path, f"{param.opts[0]}=yes"))
             continue
-        numbers = NUMBERS.get(param.type.name.split()[0], {})
+        kind = param.type.name.split()[0]  # "integer", "int range", "float range"...
+        numbers = NUMBERS.get("integer" if kind == "int" else kind, {})
         for value, valid in numbers.items():
             values = {**base, name: value}
             yield f"{name} {value}", Run((*path, *_render(command, values)), valid)

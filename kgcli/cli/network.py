@@ -105,7 +105,15 @@ KOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[
-    int, typer.Option("--seed", metavar="N", help="Seed of sampling, Louvain and layouts.")
+    int,
+    typer.Option(
+        "--seed",
+        metavar="N",
+        help="Seed of sampling, Louvain and layouts.",
+        # NumPy, behind the layouts, takes seeds of 32 bits only.
+        min=0,
+        max=2**32 - 1,
+    ),
 ]
 
 

@@ -90,6 +90,7 @@ def serve(
             metavar="N",
             help="Queries evaluated at once; beyond, a short wait, then 503 with Retry-After.",
             min=1,
+            max=256,  # each is a process, forked at start: a huge N would be a fork bomb
             rich_help_panel=LIMITS,
         ),
     ] = 8,
