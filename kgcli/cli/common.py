@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -152,10 +153,14 @@ def reports_errors(fn: F) -> F:
             # click's exits and usage errors (they carry their exit code) are click's to report.
             if STATE["debug"] or hasattr(err, "exit_code"):
                 raise
-            # A bug: still one line, not a traceback, and how to see one.
-            detail = " ".join(str(err).split())[:300]
+            # A bug: still one line, not a traceback, and how to see one. Where it was raised,
+            # not its message: that may hold anything, a password in a URL too.
+            frames = traceback.extract_tb(err.__traceback__)
+            where = (
+                f" in {Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else ""
+            )
             typer.echo(
-                f"kg: error: internal error ({type(err).__name__}: {detail}); "
+                f"kg: error: internal error ({type(err).__name__}{where}); "
                 "run again with --debug for the traceback and report it",
                 err=True,
             )
