@@ -163,7 +163,7 @@ def load_profile(path: str | Path) -> Profile:
         raise InputError(f"{path}: cannot read the profile file (permission denied)") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read the profile file ({err.strerror or err})") from None
-    text = decode(data, str(path), hint="; save the file as UTF-8")
+    text = decode(data, str(path), hint="; save the file as UTF-8", context=tomlfile.key_at)
     builtin = path.resolve().parent == profiles_dir()
     return parse_profile(text, source=str(path), name=path.stem if builtin else str(path))
 

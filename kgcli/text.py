@@ -7,6 +7,8 @@ traceback. Checking where the text comes in names the source, line and column in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kgcli.errors import InputError
 
 _BOM = b"\xef\xbb\xbf"
@@ -18,10 +20,18 @@ def _where(text: str, index: int) -> tuple[int, int]:
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
 
 
-def decode(data: bytes, source: str, *, bom: bool = True, hint: str = "; save it as UTF-8") -> str:
+def decode(
+    data: bytes,
+    source: str,
+    *,
+    bom: bool = True,
+    hint: str = "; save it as UTF-8",
+    context: Callable[[str], str] | None = None,
+) -> str:
     """`data` as UTF-8 text (a leading byte order mark dropped if `bom`).
 
-    Raises InputError `SOURCE:LINE:COLUMN: not UTF-8 (byte 0xff)`, at the first bad byte.
+    Raises InputError `SOURCE:LINE:COLUMN: not UTF-8 (byte 0xff)`, at the first bad byte;
+    `context`, given the text before that byte, names what it is in (a TOML file's key).
     """
     if bom and data.startswith(_BOM):
         data = data[len(_BOM) :]
@@ -31,7 +41,10 @@ def decode(data: bytes, source: str, *, bom: bool = True, hint: str = "; save it
         good = data[: err.start].decode("utf-8")
         line, column = _where(good, len(good))
         bad = data[err.start : err.start + 1].hex()
-        raise InputError(f"{source}:{line}:{column}: not UTF-8 (byte 0x{bad}){hint}") from None
+        what = f" {context(good)}:" if context else ""
+        raise InputError(
+            f"{source}:{line}:{column}:{what} not UTF-8 (byte 0x{bad}){hint}"
+        ) from None
 
 
 def check(text: str, source: str) -> str:

@@ -24,6 +24,7 @@ TOMLDecodeError = tomllib.TOMLDecodeError
 # What can hide a bracket on a line: a string (basic or literal) or a comment.
 _SKIPPED = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|#.*')
 _KEY = re.compile(r"\s*([^=\[{]*?)\s*=")
+_TABLE = re.compile(r"\s*(\[\[?[^\]]+\]\]?)\s*(?:#.*)?$")
 
 
 def parse(data: bytes, source: str, *, bom: bool = False) -> dict[str, Any]:
@@ -33,7 +34,9 @@ def parse(data: bytes, source: str, *, bom: bool = False) -> dict[str, Any]:
     the parser (`SOURCE:LINE: KEY: ...`); a TOML syntax error is left to the caller, as
     TOMLDecodeError, which words it its own way.
     """
-    return loads(decode(data, source, bom=bom, hint="; save the file as UTF-8"), source)
+    return loads(
+        decode(data, source, bom=bom, hint="; save the file as UTF-8", context=key_at), source
+    )
 
 
 def loads(text: str, source: str) -> dict[str, Any]:
@@ -45,6 +48,23 @@ def loads(text: str, source: str) -> dict[str, Any]:
         raise InputError(
             f"{source}:{line}: {key}: arrays or inline tables nested too deeply to read"
         ) from None
+
+
+def key_at(text: str) -> str:
+    """The key whose value the end of `text` is in, with its table: `[endpoints.lab] url`."""
+    depth, key, table = 0, "", ""
+    lines = text.split("\n")
+    for line in lines:
+        if depth == 0 and (header := _TABLE.match(line)):
+            table, key = header.group(1), ""
+        elif depth == 0 and (match := _KEY.match(line)):
+            key = match.group(1).strip()
+        for char in _SKIPPED.sub("", line):
+            depth += 1 if char in "[{" else -1 if char in "]}" else 0
+        depth = max(depth, 0)
+    if lines[-1].lstrip().startswith("[") and depth > 0 and not key:
+        return "a table's name"
+    return " ".join(p for p in (table, key) if p) or "the top of the file"
 
 
 def _deepest(text: str) -> tuple[int, str]:

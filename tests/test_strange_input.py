@@ -373,7 +373,7 @@ URL = 'url = "http://127.0.0.1:9/sparql"\n'
 CONFIG_CASES: dict[str, tuple[bytes, str]] = {
     "not UTF-8": (
         b'[endpoints.lab]\nurl = "http://127.0.0.1/caf\xe9"\n',
-        "{path}:2:28: not UTF-8 (byte 0xe9); save the file as UTF-8",
+        "{path}:2:28: [endpoints.lab] url: not UTF-8 (byte 0xe9); save the file as UTF-8",
     ),
     "10,000 nested arrays": (
         b"[endpoints.lab]\n" + URL.encode() + b"deep = " + b"[" * 10_000 + b"]" * 10_000 + b"\n",
@@ -588,7 +588,10 @@ EDGE = b'title = "t"\n[[nodes]]\nclass = "kg:Firm"\n[[edges]]\nproperty = "kg:a"
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'title = "caf\xe9"\n', "{path}:1:13: not UTF-8 (byte 0xe9); save the file as UTF-8"),
+        (
+            b'title = "caf\xe9"\n',
+            "{path}:1:13: title: not UTF-8 (byte 0xe9); save the file as UTF-8",
+        ),
         (
             b'title = "t"\nlabels = ' + b"[" * 10_000 + b"]" * 10_000 + b"\n",
             "{path}:2: labels: arrays or inline tables nested too deeply to read",
