@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from kgcli import resources
 from kgcli.errors import InputError
 from kgcli.iri import directory_iri, file_iri
+from kgcli.limits import check_json_nesting
 from kgcli.xmlsafe import check_entities
 
 _BOM = b"\xef\xbb\xbf"
@@ -115,6 +116,12 @@ def load_file(
             # pyoxigraph expands a DOCTYPE's entities without a limit: a 1 KiB "billion laughs"
             # would take all memory. Refuse such files before parsing.
             check_entities(handle, name)
+        elif fmt == ox.RdfFormat.JSON_LD:
+            # Its JSON-LD parser recurses into each nested object: a few thousand levels kill
+            # the process (SIGSEGV). Refuse such files before parsing.
+            start = handle.tell()
+            check_json_nesting(handle, name)
+            handle.seek(start)
     except BaseException:
         handle.close()
         raise

@@ -75,6 +75,7 @@ def query(
             metavar="SECONDS",
             help="Stop the query after SECONDS (exit code 3).",
             min=0.001,
+            callback=common.seconds,
         ),
     ] = None,
     allow_federation: Annotated[
@@ -97,6 +98,7 @@ def query(
     from kgcli.params import parse_assignments
     from kgcli.query import prepare, run
     from kgcli.render import render
+    from kgcli.text import decode
 
     if expression is not None and name is not None:
         raise UsageError("give either QUERY or -e TEXT, not both")
@@ -107,7 +109,7 @@ def query(
     elif name == "-":
         if "-" in [*(data or []), *(default_graph or []), *(named_graph or [])]:
             raise UsageError("stdin cannot hold both the query and a data file (-)")
-        named = from_text(sys.stdin.read(), "-")
+        named = from_text(decode(sys.stdin.buffer.read(), "<stdin>"), "-")
     elif name:
         named = resolve(name, Catalogue(STATE["queries"]))
     else:
