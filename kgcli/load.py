@@ -50,10 +50,17 @@ def _open(path: str) -> BinaryIO:
     if path == "-":
         return io.BytesIO(sys.stdin.buffer.read())
     p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory, expected an RDF file")
     try:
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory, expected an RDF file")
         handle = p.open("rb")
+    except (UnicodeEncodeError, ValueError):
+        # A NUL, or a lone surrogate that no file system name can hold (Python makes them of
+        # argv bytes it cannot decode): no such file can exist. Shown escaped, as it can be printed.
+        shown = path.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise InputError(
+            f"{shown!r}: no such file (the name holds characters no file name can)"
+        ) from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:

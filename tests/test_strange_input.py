@@ -663,7 +663,7 @@ def test_a_query_process_killed_by_a_signal_is_one_line(kg: Any, monkeypatch: An
     """With --timeout the query runs in a child; one that died read a missing result file."""
     from kgcli.source import LocalSource
 
-    def crash(self: Any, text: str) -> None:
+    def crash(self: Any, text: str, *args: Any, **kwargs: Any) -> None:
         signal.signal(signal.SIGSEGV, signal.SIG_DFL)  # past pytest's faulthandler
         os.kill(os.getpid(), signal.SIGSEGV)
 
