@@ -4,7 +4,8 @@ an existing file leaves the old file or the new one, byte for byte, never a mix.
 A third of the kills fall anywhere in the run (start-up, load, query), half inside the write
 itself (after its temporary file appeared), the rest just after the rename. A kill cannot clean
 up, so it may leave its temporary file behind: `.NAME.XXXXXXXX.tmp` beside the target
-(`kgcli.atomic`), never taken for the target and safe to delete; nothing else may appear. The seed is fixed, so a failure can be replayed.
+(`kgcli.atomic`), never taken for the target and safe to delete; nothing else may appear. The
+seed is fixed, so a failure can be replayed.
 """
 
 from __future__ import annotations
