@@ -34,6 +34,7 @@ Choices where no specification applies:
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
@@ -46,7 +47,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 # only rich, for tables, is worth importing late.
 import pyoxigraph as ox
 
-from kgcli.errors import Unwritable
+from kgcli.errors import KgError, Unwritable
 from kgcli.formats import RDF_FORMATS, check_format, rdf_format
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
 from kgcli.xmlchars import FORBIDDEN, NAME_MORE, NAME_START, XmlCharError, shown
@@ -942,14 +943,56 @@ def render(
     `width` is the table's width (default: the terminal's, or 80); `prefixes` (a query's own,
     name -> namespace) add to `WELL_KNOWN_PREFIXES` for tables and Turtle-like outputs;
     `max_rows` caps the rows a table draws. Consumes the result.
+
+    The engine evaluates lazily, so a query can still fail while it is written (a SERVICE that
+    does not answer): that is a `KgError` ("query failed"), told apart from a failure of `out`
+    itself (a full disk, a closed pipe), which is raised as it is.
     """
-    if isinstance(result, AskResult):
-        _render_ask(result.value, check_format(fmt, "ask"), out)
-    elif isinstance(result, SelectResult):
-        fmt = check_format(fmt, "select")
-        _render_select(result, fmt, out, width=width, prefixes=prefixes, max_rows=max_rows)
-    elif isinstance(result, GraphResult):
-        fmt = check_format(fmt, "graph")
-        _render_graph(result, fmt, out, width=width, prefixes=prefixes, max_rows=max_rows)
-    else:
-        raise TypeError(f"not a query result: {result!r}")
+    watched = _Watched(out)
+    try:
+        if isinstance(result, AskResult):
+            _render_ask(result.value, check_format(fmt, "ask"), watched)
+        elif isinstance(result, SelectResult):
+            fmt = check_format(fmt, "select")
+            _render_select(result, fmt, watched, width=width, prefixes=prefixes, max_rows=max_rows)
+        elif isinstance(result, GraphResult):
+            fmt = check_format(fmt, "graph")
+            _render_graph(result, fmt, watched, width=width, prefixes=prefixes, max_rows=max_rows)
+        else:
+            raise TypeError(f"not a query result: {result!r}")
+    except (OSError, RuntimeError) as err:
+        if watched.failed is not None:
+            raise watched.failed from None
+        raise KgError(f"query failed: {' '.join(str(err).split())}") from None
+
+
+class _Watched(io.RawIOBase):
+    """`out`, remembering the error its own write raised (so it is not taken for the engine's)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.failed: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # type: ignore[override]
+        try:
+            written = self._out.write(data)
+        except OSError as err:
+            self.failed = err
+            raise
+        return len(data) if written is None else written
+
+    def flush(self) -> None:
+        try:
+            self._out.flush()
+        except OSError as err:
+            self.failed = err
+            raise
+
+    def isatty(self) -> bool:
+        return self._out.isatty()
+
+    def fileno(self) -> int:
+        return self._out.fileno()

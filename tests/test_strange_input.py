@@ -777,3 +777,47 @@ def test_the_server_still_answers_and_logged_no_traceback(server: Server) -> Non
     assert (status, json.loads(body)["boolean"]) == (200, True)
     assert "Traceback" not in "".join(server.log)
     assert "uncaptured" not in "".join(server.log)
+
+
+# --- an engine that fails while the answer is written -------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table", "json", "xml", "tsv", "jsonl"])
+def test_a_query_that_fails_while_its_answer_is_written_is_one_line(kg: Any, fmt: str) -> None:
+    # The engine evaluates lazily: SERVICE is called when the first row is asked for, here by the
+    # writer. Port 9 is refused by the engine itself, before any connection is tried.
+    text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    result = kg("query", "--data", str(MINI), "--allow-federation", "-f", fmt, "-e", text)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "kg: error: query failed: The port 9 is not allowed for HTTP(S) because it is dedicated "
+        "to an other use\n"
+    )
+
+
+def test_a_failing_output_is_not_taken_for_a_failing_query() -> None:
+    import errno
+
+    import pyoxigraph as ox
+
+    from kgcli.render import render
+    from kgcli.results import SelectResult
+
+    class Full:
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self) -> None:
+            pass
+
+        def isatty(self) -> bool:
+            return False
+
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c")))
+    for fmt in ("csv", "json", "table"):
+        answer = store.query("SELECT * WHERE { ?s ?p ?o }")
+        result = SelectResult.from_solutions(answer, rerun=lambda: store.query("SELECT * {}"))
+        with pytest.raises(OSError) as caught:
+            render(result, fmt, Full(), width=80)  # type: ignore[arg-type]
+        assert caught.value.errno == errno.ENOSPC, fmt
