@@ -85,6 +85,15 @@ def query(
             help="Let the query use SERVICE and FROM <file:...> (refused by default).",
         ),
     ] = False,
+    endpoint_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--endpoint-allow",
+            metavar="URL",
+            help="With --allow-federation: the only SERVICE endpoints the query may call "
+            "(repeatable; default: any).",
+        ),
+    ] = None,
 ) -> None:
     """Run a SPARQL query: a catalogue name, a .rq file, stdin (-) or -e TEXT.
 
@@ -114,8 +123,14 @@ def query(
         named = resolve(name, Catalogue(STATE["queries"]))
     else:
         raise UsageError("name a query (kg queries list), a .rq file, '-' or -e TEXT")
+    if endpoint_allow and not allow_federation:
+        raise UsageError("--endpoint-allow narrows --allow-federation: give both")
     prepared = prepare(
-        named, parse_assignments(param or []), allow_federation=allow_federation, base=base
+        named,
+        parse_assignments(param or []),
+        allow_federation=allow_federation,
+        allowed_endpoints=endpoint_allow or (),
+        base=base,
     )
     kind: Kind = (
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
