@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kgcli.errors import InputError, UsageError
-from kgcli.profile import (
+from kgcli.network.profile import (
     RDFS_LABEL,
     builtin_names,
     builtin_profiles,
