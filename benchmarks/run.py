@@ -261,7 +261,8 @@ def bench_load(ctx: Context, lines: list[str]) -> Any:
     """File -> memory and file -> store; returns rdflib's graph (for the queries) or None."""
     import pyoxigraph as ox
 
-    from kgcli.engine.load import file_graph_name, load_file
+    from kgcli.engine.load import load_file
+    from kgcli.rdf.iri import file_graph_name
 
     path, nt = str(ctx.path), ox.RdfFormat.N_TRIPLES
     graph = ox.NamedNode(file_graph_name(path))

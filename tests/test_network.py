@@ -33,7 +33,7 @@ from kgcli.network.build import (
     token_node_id,
 )
 from kgcli.network.profile import load_profile, resolve_profile
-from kgcli.output.render import compact_iri
+from kgcli.rdf.namespaces import compact_iri
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "network"

@@ -8,15 +8,14 @@ import pytest
 
 from kgcli.errors import InputError, UsageError
 from kgcli.network.profile import (
-    RDFS_LABEL,
     builtin_names,
     builtin_profiles,
     load_profile,
-    local_name,
     parse_profile,
     profiles_dir,
     resolve_profile,
 )
+from kgcli.rdf.namespaces import RDFS_LABEL, local_name
 
 KG = "https://w3id.org/kgcli/ontology#"
 

@@ -29,14 +29,13 @@ from kgcli.engine.results import AskResult, GraphResult, SelectResult
 from kgcli.errors import UsageError
 from kgcli.output.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kgcli.output.render import (
-    WELL_KNOWN_PREFIXES,
     _NotXml,
     _XmlGuard,
-    compact_iri,
     plain_value,
     render,
     rows_as_dicts,
 )
+from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES, compact_iri
 from kgcli.rdf.xmlchars import FORBIDDEN, XmlCharError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"

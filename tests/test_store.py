@@ -19,9 +19,9 @@ from integration.fakes import FakeServer, SparqlFake, dataset
 
 from kgcli.api import open_source
 from kgcli.engine import store as stores
-from kgcli.engine.load import file_graph_name
 from kgcli.engine.source import LocalSource
 from kgcli.errors import InputError, KgError, UsageError
+from kgcli.rdf.iri import file_graph_name
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

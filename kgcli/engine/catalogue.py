@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgcli.engine import resources
-from kgcli.engine.params import TYPES, parse_value
+from kgcli.engine.params import TYPES, Param, parse_value
 from kgcli.engine.sparql import prefixes
 from kgcli.errors import InputError, UsageError
 from kgcli.rdf.iri import file_iri
-from kgcli.text import check, decode
+from kgcli.text import check, decode, read_file
 
 KEYS = ("title", "description", "param")
 QUERY_SUFFIXES = (".rq", ".sparql")
@@ -29,20 +29,6 @@ _PARAM_RE = re.compile(
     r"(?:\s+--(?:\s+(?P<description>.*?))?)?\s*"
 )
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-@dataclass(frozen=True)
-class Param:
-    """A declared parameter: it binds the variable `?name` to a term of its type."""
-
-    name: str
-    type: str
-    default: str | None
-    description: str
-
-    @property
-    def required(self) -> bool:
-        return self.default is None
 
 
 @dataclass(frozen=True)
@@ -175,17 +161,8 @@ def parse_header(text: str, source: str) -> tuple[str, str, tuple[Param, ...]]:
 
 
 def _read(path: Path) -> str:
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a query file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"query file {str(path)!r} does not exist") from None
-    except PermissionError:
-        raise InputError(f"{path}: cannot read the query file (permission denied)") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read the query file ({err.strerror or err})") from None
-    return decode(data, str(path))  # a BOM is dropped: it would hide the header
+    # A BOM is dropped: it would hide the header.
+    return decode(read_file(path, "query file"), str(path))
 
 
 def _load(path: Path, *, required: bool) -> NamedQuery:

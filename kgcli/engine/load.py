@@ -15,7 +15,7 @@ from kgcli.engine import resources
 from kgcli.engine.xmlsafe import check_entities
 from kgcli.errors import InputError
 from kgcli.limits import check_json_nesting
-from kgcli.rdf.iri import directory_iri, file_iri
+from kgcli.rdf.iri import file_base, file_graph_name
 
 _BOM = b"\xef\xbb\xbf"
 _QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
@@ -29,20 +29,6 @@ class LoadedFile:
     source: str
     graph: str
     format: str
-
-
-def file_graph_name(path: str) -> str:
-    """The named graph of a user file: its `file:` IRI (`kgcli.rdf.iri.file_iri`), as Jena names
-    them."""
-    if path == "-":
-        return "urn:kgcli:stdin"
-    return file_iri(path)
-
-
-def file_base(path: str) -> str:
-    """The base IRI of a file's relative IRIs: the file's own IRI, as in every RDF tool; for
-    stdin, which has none, the working directory's."""
-    return directory_iri() if path == "-" else file_iri(path)
 
 
 def _open(path: str) -> BinaryIO:

@@ -3,56 +3,54 @@
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kgcli.errors import InputError, UsageError
+from kgcli.rdf import xsd
+from kgcli.rdf.iri import NotAnIri, parse_iri
 
-if TYPE_CHECKING:
-    from kgcli.engine.catalogue import Param
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "integer", "decimal", "date", "boolean")
 
-_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
-_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: it binds the variable `?name` to a term of its type."""
+
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-# A bare value is an absolute IRI when it is a URL or one of these: else `ex:thing` could be a
-# prefixed name whose PREFIX was forgotten, silently bound as the IRI <ex:thing>.
-_BARE_IRI_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://|(?:urn|mailto|tag):", re.IGNORECASE)
-_NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
 
 
 def _typed(lexical: str, datatype: str) -> ox.Literal:
-    return ox.Literal(lexical, datatype=ox.NamedNode(XSD + datatype))
+    return ox.Literal(lexical, datatype=ox.NamedNode(xsd.XSD + datatype))
 
 
 def _iri(name: str, value: str, prefixes: Mapping[str, str]) -> ox.NamedNode:
-    text = value.strip()
-    if text.startswith("<") and text.endswith(">"):
-        iri = text[1:-1]
-    else:
-        prefix, colon, local = text.partition(":")
-        if colon and prefix in prefixes and not local.startswith("//"):
-            iri = prefixes[prefix] + local  # a declared prefix wins over a look-alike scheme
-        elif _BARE_IRI_RE.match(text):
-            iri = text
-        else:
-            known = ", ".join(sorted(p + ":" for p in prefixes)) or "none"
+    try:
+        iri = parse_iri(value, prefixes)
+    except NotAnIri as err:
+        if err.char is not None:
             raise UsageError(
-                f"parameter {name!r}: {value!r} is not an IRI: write <https://...>, https://... "
-                f"or a prefixed name whose prefix the query declares (prefixes: {known})"
-            )
-    bad = _NOT_IN_IRI.search(iri)
-    if bad:
+                f"parameter {name!r}: {value!r} is not an IRI: {err.char!r} is not allowed in an "
+                "IRI"
+            ) from None
+        known = ", ".join(sorted(p + ":" for p in prefixes)) or "none"
         raise UsageError(
-            f"parameter {name!r}: {value!r} is not an IRI: {bad.group()!r} is not allowed in an IRI"
-        )
+            f"parameter {name!r}: {value!r} is not an IRI: write <https://...>, https://... "
+            f"or a prefixed name whose prefix the query declares (prefixes: {known})"
+        ) from None
     try:
         return ox.NamedNode(iri)
     except ValueError as err:
@@ -78,16 +76,16 @@ def parse_value(
         return ox.Literal(value)
     text = value.strip()
     if type_ == "integer":
-        if not _INTEGER_RE.fullmatch(text):
+        if not xsd.INTEGER_LEXICAL.fullmatch(text):
             raise UsageError(f"parameter {param_name!r}: {value!r} is not an integer")
         return _typed(str(int(text)), "integer")
     if type_ == "decimal":
-        if not _DECIMAL_RE.fullmatch(text):
+        if not xsd.DECIMAL_LEXICAL.fullmatch(text):
             raise UsageError(f"parameter {param_name!r}: {value!r} is not a decimal number")
-        return _typed(_canonical_decimal(Decimal(text)), "decimal")
+        return _typed(xsd.canonical_decimal(Decimal(text)), "decimal")
     if type_ == "date":
         try:
-            if not _DATE_RE.fullmatch(text):
+            if not xsd.DATE_LEXICAL.fullmatch(text):
                 raise ValueError(text)
             day = datetime.date.fromisoformat(text)
         except ValueError:
@@ -103,14 +101,6 @@ def parse_value(
             )
         return _typed("true" if flag else "false", "boolean")
     raise InputError(f"parameter {param_name!r}: unknown type {type_!r} ({', '.join(TYPES)})")
-
-
-def _canonical_decimal(number: Decimal) -> str:
-    """XSD 1.1 canonical xsd:decimal, as pyoxigraph writes it: `1`, `2.5`, `-0.25`."""
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "+0") else text
 
 
 def bind(

@@ -130,7 +130,7 @@ def _readable(text: str, err: InputError) -> InputError:
     not declared; the person needs the name and the PREFIX line to add.
     """
     message = str(err)
-    where = re.match(r"query:(\d+):(\d+):", message)  # as `source._query_error` words it
+    where = re.match(r"query:(\d+):(\d+):", message)  # as `sparql.syntax_error_line` words it
     at = (int(where[1]), int(where[2])) if where else syntax_error_location(message)
     token = undeclared_prefix(text, at)
     # The engine names the prefix only in some positions; elsewhere (`?s ex:p ?o` with no PREFIX

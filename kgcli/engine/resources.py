@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kgcli.rdf.namespaces import GRAPH_NS
+
 # kgcli/, two folders up from kgcli/engine/resources.py.
 _PACKAGE = Path(__file__).resolve().parents[1]
-
-#: Namespaces of the project, stable and documented in the README.
-ONTOLOGY_NS = "https://w3id.org/kgcli/ontology#"
-RESOURCE_NS = "https://w3id.org/kgcli/resource/"
-GRAPH_NS = "https://w3id.org/kgcli/graph/"
 
 
 def data_dir(name: str) -> Path:

@@ -8,19 +8,18 @@ commands never care which one they hold (as rdflib's `SPARQLStore` puts an endpo
 from __future__ import annotations
 
 import os
-import select
 import signal
 import tempfile
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kgcli.engine import child
 from kgcli.engine.load import LoadedFile, load_embedded, load_file, load_files
 from kgcli.engine.results import GraphResult, Result, parse_json_results, result_of
-from kgcli.engine.sparql import dataset_graphs, syntax_error_location
+from kgcli.engine.sparql import dataset_graphs, syntax_error_line
 from kgcli.errors import InputError, KgError, QueryTimeout
 
 
@@ -44,18 +43,6 @@ class GraphSource(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the source holds (connections, file handles)."""
-
-
-def _query_error(text: str, err: SyntaxError) -> InputError:
-    """A SPARQL syntax error as one line with its line and column."""
-    message = str(err)
-    where = syntax_error_location(message)
-    # Strip pyoxigraph's own "error at L:C: " prefix, we print the position our way.
-    detail = message.split(": ", 1)[1] if message.startswith("error at") else message
-    detail = " ".join(detail.split())  # the engine lists what it expected over several lines
-    if where:
-        return InputError(f"query:{where[0]}:{where[1]}: {detail}")
-    return InputError(f"query: {detail}")
 
 
 @dataclass
@@ -106,7 +93,7 @@ class LocalSource(GraphSource):
         try:
             return self.store.query(text, base_iri=base, **options)  # type: ignore[arg-type]
         except SyntaxError as err:
-            raise _query_error(text, err) from None
+            raise InputError(syntax_error_line(err)) from None
         except (OSError, RuntimeError) as err:
             raise KgError(f"query failed: {err}") from None
 
@@ -129,36 +116,28 @@ class LocalSource(GraphSource):
     def _query_in_child(
         self, text: str, limit: int | None, timeout: float, base: str | None
     ) -> Result:
-        """Evaluate in a forked child that can be killed at the deadline.
+        """Evaluate in a child process (`kgcli.engine.child`), killed at the deadline.
 
-        pyoxigraph evaluates blocking operators (ORDER BY, aggregates) inside `Store.query` in
-        native code that never returns to Python, so neither signals nor threads can stop it; a
-        child process can be killed. The child writes results in a standard serialisation that
-        the parent parses back into the same result objects.
+        The child writes the answer in a standard serialisation that the parent parses back
+        into the same result objects, and a failure as one line on a pipe.
         """
         with tempfile.TemporaryDirectory(prefix="kg-query-") as tmp:
             out_path = os.path.join(tmp, "result")
             err_r, err_w = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # child: never return into the caller's stack
+
+            def work() -> int:
                 os.close(err_r)
-                code = 0
                 try:
-                    answer = self._run(text, base)
-                    with open(out_path, "wb") as out:
-                        if isinstance(answer, ox.QueryTriples):
-                            out.write(b"G")
-                            answer.serialize(out, format=ox.RdfFormat.N_TRIPLES)
-                        else:
-                            out.write(b"S" if isinstance(answer, ox.QuerySolutions) else b"B")
-                            answer.serialize(out, format=ox.QueryResultsFormat.JSON)
+                    self._answer_into(out_path, text, base)
                 except BaseException as err:  # report any failure to the parent as one line
                     os.write(err_w, f"{type(err).__name__}\0{err}".encode())
-                    code = 1
-                os._exit(code)
+                    return 1
+                return 0
+
+            pid = child.fork(work)
             os.close(err_w)
             try:
-                status = _wait(pid, timeout)
+                status = child.wait(pid, timeout)
             finally:
                 with os.fdopen(err_r, "rb") as pipe:
                     failure = pipe.read().decode("utf-8", "replace")
@@ -167,8 +146,9 @@ class LocalSource(GraphSource):
             if failure:
                 kind, _, message = failure.partition("\0")
                 raise (InputError if kind == "InputError" else KgError)(message)
-            if os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) != 0:
-                raise KgError(f"query failed: the engine's process {_ended(status)}")
+            if status != 0:
+                hint = " (out of memory?)" if child.killed_by(status) == signal.SIGKILL else ""
+                raise KgError(f"query failed: the engine's process {child.ended(status)}{hint}")
             with open(out_path, "rb") as handle:
                 tag = handle.read(1)
                 data = handle.read()
@@ -176,41 +156,17 @@ class LocalSource(GraphSource):
             return GraphResult.from_triples(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), limit)
         return parse_json_results(data, limit)
 
-
-def _wait(pid: int, timeout: float) -> int | None:
-    """Wait for a child until `timeout`; kill it and return None if it is still running."""
-    deadline = time.monotonic() + timeout
-    pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
-    try:
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                return status
-            left = deadline - time.monotonic()
-            if left <= 0:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                return None
-            if pidfd is not None:
-                select.select([pidfd], [], [], left)
+    def _answer_into(self, path: str, text: str, base: str | None) -> None:
+        """Evaluate and write the answer to `path`: a tag (G graph, S solutions, B boolean),
+        then N-Triples or SPARQL JSON."""
+        answer = self._run(text, base)
+        with open(path, "wb") as out:
+            if isinstance(answer, ox.QueryTriples):
+                out.write(b"G")
+                answer.serialize(out, format=ox.RdfFormat.N_TRIPLES)
             else:
-                time.sleep(min(left, 0.01))
-    finally:
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def _ended(status: int) -> str:
-    """How a child ended, from its wait status: `was killed by SIGSEGV`, `exited with 70`."""
-    if os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        hint = " (out of memory?)" if number == signal.SIGKILL else ""
-        return f"was killed by {name}{hint}"
-    return f"exited with {os.waitstatus_to_exitcode(status)}"
+                out.write(b"S" if isinstance(answer, ox.QuerySolutions) else b"B")
+                answer.serialize(out, format=ox.QueryResultsFormat.JSON)
 
 
 def open_store_source(directory: str) -> LocalSource:

@@ -659,3 +659,16 @@ def syntax_error_location(message: str) -> tuple[int, int] | None:
     """The (line, column) in a pyoxigraph syntax error such as `error at 2:9: expected ...`."""
     match = _ERROR_AT_RE.search(message)
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def syntax_error_line(err: SyntaxError, what: str = "query") -> str:
+    """The engine's syntax error on one line: `query:LINE:COLUMN: detail` (`what` for `query`).
+
+    The engine writes its own "error at L:C: " first and lists what it expected over several
+    lines; the position is put our way, the list on one line.
+    """
+    message = str(err)
+    where = syntax_error_location(message)
+    detail = message.split(": ", 1)[1] if message.startswith("error at") else message
+    detail = " ".join(detail.split())
+    return f"{what}:{where[0]}:{where[1]}: {detail}" if where else f"{what}: {detail}"

@@ -46,8 +46,9 @@ import pyoxigraph as ox
 
 from kgcli.atomic import WRITE_FAILURES, atomic_write, fsync_directory, leftover_pattern
 from kgcli.engine import resources
-from kgcli.engine.load import file_graph_name, load_file
+from kgcli.engine.load import load_file
 from kgcli.errors import InputError, KgError, UsageError
+from kgcli.text import cut
 
 MANIFEST = "kgstore.json"
 FORMAT = "kgcli-store 1"
@@ -132,7 +133,7 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return cut(text, 60)
 
 
 def _at(where: str, key: str) -> str:
@@ -780,7 +781,6 @@ __all__ = [
     "StoreInfo",
     "StoredFile",
     "close_store",
-    "file_graph_name",
     "graph_sources",
     "is_store",
     "load",

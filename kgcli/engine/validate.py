@@ -12,6 +12,7 @@ from kgcli.engine import resources
 from kgcli.engine.results import GraphResult, SelectResult
 from kgcli.engine.source import GraphSource
 from kgcli.errors import InputError
+from kgcli.text import one_line
 
 # The violations of a report, one row each, in a stable order.
 _REPORT_QUERY = """
@@ -78,9 +79,9 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
         )
     # What pySHACL raises for shapes it cannot use, so that the person fixes the file.
     except ReportableRuntimeError as err:
-        raise InputError(f"{shapes_path}: {_short(str(err))}") from None
+        raise InputError(f"{shapes_path}: {one_line(str(err), 300)}") from None
     except ParseBaseException as err:  # rdflib's SPARQL parser, on a constraint's sh:select
-        raise InputError(f"{shapes_path}: a SPARQL constraint: {_short(str(err))}") from None
+        raise InputError(f"{shapes_path}: a SPARQL constraint: {one_line(str(err), 300)}") from None
     except re.error as err:
         raise InputError(
             f"{shapes_path}: sh:pattern {err.pattern!r} is not a regular expression ({err.msg})"
@@ -96,8 +97,3 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
     assert isinstance(rows, ox.QuerySolutions)
     violations = SelectResult.from_solutions(rows)
     return ValidationReport(bool(conforms), SelectResult(violations.variables, list(violations)))
-
-
-def _short(text: str, width: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

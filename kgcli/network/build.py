@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import math
 import queue
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -34,18 +33,21 @@ import pyoxigraph as ox
 
 from kgcli.engine.results import AskResult, GraphResult, Result, SelectResult
 from kgcli.errors import InputError
-from kgcli.network.profile import (
+from kgcli.network.profile import EdgeRule, NodeClass, Profile
+from kgcli.rdf import xsd
+from kgcli.rdf.namespaces import (
+    OWL,
+    RDF_LANG_STRING,
+    RDF_TYPE,
     RDFS_LABEL,
+    RDFS_RESOURCE,
+    RDFS_SUBCLASS_OF,
     SKOS_PREF_LABEL,
-    EdgeRule,
-    NodeClass,
-    Profile,
-    compact,
+    compact_iri,
     local_name,
+    merged_prefixes,
     prefix_block,
 )
-from kgcli.rdf.xsd import FLOAT_TYPES as _FLOAT_TYPES
-from kgcli.rdf.xsd import INTEGER_TYPES as _INTEGER_TYPES
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,22 +56,16 @@ if TYPE_CHECKING:
 
 Value = str | int | float | bool | dt.date | dt.datetime
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_RESOURCE = "http://www.w3.org/2000/01/rdf-schema#Resource"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: Node attributes the model defines; data attributes never take these names.
 RESERVED = frozenset({"label", "kind", "class", "iri", "start", "end", "rdfType"})
 #: Classes that say nothing about what a thing is, passed over when choosing a node's kind.
 _VACUOUS_TYPES = frozenset(
     {
-        "http://www.w3.org/2002/07/owl#NamedIndividual",
-        "http://www.w3.org/2002/07/owl#Thing",
+        OWL + "NamedIndividual",
+        OWL + "Thing",
         RDFS_RESOURCE,
     }
 )
-_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
-_FLOAT_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?")
 #: How many distinct literals of one attribute are remembered once converted.
 _CONVERTED_MAX = 65536
@@ -97,30 +93,30 @@ def python_value(literal: ox.Literal) -> Value:
     """
     text = literal.value
     datatype = literal.datatype.value
-    if datatype in _INTEGER_TYPES:
-        if _INTEGER_RE.fullmatch(text):
-            return int(text)
-    elif datatype in _FLOAT_TYPES:
-        if _FLOAT_RE.fullmatch(text):
-            number = float(text)
-            if math.isfinite(number):
-                return number
-    elif datatype == XSD + "boolean":
-        if text in ("true", "1", "false", "0"):
-            return text in ("true", "1")
-    elif datatype == XSD + "date":
-        found = _DATE_RE.fullmatch(text)
-        if found and not found.group(1).startswith("-") and len(found.group(1)) == 4:
-            try:
-                return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
-            except ValueError:
-                pass
-    elif datatype == XSD + "dateTime":
+    found: Value | None = None
+    if datatype in xsd.INTEGER_TYPES:
+        found = xsd.integer(text)
+    elif datatype in xsd.FLOAT_TYPES:
+        found = xsd.double(text)  # a decimal too: a float here; too large: text
+    elif datatype == xsd.BOOLEAN:
+        found = xsd.boolean(text)
+    elif datatype == xsd.DATE:
+        found = _date(text)
+    elif datatype == xsd.DATE_TIME:
+        with suppress(ValueError):
+            found = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return text if found is None else found
+
+
+def _date(text: str) -> dt.date | None:
+    """An xsd:date of a year in four digits as a date (its time zone dropped); else None."""
+    found = _DATE_RE.fullmatch(text)
+    if found and not found.group(1).startswith("-") and len(found.group(1)) == 4:
         try:
-            return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return dt.date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
         except ValueError:
             pass
-    return text
+    return None
 
 
 def text_of(value: Value) -> str:
@@ -171,16 +167,16 @@ def literal_parts(token: str) -> tuple[str, str | None, str] | None:
             text = _ESCAPE_RE.sub(_unescape, text)
         suffix = token[end + 1 :]
         if not suffix:
-            return text, None, XSD + "string"
+            return text, None, xsd.STRING
         if suffix[0] == "@":
             return text, suffix[1:], RDF_LANG_STRING
         return text, None, suffix[3:-1]  # ^^<datatype>
     if token == "true" or token == "false":
-        return token, None, XSD + "boolean"
+        return token, None, xsd.BOOLEAN
     if token[:1] in _NUMBER_START:
-        if _INTEGER_RE.fullmatch(token):
-            return token, None, XSD + "integer"
-        return token, None, XSD + ("double" if "e" in token or "E" in token else "decimal")
+        if xsd.INTEGER_LEXICAL.fullmatch(token):
+            return token, None, xsd.INTEGER
+        return token, None, xsd.DOUBLE if "e" in token or "E" in token else xsd.DECIMAL
     return None
 
 
@@ -393,11 +389,12 @@ class _Hierarchy:
 
     def load(self, source: GraphSource, nodes: Sequence[NodeClass], timeout: float | None) -> None:
         classes = _iri_list(dict.fromkeys(n.iri for n in nodes))
+        sub = f"<{RDFS_SUBCLASS_OF}>"
         text = (
             "SELECT DISTINCT ?class ?sub ?super WHERE {\n"
             f"  VALUES ?class {{ {classes} }}\n"
-            f"  ?sub <{_SUBCLASS}>* ?class FILTER(isIRI(?sub))\n"
-            f"  OPTIONAL {{ ?sub <{_SUBCLASS}>+ ?super . ?super <{_SUBCLASS}>* ?class }}\n"
+            f"  ?sub {sub}* ?class FILTER(isIRI(?sub))\n"
+            f"  OPTIONAL {{ ?sub {sub}+ ?super . ?super {sub}* ?class }}\n"
             "}"
         )
         supers: dict[str, set[str]] = {}
@@ -413,9 +410,6 @@ class _Hierarchy:
 
     def types(self) -> list[str]:
         return sorted(set().union(*self.members))
-
-
-_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 
 
 def build_network(
@@ -450,7 +444,7 @@ def build_network(
             entries=entries,
             kind=fixed if fixed is not None else local_name(iri),
             cls=profile.nodes[entry].iri if fixed is not None else iri,
-            rdf_type=compact(iri, profile.prefixes),
+            rdf_type=compact_iri(iri, profile.prefixes),
         )
     typed = f"VALUES ?type {{ {_iri_list(types)} }} ?node <{RDF_TYPE}> ?type"
     graph = nx.MultiDiGraph()
@@ -883,7 +877,6 @@ def network_from_result(
     With `source`, the labels of predicates are looked up there.
     """
     from kgcli import __version__
-    from kgcli.output.render import merged_prefixes
 
     known = merged_prefixes(prefixes)
     rank = LanguageRank(lang)
@@ -974,7 +967,7 @@ def _select_network(
         kind_term = row[kind_at] if kind_at is not None else None
         data: dict[str, Any] = {}
         if isinstance(kind_term, ox.NamedNode):
-            kind = compact(kind_term.value, known)
+            kind = compact_iri(kind_term.value, known)
             data["predicate"] = kind_term.value
         elif kind_term is not None:
             kind = str(kind_term.value if isinstance(kind_term, ox.Literal) else node_id(kind_term))
@@ -1049,7 +1042,7 @@ def _construct_network(
         if target is None:
             continue  # a triple term: not a node
         order.setdefault(target)
-        kind = compact(predicate, known)
+        kind = compact_iri(predicate, known)
         edges.setdefault(
             (subject, target, kind), {"kind": kind, "predicate": predicate, "weight": 1.0}
         )
@@ -1087,7 +1080,7 @@ def _attribute_names(predicates: Iterable[str], known: Mapping[str, str]) -> dic
     for predicate in sorted(predicates):
         name = local_name(predicate)
         if name in taken:
-            name = compact(predicate, known)
+            name = compact_iri(predicate, known)
         names[predicate] = name
         taken.add(name)
     return names
@@ -1104,8 +1097,6 @@ def find_node(graph: nx.Graph, ref: str, prefixes: Mapping[str, str] | None = No
     InputErrors that list candidates.
     """
     import difflib
-
-    from kgcli.output.render import merged_prefixes
 
     text = ref.strip()
     if text in graph:

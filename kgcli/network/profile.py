@@ -50,11 +50,18 @@ from typing import Any
 
 from kgcli import tomlfile
 from kgcli.errors import InputError, UsageError
-from kgcli.text import decode
+from kgcli.rdf.iri import NotAnIri, parse_iri
+from kgcli.rdf.namespaces import (
+    RDFS_LABEL,
+    SKOS_PREF_LABEL,
+    WELL_KNOWN_PREFIXES,
+    compact_iri,
+    local_name,
+    prefix_block,
+)
+from kgcli.text import cut, decode, read_file
 
 PROFILE_SUFFIX = ".toml"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
 _TOP_KEYS = ("title", "description", "labels", "prefixes", "nodes", "edges", "attributes")
 _NODE_KEYS = ("class", "kind")
@@ -63,7 +70,6 @@ _ATTRIBUTE_KEYS = ("property", "name", "start", "end")
 _PROJECTION_KEYS = ("keep", "via", "kind", "label", "isolated")
 _TOML_AT_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_NOT_IN_IRI_RE = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
 
 
 @dataclass(frozen=True)
@@ -154,16 +160,7 @@ def resolve_profile(ref: str) -> Profile:
 def load_profile(path: str | Path) -> Profile:
     """Read and check a profile file; a mistake is an InputError naming the file and line."""
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a profile file")
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"profile file {str(path)!r} does not exist") from None
-    except PermissionError:
-        raise InputError(f"{path}: cannot read the profile file (permission denied)") from None
-    except OSError as err:
-        raise InputError(f"{path}: cannot read the profile file ({err.strerror or err})") from None
+    data = read_file(path, "profile file")
     text = decode(data, str(path), hint="; save the file as UTF-8", context=tomlfile.key_at)
     builtin = path.resolve().parent == profiles_dir()
     return parse_profile(text, source=str(path), name=path.stem if builtin else str(path))
@@ -245,24 +242,20 @@ class _Reader:
         return value
 
     def iri(self, value: Any, key: str, line: int) -> str:
-        """A full IRI from `<...>`, `http...` or a prefixed name of a known prefix."""
+        """A full IRI from `<...>`, a bare URL or a prefixed name of a known prefix."""
         text = self._string(value, key, line)
-        if text.startswith("<") and text.endswith(">"):
-            iri = text[1:-1]
-        else:
-            prefix, colon, local = text.partition(":")
-            if colon and prefix in self.prefixes and not local.startswith("//"):
-                iri = self.prefixes[prefix] + local
-            elif colon and re.match(r"[A-Za-z][A-Za-z0-9+.\-]*://", text):
-                iri = text
-            else:
-                known = ", ".join(sorted(p + ":" for p in self.prefixes))
-                raise self.error(
-                    line,
-                    f"{key} {text!r} is not an IRI: write <https://...> or a prefixed name with a "
-                    f"known prefix ({known}; add others under [prefixes])",
-                )
-        if not iri or _NOT_IN_IRI_RE.search(iri):
+        try:
+            iri = parse_iri(text, self.prefixes)
+        except NotAnIri as err:
+            if err.char is not None:
+                raise self.error(line, f"{key} {text!r} is not a valid IRI") from None
+            known = ", ".join(sorted(p + ":" for p in self.prefixes))
+            raise self.error(
+                line,
+                f"{key} {text!r} is not an IRI: write <https://...> or a prefixed name with a "
+                f"known prefix ({known}; add others under [prefixes])",
+            ) from None
+        if not iri:
             raise self.error(line, f"{key} {text!r} is not a valid IRI")
         return iri
 
@@ -281,8 +274,6 @@ class _Reader:
     # --- the profile ----------------------------------------------------------------------------
 
     def profile(self, doc: Mapping[str, Any], name: str) -> Profile:
-        from kgcli.output.render import WELL_KNOWN_PREFIXES
-
         self._check_keys(doc, (*_TOP_KEYS, "projection"), "the profile", 1)
         declared = doc.get("prefixes", {})
         if not isinstance(declared, dict):
@@ -361,7 +352,7 @@ class _Reader:
             kind = (
                 self._string(kind, "kind", self._key_line("kind", "edges", index))
                 if kind is not None
-                else compact(prop, self.prefixes)
+                else compact_iri(prop, self.prefixes)
             )
             return EdgeRule(kind, property=prop, label=label, weight=float(weight))
         path_line = self._key_line("path", "edges", index)
@@ -386,7 +377,7 @@ class _Reader:
             ox.Store().query(text)
         except InputError as err:
             detail = re.sub(r"^line \d+, column \d+: ", "", str(err))
-            shown = path if len(path) <= 60 else path[:59] + "…"
+            shown = cut(path, 60)
             raise self.error(line, f"path {shown!r} is not usable: {detail}") from None
         except SyntaxError as err:
             detail = str(err).split(": ", 1)[-1]
@@ -429,8 +420,8 @@ class _Reader:
                 if iri not in classes:
                     raise self.error(
                         self._key_line(key, "projection"),
-                        f"{key} class {compact(iri, self.prefixes)} is not one of the [[nodes]] "
-                        "classes",
+                        f"{key} class {compact_iri(iri, self.prefixes)} is not one of the "
+                        "[[nodes]] classes",
                     )
         if set(keep) & set(via):
             raise self.error(line, "[projection] keep and via must be different classes")
@@ -438,24 +429,3 @@ class _Reader:
         label = self._string(table.get("label", kind), "label", line)
         isolated = self._bool(table.get("isolated", True), "isolated", line)
         return Projection(keep, via, kind, label, isolated)
-
-
-# --- names -----------------------------------------------------------------------------------
-
-
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last `#`, `/` or `:`; the whole IRI if that part is empty."""
-    cut = max(iri.rfind("#"), iri.rfind("/"), iri.rfind(":"))
-    return iri[cut + 1 :] if 0 <= cut < len(iri) - 1 else iri
-
-
-def compact(iri: str, prefixes: Mapping[str, str]) -> str:
-    """`kg:locatedIn` for the full IRI when a prefix covers it (longest namespace), else the IRI."""
-    from kgcli.output.render import compact_iri
-
-    return compact_iri(iri, prefixes)
-
-
-def prefix_block(prefixes: Mapping[str, str]) -> str:
-    """PREFIX declarations for a compiled query."""
-    return "".join(f"PREFIX {name}: <{ns}>\n" for name, ns in prefixes.items())

@@ -32,15 +32,14 @@ from collections.abc import Iterable, Iterator, Mapping
 import pyoxigraph as ox
 
 from kgcli.errors import Unwritable
+from kgcli.rdf import xsd
+from kgcli.rdf.namespaces import ITS, RDF
 from kgcli.rdf.xmlchars import NAME_MORE as _MORE
 from kgcli.rdf.xmlchars import NAME_START as _START
 from kgcli.rdf.xmlchars import NCNAME, PORTABLE_NCNAME, XmlCharError, attr, shown, text
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-ITS = "http://www.w3.org/2005/11/its"
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XMLNS_NS = "http://www.w3.org/2000/xmlns/"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: Names RDF/XML gives a meaning of its own: never a property element (RDF/XML 1.1, 7.2.5;
 #: `rdf:li` is one, but a parser reads it as the next `rdf:_n`).
 _SYNTAX_TERMS = frozenset(
@@ -183,7 +182,7 @@ class _Writer:
                     )
             else:
                 datatype = obj.datatype.value
-                if datatype != _XSD_STRING:
+                if datatype != xsd.STRING:
                     found = self._datatypes.get(datatype)
                     if found is None:
                         found = self._datatypes[datatype] = f' rdf:datatype="{attr(datatype)}"'

@@ -37,7 +37,6 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -50,62 +49,28 @@ import pyoxigraph as ox
 from kgcli.engine.results import AskResult, GraphResult, Result, SelectResult
 from kgcli.errors import KgError, Unwritable
 from kgcli.output.formats import RDF_FORMATS, check_format, rdf_format
+from kgcli.rdf import xsd
+from kgcli.rdf.namespaces import ITS, Compactor, merged_prefixes
 from kgcli.rdf.xmlchars import FORBIDDEN, NAME_MORE, NAME_START, XmlCharError, shown
 from kgcli.rdf.xmlchars import attr as _xml_attribute
 from kgcli.rdf.xmlchars import text as _xml_text
-from kgcli.rdf.xsd import INTEGER_TYPES as _INTEGER_TYPES
 
 if TYPE_CHECKING:
     from kgcli.engine.results import Term
 
 Row = tuple["Term | None", ...]
 
-#: Prefixes every table, markdown table and Turtle/TriG/RDF-XML output knows; a query's own
-#: PREFIX declarations are added to (and win over) these.
-WELL_KNOWN_PREFIXES: dict[str, str] = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "kg": "https://w3id.org/kgcli/ontology#",
-    "kgr": "https://w3id.org/kgcli/resource/",
-    "kgg": "https://w3id.org/kgcli/graph/",
-}
-
 #: Rows drawn by the `table` format; the others are counted, not shown.
 TABLE_MAX_ROWS = 1000
 
 GRAPH_COLUMNS = ["subject", "predicate", "object"]
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_XSD_STRING = _XSD + "string"
-_XSD_BOOLEAN = _XSD + "boolean"
-_XSD_INTEGER = _XSD + "integer"
-_XSD_DECIMAL = _XSD + "decimal"
-_XSD_DOUBLE = _XSD + "double"
-_XSD_FLOAT = _XSD + "float"
-_NUMERIC_TYPES = _INTEGER_TYPES | {_XSD_DECIMAL, _XSD_DOUBLE, _XSD_FLOAT}
-
-# XSD lexical spaces (ASCII digits only: Python's int() and float() accept far more).
-_XSD_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
-_XSD_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_XSD_DOUBLE_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-# Turtle's abbreviated forms, which SPARQL TSV writes bare (Turtle grammar rules 19-21).
-_TURTLE_INTEGER_RE = re.compile(r"[+-]?[0-9]+")
-_TURTLE_DECIMAL_RE = re.compile(r"[+-]?[0-9]*\.[0-9]+")
-_TURTLE_DOUBLE_RE = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+")
 
 _CSV_QUOTE_RE = re.compile('[",\r\n]')
 _TSV_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"', "\\": "\\\\"})
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and LF
 _MARKDOWN_BACKSLASH_RE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _XML_HEAD = '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-_ITS = ' xmlns:its="http://www.w3.org/2005/11/its" its:version="2.0"'
+_ITS = f' xmlns:its="{ITS}" its:version="2.0"'
 
 _json_str = json.encoder.encode_basestring
 
@@ -113,64 +78,23 @@ _json_str = json.encoder.encode_basestring
 # --- terms -----------------------------------------------------------------------------------
 
 
-def merged_prefixes(prefixes: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The well-known prefixes plus `prefixes` (which win on a shared name)."""
-    return {**WELL_KNOWN_PREFIXES, **(prefixes or {})}
-
-
-def compact_iri(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
-    """`rdfs:label` for `http://www.w3.org/2000/01/rdf-schema#label`, for display.
-
-    Uses the longest namespace in `prefixes` (default: `WELL_KNOWN_PREFIXES`) that starts the IRI;
-    an IRI no namespace starts is returned whole. The local part is not checked against Turtle's
-    grammar: this is for reading, not for writing Turtle.
-    """
-    return _Compactor(WELL_KNOWN_PREFIXES if prefixes is None else prefixes)(iri)
-
-
-class _Compactor:
-    """compact_iri with its namespaces sorted once and its answers cached (IRIs repeat a lot)."""
-
-    def __init__(self, prefixes: Mapping[str, str]) -> None:
-        # Longest namespace first; on a tie the later entry (the query's own) wins.
-        order = {ns: name for name, ns in prefixes.items() if ns}
-        self._namespaces = sorted(order.items(), key=lambda item: -len(item[0]))
-        self._cache: dict[str, str] = {}
-
-    def __call__(self, iri: str) -> str:
-        found = self._cache.get(iri)
-        if found is None:
-            found = iri
-            for namespace, name in self._namespaces:
-                if iri.startswith(namespace):
-                    found = f"{name}:{iri[len(namespace) :]}"
-                    break
-            if len(self._cache) < 100_000:
-                self._cache[iri] = found
-        return found
-
-
 def _is_numeric(term: Term | None) -> bool:
-    return isinstance(term, ox.Literal) and term.datatype.value in _NUMERIC_TYPES
+    return isinstance(term, ox.Literal) and term.datatype.value in xsd.NUMERIC_TYPES
 
 
 def _literal_value(term: ox.Literal) -> Any:
     value = term.value
     datatype = term.datatype.value
-    if datatype in _INTEGER_TYPES:
-        if _XSD_INTEGER_RE.fullmatch(value):
-            return int(value)
-    elif datatype == _XSD_DECIMAL:
-        if _XSD_DECIMAL_RE.fullmatch(value):
-            return Decimal(value)
-    elif datatype in (_XSD_DOUBLE, _XSD_FLOAT):
-        if _XSD_DOUBLE_RE.fullmatch(value):
-            number = float(value)
-            if number not in (math.inf, -math.inf):  # too large: keep the text
-                return number
-    elif datatype == _XSD_BOOLEAN and value in ("true", "false", "1", "0"):
-        return value in ("true", "1")
-    return value
+    found: Any = None
+    if datatype in xsd.INTEGER_TYPES:
+        found = xsd.integer(value)
+    elif datatype == xsd.DECIMAL:
+        found = xsd.decimal(value)
+    elif datatype in (xsd.DOUBLE, xsd.FLOAT):
+        found = xsd.double(value)  # too large: None, and the text is kept
+    elif datatype == xsd.BOOLEAN:
+        found = xsd.boolean(value)
+    return value if found is None else found
 
 
 def plain_value(term: Term) -> Any:
@@ -292,13 +216,13 @@ def _tsv_literal(term: ox.Literal) -> str:
         direction = term.direction
         return f"{quoted}@{language}" + (f"--{direction.value}" if direction else "")
     datatype = term.datatype.value
-    if datatype == _XSD_STRING:
+    if datatype == xsd.STRING:
         return quoted
     if (
-        (datatype == _XSD_INTEGER and _TURTLE_INTEGER_RE.fullmatch(value))
-        or (datatype == _XSD_DECIMAL and _TURTLE_DECIMAL_RE.fullmatch(value))
-        or (datatype == _XSD_DOUBLE and _TURTLE_DOUBLE_RE.fullmatch(value))
-        or (datatype == _XSD_BOOLEAN and value in ("true", "false"))
+        (datatype == xsd.INTEGER and xsd.INTEGER_LEXICAL.fullmatch(value))
+        or (datatype == xsd.DECIMAL and xsd.TURTLE_DECIMAL.fullmatch(value))
+        or (datatype == xsd.DOUBLE and xsd.TURTLE_DOUBLE.fullmatch(value))
+        or (datatype == xsd.BOOLEAN and value in ("true", "false"))
     ):
         return value  # Turtle's abbreviated numbers and booleans
     return f"{quoted}^^<{datatype}>"
@@ -334,7 +258,7 @@ def _json_term(term: Term) -> str:
             text += ',"xml:lang":' + _json_str(language)
             if term.direction is not None:
                 text += ',"its:dir":' + _json_str(term.direction.value)
-        elif term.datatype.value != _XSD_STRING:
+        elif term.datatype.value != xsd.STRING:
             text += ',"datatype":' + _json_str(term.datatype.value)
         return text + "}"
     if isinstance(term, ox.BlankNode):
@@ -382,7 +306,7 @@ def _xml_term(term: Term) -> str:
             tag = '<literal xml:lang="' + _xml_attribute(language) + '"'
             if term.direction is not None:
                 tag += f' its:dir="{term.direction.value}"{_ITS}'
-        elif term.datatype.value != _XSD_STRING:
+        elif term.datatype.value != xsd.STRING:
             tag = '<literal datatype="' + _xml_attribute(term.datatype.value) + '"'
         else:
             tag = "<literal"
@@ -564,7 +488,7 @@ class _Display:
     """How a term reads in a table cell: compact IRIs, literal values, `_:b0` blank nodes."""
 
     def __init__(self, prefixes: Mapping[str, str] | None) -> None:
-        self.compact = _Compactor(merged_prefixes(prefixes))
+        self.compact = Compactor(merged_prefixes(prefixes))
 
     def text(self, term: Term | None) -> tuple[str, str]:
         """The cell's text, and a suffix to show dimmed (a literal's language).

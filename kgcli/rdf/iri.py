@@ -1,19 +1,65 @@
-"""IRIs for files and bases: how a file is named, and how a relative IRI resolves.
+"""IRIs: text a person writes read as an IRI, files named by IRIs, and relative IRIs resolved.
 
-One function names files (`file_iri`) for every use: the named graph of a `--data` file, the base
-IRI its relative IRIs resolve against, and the base of a query read from a file. So `FROM
-<data.ttl>` in a query beside `data.ttl` resolves to exactly the name that file was loaded under.
+One function reads an IRI from text (`parse_iri`: `<...>`, a prefixed name, a bare URL), for a
+query parameter and a network profile alike. One function names files (`file_iri`) for every use:
+the named graph of a `--data` file, the base IRI its relative IRIs resolve against, and the base
+of a query read from a file. So `FROM <data.ttl>` in a query beside `data.ttl` resolves to exactly
+the name that file was loaded under.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import string
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kgcli.errors import InputError
+
+# A bare value is an absolute IRI when it is a URL or one of these: else `ex:thing` could be a
+# prefixed name whose PREFIX was forgotten, silently read as the IRI <ex:thing>.
+_BARE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://|(?:urn|mailto|tag):", re.IGNORECASE)
+#: A character no IRI may hold (RFC 3987): controls, space, and `<>"{}|^`\`.
+NOT_IN_IRI = re.compile(r"[\x00-\x20<>\"{}|^`\\]")
+#: The IRI of the graph read from stdin, which has no file name.
+STDIN_GRAPH = "urn:kgcli:stdin"
+
+
+class NotAnIri(ValueError):
+    """Text that is no IRI; `char` is the character no IRI may hold, if that is why."""
+
+    def __init__(self, text: str, char: str | None = None) -> None:
+        super().__init__(text)
+        self.text = text
+        self.char = char
+
+
+def parse_iri(text: str, prefixes: Mapping[str, str]) -> str:
+    """The IRI that `text` writes: `<IRI>`, a prefixed name of one of `prefixes` (which wins over
+    a scheme that looks alike), or a bare absolute IRI (a URL, `urn:`, `mailto:`, `tag:`).
+
+    Surrounding white space is ignored. Raises NotAnIri for anything else, with `char` set when
+    the IRI holds a character no IRI may hold. Not checked: that the IRI is absolute.
+    """
+    text = text.strip()
+    if text.startswith("<") and text.endswith(">"):
+        iri = text[1:-1]
+    else:
+        prefix, colon, local = text.partition(":")
+        if colon and prefix in prefixes and not local.startswith("//"):
+            iri = prefixes[prefix] + local
+        elif _BARE_IRI.match(text):
+            iri = text
+        else:
+            raise NotAnIri(text)
+    bad = NOT_IN_IRI.search(iri)
+    if bad:
+        raise NotAnIri(text, bad.group())
+    return iri
+
 
 # What may stay as it is in an IRI's path (RFC 3987 ipchar, ASCII part): the rest is %-encoded.
 _PATH_SAFE = frozenset(string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@/")
@@ -52,6 +98,18 @@ def directory_iri(path: str | os.PathLike[str] = ".") -> str:
     """The `file:` IRI of a folder, with the final `/` that makes `<x>` resolve inside it."""
     iri = file_iri(path)
     return iri if iri.endswith("/") else iri + "/"
+
+
+def file_graph_name(path: str) -> str:
+    """The named graph of a user's file: its `file:` IRI, as Jena names them; stdin's is
+    `STDIN_GRAPH`."""
+    return STDIN_GRAPH if path == "-" else file_iri(path)
+
+
+def file_base(path: str) -> str:
+    """The base IRI of a file's relative IRIs: the file's own IRI, as in every RDF tool; for
+    stdin, which has none, the working directory's."""
+    return directory_iri() if path == "-" else file_iri(path)
 
 
 def resolve(iri: str, base: str | None) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from kgcli.errors import Unwritable
+from kgcli.text import cut
 
 #: One character XML 1.0 cannot carry (a lone surrogate included: UTF-8 cannot encode it).
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -63,7 +64,7 @@ SHOWN = 80
 
 def shown(text: str, limit: int = SHOWN) -> str:
     """`text` cut to `limit` characters for a one-line message."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(text, limit)
 
 
 class XmlCharError(Unwritable):

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from kgcli.errors import InputError, KgError, QueryTimeout, RemoteError
 from kgcli.redact import Secrets
 from kgcli.remote.config import AUTH_ENV, CONFIG_ENV, Endpoint
+from kgcli.text import cut
 
 if TYPE_CHECKING:
     from SPARQLWrapper import SPARQLWrapper
@@ -130,8 +131,7 @@ def server_message(
         text = html.unescape(re.sub(r"(?s)<[^>]*>", " ", text))
     # Untrusted text goes to a terminal: no escape sequences, no control characters.
     text = "".join(ch if ch.isprintable() else " " for ch in text)
-    text = mask(" ".join(text.split()))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return cut(mask(" ".join(text.split())), width)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

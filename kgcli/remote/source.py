@@ -14,6 +14,7 @@ from kgcli.errors import QueryTimeout, RemoteError
 from kgcli.limits import MAX_NESTING, json_too_deep
 from kgcli.remote.client import Connection, RetryPolicy
 from kgcli.remote.config import Endpoint, check_url
+from kgcli.text import one_line
 
 
 class RemoteSource(GraphSource):
@@ -103,7 +104,7 @@ def _parse_remote(url: str, form: str, ctype: str, body: bytes, limit: int | Non
                 pass
         return parse_json_results(body, limit)
     except SyntaxError as err:
-        raise RemoteError(f"{url}: malformed results ({_short(str(err))})") from None
+        raise RemoteError(f"{url}: malformed results ({one_line(str(err), 300)})") from None
 
 
 def _kind(ctype: str, body: bytes) -> str:
@@ -145,8 +146,3 @@ def _virtuoso_ask(answer: ox.QuerySolutions, url: str) -> bool:
         if isinstance(value, ox.Literal) and value.value in ("0", "1"):
             return value.value == "1"
     raise RemoteError(f"{url}: answered an ASK query with rows instead of a boolean")
-
-
-def _short(text: str, width: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -47,7 +47,10 @@ from typing import IO, Any, Literal, TextIO
 
 from kgcli.engine.catalogue import Catalogue, NamedQuery
 from kgcli.errors import InputError, KgError
+from kgcli.rdf import xsd
+from kgcli.rdf.namespaces import FORMATS, RDF_TYPE, RDFS_COMMENT, SD, VOID
 from kgcli.serve.executor import Executor, Job, short
+from kgcli.text import cut
 
 # --- media types -------------------------------------------------------------------------------
 
@@ -93,9 +96,6 @@ _FORM = "application/x-www-form-urlencoded"
 _QUERY_TYPE = "application/sparql-query"
 _UPDATE_TYPE = "application/sparql-update"
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-VOID = "http://rdfs.org/ns/void#"
 _RESULT_FORMAT_IRIS = (
     "SPARQL_Results_JSON",
     "SPARQL_Results_XML",
@@ -358,7 +358,7 @@ def service_description(
     def sd(name: str) -> ox.NamedNode:
         return ox.NamedNode(SD + name)
 
-    a = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    a = ox.NamedNode(RDF_TYPE)
     service, dataset, default = ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
     triples = [
         ox.Triple(service, a, sd("Service")),
@@ -379,8 +379,8 @@ def service_description(
         ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS + name))
         for name in _RESULT_FORMAT_IRIS
     ]
-    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    comment = ox.NamedNode(RDFS_COMMENT)
+    integer = ox.NamedNode(xsd.INTEGER)
     triples += [
         ox.Triple(service, sd("defaultDataset"), dataset),
         ox.Triple(dataset, a, sd("Dataset")),
@@ -928,8 +928,7 @@ def _query_bytes(environ: Mapping[str, Any]) -> bytes:
 
 
 def _printable(text: str, width: int = 200) -> str:
-    cleaned = "".join(c if c.isprintable() else "?" for c in text)
-    return cleaned if len(cleaned) <= width else cleaned[: width - 1] + "…"
+    return cut("".join(c if c.isprintable() else "?" for c in text), width)
 
 
 _HOST_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::([0-9]{1,5}))?")

@@ -47,12 +47,13 @@ from typing import IO, Any, BinaryIO, cast
 
 import pyoxigraph as ox
 
-from kgcli.engine.results import AskResult, GraphResult, Result, SelectResult
-from kgcli.engine.sparql import syntax_error_location
-
 # Imported here, not in the functions: a child imports nothing, so forks stay cheap.
+from kgcli.engine import child
+from kgcli.engine.results import AskResult, GraphResult, Result, SelectResult
+from kgcli.engine.sparql import syntax_error_line
 from kgcli.errors import KgError, Unwritable
 from kgcli.output.render import render
+from kgcli.text import one_line
 
 #: Control message: job kind (b"Q" query, b"U" update) and its timeout in seconds.
 _HEADER = struct.Struct("!cd")
@@ -98,8 +99,7 @@ class ResultTooLarge(Exception):
 
 def short(text: str, width: int = MESSAGE_WIDTH) -> str:
     """`text` on one line, cut to `width` characters."""
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
+    return one_line(text, width)
 
 
 # --- evaluation (in a child) -----------------------------------------------------------------
@@ -113,13 +113,6 @@ def _capped(items: Iterator[Any], cap: int | None, noun: str) -> Iterator[Any]:
                 "add a LIMIT or narrow the query"
             )
         yield item
-
-
-def _syntax_message(err: SyntaxError, what: str) -> str:
-    message = str(err)
-    where = syntax_error_location(message)
-    detail = message.split(": ", 1)[1] if message.startswith("error at") else message
-    return f"{what}:{where[0]}:{where[1]}: {detail}" if where else f"{what}: {detail}"
 
 
 def evaluate(store: ox.Store, job: Job) -> Result:
@@ -146,7 +139,7 @@ def _answer(store: ox.Store, job: Job, out: IO[bytes]) -> dict[str, Any]:
         render(result, job.fmt, cast(BinaryIO, out), prefixes=job.prefixes)
         out.flush()
     except SyntaxError as err:
-        return {"status": 400, "message": short(_syntax_message(err, "query"))}
+        return {"status": 400, "message": short(syntax_error_line(err))}
     except ValueError as err:  # a bad IRI in the dataset, a term a format cannot write
         return {"status": 400, "message": short(str(err))}
     except ResultTooLarge as err:
@@ -164,7 +157,7 @@ def _update(store: ox.Store, text: str) -> dict[str, Any]:
     try:
         store.update(text)
     except SyntaxError as err:
-        return {"status": 400, "message": short(_syntax_message(err, "update"))}
+        return {"status": 400, "message": short(syntax_error_line(err, "update"))}
     except (OSError, RuntimeError, ValueError) as err:
         return {"status": 500, "message": short(f"update failed: {err}")}
     return {"status": 204}
@@ -213,81 +206,36 @@ def _read_line(sock: socket.socket) -> bytes:
 # --- the executor process ----------------------------------------------------------------------
 
 
-def _limit_memory(extra: int | None) -> None:
-    """Cap this process's address space at its present size plus `extra` bytes.
-
-    A runaway ORDER BY grows by about 100 MB a second until its timeout; past the cap the
-    engine's allocation fails and the process dies, the executor and the other jobs unharmed.
-    """
-    if extra is None:
-        return
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + extra, _vm_size() + extra))
-    except (ImportError, OSError, ValueError):
-        pass  # no /proc (macOS) or no such limit: the timeout still bounds the job
-
-
-def _vm_size() -> int:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _rss() -> int:
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except OSError:
-        return 0
-
-
-def _quiet() -> None:
-    """Send stderr to /dev/null in a worker or trial.
-
-    Failures come back as status lines; the engine's own abort message ("memory allocation
-    failed", a backtrace) would break the server's one-line-per-request log.
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-def _worker_main(store: ox.Store, ctl: socket.socket, max_memory: int | None) -> None:
+def _worker_main(store: ox.Store, ctl: socket.socket, max_memory: int | None) -> int:
     """A worker's life: evaluate the jobs the executor hands it, one at a time, then leave.
 
     It leaves after `_RECYCLE_JOBS` jobs, or when a large result has grown it by more than
     `_RECYCLE_GROWTH` bytes (the allocator keeps freed memory): a fresh fork is cheaper than
     the drift.
     """
-    code = 0
-    try:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        _quiet()
-        _limit_memory(max_memory)
-        baseline = _rss()
-        for done in range(1, _RECYCLE_JOBS + 1):
-            data, fds, _, _ = socket.recv_fds(ctl, 1, 2)
-            if not data or len(fds) != 2:
-                break
-            sock = socket.socket(fileno=fds[0])
-            with os.fdopen(fds[1], "wb") as out:
-                try:
-                    sock.settimeout(_READ_TIMEOUT)
-                    job = _read_job(sock)
-                    status = _answer(store, job, out)
-                except Exception as err:  # a job's failure must not end the worker
-                    status = {"status": 500, "message": short(f"query failed: {err!r}")}
-            _send_line(sock, status)
-            sock.close()
-            leaving = done == _RECYCLE_JOBS or _rss() - baseline > _RECYCLE_GROWTH
-            ctl.sendall(b"X" if leaving else b"D")
-            if leaving:
-                break
-    except BaseException:  # a worker must never return into the executor's stack
-        code = 1
-    finally:
-        os._exit(code)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    child.quiet()
+    child.limit_memory(max_memory)
+    baseline = child.resident()
+    for done in range(1, _RECYCLE_JOBS + 1):
+        data, fds, _, _ = socket.recv_fds(ctl, 1, 2)
+        if not data or len(fds) != 2:
+            break
+        sock = socket.socket(fileno=fds[0])
+        with os.fdopen(fds[1], "wb") as out:
+            try:
+                sock.settimeout(_READ_TIMEOUT)
+                job = _read_job(sock)
+                status = _answer(store, job, out)
+            except Exception as err:  # a job's failure must not end the worker
+                status = {"status": 500, "message": short(f"query failed: {err!r}")}
+        _send_line(sock, status)
+        sock.close()
+        leaving = done == _RECYCLE_JOBS or child.resident() - baseline > _RECYCLE_GROWTH
+        ctl.sendall(b"X" if leaving else b"D")
+        if leaving:
+            break
+    return 0
 
 
 #: A worker is replaced after this many jobs, or once it has grown by this many bytes.
@@ -360,8 +308,7 @@ class _Loop:
                 pass
         finally:
             for pid in [*self.workers, *self.trials]:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+                child.kill(pid)
             for pid in [*self.workers, *self.trials, *self.leaving]:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
@@ -417,11 +364,13 @@ class _Loop:
 
     def _spawn(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
-        if pid == 0:
+
+        def work() -> int:
             ours.close()
             self._forget()
-            _worker_main(self.store, theirs, self.max_memory)
+            return _worker_main(self.store, theirs, self.max_memory)
+
+        pid = child.fork(work)
         theirs.close()
         self.workers[pid] = _Worker(pid, ours)
 
@@ -504,15 +453,13 @@ class _Loop:
         now = time.monotonic()
         for worker in self.workers.values():
             if worker.job is not None and not worker.job.killed and worker.job.deadline <= now:
-                # The only way to stop the engine mid-evaluation; its socket closes, and
-                # `_ended` answers for the job and a new worker takes its place.
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(worker.pid, signal.SIGKILL)
+                # Its socket closes, and `_ended` answers for the job and a new worker takes
+                # its place.
+                child.kill(worker.pid)
                 worker.job.killed = True
         for trial in self.trials.values():
             if not trial.job.killed and trial.job.deadline <= now:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(trial.pid, signal.SIGKILL)
+                child.kill(trial.pid)
                 trial.job.killed = True
         while self.pending and self.pending[0].deadline <= now:  # never got a worker in time
             late = self.pending.popleft()
@@ -545,26 +492,19 @@ class _Loop:
         except (OSError, EOFError, ValueError, TypeError):
             sock.close()
             return
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                self._forget()
-                _quiet()
-                _limit_memory(self.max_memory)
-                status = _update(self.store, text)
-                if status["status"] == 204:
-                    code = 0
-                else:
-                    _send_line(sock, status)
-                    code = 2
-            finally:
-                os._exit(code)
-        pidfd = None
-        if hasattr(os, "pidfd_open"):
-            with contextlib.suppress(OSError):
-                pidfd = os.pidfd_open(pid)
-        self.trials[pid] = _Trial(pid, pidfd, text, _Running(sock, deadline, timeout))
+
+        def work() -> int:
+            self._forget()
+            child.quiet()
+            child.limit_memory(self.max_memory)
+            status = _update(self.store, text)
+            if status["status"] == 204:
+                return 0
+            _send_line(sock, status)
+            return 2
+
+        pid = child.fork(work)
+        self.trials[pid] = _Trial(pid, child.pidfd(pid), text, _Running(sock, deadline, timeout))
 
     def _tried(self, trial: _Trial, status: int) -> None:
         if trial.pidfd is not None:
@@ -595,12 +535,16 @@ class _Loop:
         self._fill()
 
 
+#: How a process dies that runs past its memory cap: the engine aborts (an allocation failed),
+#: faults, or the system kills it.
+_OUT_OF_MEMORY = frozenset({signal.SIGABRT, signal.SIGSEGV, signal.SIGKILL})
+
+
 def _died(status: int) -> dict[str, Any]:
-    code = os.waitstatus_to_exitcode(status)
-    how = f"signal {-code}" if code < 0 else f"exit code {code}"
-    hint = ", perhaps over --max-memory" if code in (-6, -9, -11) else ""
+    hint = " (perhaps over --max-memory)" if child.killed_by(status) in _OUT_OF_MEMORY else ""
     # Sent after the process's own line, if it wrote one: the server reads only the first.
-    return {"status": 500, "message": f"the evaluation failed ({how}{hint})"}
+    message = f"the evaluation failed: its process {child.ended(status)}{hint}"
+    return {"status": 500, "message": message}
 
 
 class Executor:
@@ -619,17 +563,15 @@ class Executor:
         if not hasattr(os, "fork"):
             raise KgError("kg serve needs os.fork (Linux or macOS)")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
-        if pid == 0:
+        store = self._store
+        assert store is not None
+
+        def work() -> int:
             ours.close()
-            code = 0
-            try:
-                assert self._store is not None
-                _Loop(self._store, theirs, self._max_memory, self._workers).run()
-            except BaseException:
-                code = 1
-            finally:
-                os._exit(code)
+            _Loop(store, theirs, self._max_memory, self._workers).run()
+            return 0
+
+        pid = child.fork(work)
         theirs.close()
         self._ctl, self._pid = ours, pid
         # The server itself never touches the store again: only the executor's copy is live.
