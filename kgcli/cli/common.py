@@ -12,6 +12,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from kgcli.errors import KgError
+from kgcli.output.formats import help_text as format_help
+from kgcli.rdf.formats import advertised as syntaxes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,8 +38,7 @@ DataFormatOpt = Annotated[
     typer.Option(
         "--data-format",
         metavar="FORMAT",
-        help="Format of --data files when the extension does not say "
-        "(turtle, trig, ntriples, nquads, jsonld, rdfxml).",
+        help=f"Format of --data files when the extension does not say ({syntaxes()}).",
         rich_help_panel=SOURCE,
     ),
 ]
@@ -99,9 +100,7 @@ FormatOpt = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="table, csv, tsv, json, xml, jsonl, markdown; turtle, ntriples, nquads, trig, "
-        "jsonld, rdfxml for graphs. Default: from -o's extension, else table on a terminal, "
-        "csv (or turtle) when piped.",
+        help=format_help(),
         rich_help_panel=OUTPUT,
     ),
 ]

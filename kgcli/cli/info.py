@@ -48,7 +48,8 @@ def info(
     from kgcli.engine.info import graph_info
     from kgcli.errors import UsageError
     from kgcli.output.formats import choose_format
-    from kgcli.output.render import render, rows_as_dicts
+    from kgcli.output.render import render
+    from kgcli.output.terms import rows_as_dicts
 
     sections = ("graphs", "classes", "properties")
     if section is not None and section not in sections:

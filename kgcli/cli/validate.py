@@ -46,7 +46,8 @@ def validate(
     from kgcli.engine.validate import validate as shacl_validate
     from kgcli.errors import NotConformant
     from kgcli.output.formats import choose_format
-    from kgcli.output.render import render, rows_as_dicts
+    from kgcli.output.render import render
+    from kgcli.output.terms import rows_as_dicts
 
     report = shacl_validate(
         open_source_from(data, data_format, with_embedded, endpoint, store), shapes
