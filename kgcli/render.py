@@ -948,7 +948,7 @@ def render(
     does not answer): that is a `KgError` ("query failed"), told apart from a failure of `out`
     itself (a full disk, a closed pipe), which is raised as it is.
     """
-    watched = _Watched(out)
+    watched = cast(BinaryIO, _Watched(out))
     try:
         if isinstance(result, AskResult):
             _render_ask(result.value, check_format(fmt, "ask"), watched)
@@ -961,8 +961,9 @@ def render(
         else:
             raise TypeError(f"not a query result: {result!r}")
     except (OSError, RuntimeError) as err:
-        if watched.failed is not None:
-            raise watched.failed from None
+        failed = cast(_Watched, watched).failed
+        if failed is not None:
+            raise failed from None
         raise KgError(f"query failed: {' '.join(str(err).split())}") from None
 
 
