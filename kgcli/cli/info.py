@@ -7,27 +7,19 @@ from typing import Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli import common
 from kgcli.cli.common import (
-    DataFormatOpt,
-    DataOpt,
-    EndpointOpt,
+    EMBEDDED,
     FormatOpt,
     OutputOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    open_source_from,
-    reports_errors,
+    source_options,
 )
 
 
-@reports_errors
+@source_options()
 def info(
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     section: Annotated[
         str | None,
         typer.Option(
@@ -44,6 +36,7 @@ def info(
 
     Example: kg info --data my.ttl -s classes -f csv
     """
+    from kgcli.api import open_source
     from kgcli.atomic import output_stream
     from kgcli.engine.info import graph_info
     from kgcli.errors import UsageError
@@ -54,7 +47,7 @@ def info(
     sections = ("graphs", "classes", "properties")
     if section is not None and section not in sections:
         raise UsageError(f"unknown --section {section!r}; choose one of: {', '.join(sections)}")
-    described = graph_info(open_source_from(data, data_format, with_embedded, endpoint, store))
+    described = graph_info(open_source(source))
     tty = common.stdout_is_tty() and output is None
     if section is not None:
         chosen = choose_format(fmt, output, tty, "select")

@@ -7,14 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli.common import (
-    DataFormatOpt,
-    DataOpt,
+    EMBEDDED,
     EndpointOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    reports_errors,
     seconds,
+    source_options,
 )
 
 if TYPE_CHECKING:
@@ -23,13 +21,10 @@ if TYPE_CHECKING:
 TARGET = "Target server"
 
 
-@reports_errors
+@source_options(endpoint=False)
 def push(
     endpoint: EndpointOpt = None,
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
+    source: SourceSpec = EMBEDDED,
     graph_store: Annotated[
         str | None,
         typer.Option(
@@ -78,13 +73,11 @@ def push(
     if not endpoint:
         raise UsageError("name the server to push to: --endpoint URL (or a configured NAME)")
     target = resolve_endpoint(endpoint)
-    source = open_source(
-        data=data or [], data_format=data_format, with_embedded=with_embedded, store=store
-    )
-    assert isinstance(source, LocalSource)
+    local = open_source(source)
+    assert isinstance(local, LocalSource)
     with _progress() as (start, advance):
         report = push_graph(
-            source.store,
+            local.store,
             target,
             graph_store=graph_store,
             update=update_endpoint,
