@@ -20,7 +20,7 @@ import pytest
 from integration.fakes import Answer, FakeServer, SparqlFake, digest_guard, json_results
 
 from kgcli.errors import QueryTimeout, RemoteError
-from kgcli.remote.client import Connection, RetryPolicy, retry_after, server_message
+from kgcli.remote.client import Connection, Reply, RetryPolicy, retry_after, server_message
 from kgcli.remote.config import Endpoint
 from kgcli.remote.source import RemoteSource
 
@@ -405,3 +405,44 @@ def test_no_traceback_for_a_library_user_either():
         raise QueryTimeout("x")
     assert server_message(b"  a\x1b[31m  b\n\tc ") == "a [31m b c"
     assert server_message(b"x" * 1000).endswith("…")
+
+
+# --- the one seam with SPARQLWrapper (#13) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("form", "accept", "field"),
+    [
+        ("SELECT", "application/sparql-results+json", "query"),
+        ("CONSTRUCT", "text/turtle", "query"),
+        ("UPDATE", None, "update"),
+    ],
+)
+def test_sparqlwrapper_builds_the_request_and_the_seam_sends_it(
+    monkeypatch: pytest.MonkeyPatch, form: str, accept: str | None, field: str
+) -> None:
+    """The contract `kgcli.remote.client` relies on in the SPARQLWrapper releases pyproject
+    admits: `query()` hands `_query()` the request `_createRequest()` built, form-encoded POST,
+    and credentials are never given to SPARQLWrapper (the connection signs the request)."""
+    from urllib.parse import parse_qs
+
+    sent: list[urllib.request.Request] = []
+
+    def exchange(self: Connection, request: urllib.request.Request, *, timeout: float | None):  # type: ignore[no-untyped-def]
+        sent.append(request)
+        return Reply(request.full_url, 200, Message(), b"")
+
+    monkeypatch.setattr(Connection, "exchange", exchange)
+    endpoint = Endpoint("http://127.0.0.1:9/sparql", user="ana", password="s3cret")
+    text = "INSERT DATA { <a:b> <a:c> 1 }" if form == "UPDATE" else f"{form} WHERE {{ }}"
+    assert Connection(endpoint).sparql(text, form, timeout=2).status == 200
+    (request,) = sent
+    assert (request.get_method(), request.full_url) == ("POST", "http://127.0.0.1:9/sparql")
+    assert request.get_header("Content-type") == "application/x-www-form-urlencoded"
+    assert request.get_header("User-agent", "").startswith("kgcli/")
+    assert request.get_header("Authorization") is None
+    if accept is not None:
+        assert accept in request.get_header("Accept", "")
+    body = parse_qs(bytes(request.data).decode())  # type: ignore[arg-type]
+    assert body[field] == [text]
+    assert body.get("timeout") == (None if form == "UPDATE" else ["2000"])
