@@ -11,7 +11,7 @@ THE SEAM, the one place kg reaches past SPARQLWrapper's public API: `_KgWrapper.
 the exchange; it takes the request SPARQLWrapper built (`_createRequest()`) and sends it through
 `Connection.exchange`, which also serves the Graph Store Protocol requests of `kg push`
 (SPARQLWrapper has no GSP support). `pyproject.toml` pins the SPARQLWrapper releases this is
-tested with; `tests/test_remote.py` checks the seam's contract. One place thus owns
+tested with; `tests/remote/test_remote.py` checks the seam's contract. One place thus owns
 authentication (never given to SPARQLWrapper), the User-Agent, timeouts, retries and the
 one-line error for each failure.
 """
