@@ -149,7 +149,7 @@ DEFAULTS = {
 
 
 @st.composite
-def headers(draw):  # type: ignore[no-untyped-def]
+def headers(draw):
     """A valid header and what it declares."""
     title = draw(WORDS)
     description = draw(st.one_of(st.just(""), WORDS))
@@ -230,7 +230,7 @@ def _ids(draw_ids: list[str]) -> list[str]:
     return list(dict.fromkeys("n" + i for i in draw_ids))
 
 
-def _refused_or_written(texts: list[str], write, fmt: str) -> bool:  # type: ignore[no-untyped-def]
+def _refused_or_written(texts: list[str], write, fmt: str) -> bool:
     """Write; True if written. A text XML cannot carry must be refused by name, the rest written."""
     unwritable = any(FORBIDDEN.search(t) for t in texts)
     try:

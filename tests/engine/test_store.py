@@ -32,7 +32,7 @@ def triples_in(path: Path) -> int:
     return sum(1 for _ in ox.parse(path=str(path)))
 
 
-def ok(result) -> str:  # type: ignore[no-untyped-def]
+def ok(result) -> str:
     assert result.exit_code == 0, result.output
     return result.stdout
 

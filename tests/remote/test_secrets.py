@@ -636,7 +636,8 @@ def test_odd_passwords_are_never_shown(
 
 @pytest.mark.integration
 def test_kg_serve_never_shows_its_update_token() -> None:
-    from support.server import MINI, TOKEN, call, kg_serve
+    from support import MINI
+    from support.server import TOKEN, call, kg_serve
 
     update = "INSERT DATA { <http://x/a> <http://x/p> 1 }"
     seen: list[bytes] = []
