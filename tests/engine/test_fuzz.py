@@ -180,6 +180,7 @@ def headers(draw):
 
 @settings(max_examples=200, deadline=None)
 @given(header=headers())
+@pytest.mark.slow
 def test_a_valid_header_reads_back_what_it_declares(header):
     text, title, description, params = header
     assume(not any(t == "string" and d is not None and " -- " in f" {d} " for _, t, d, _ in params))

@@ -373,6 +373,7 @@ def _count_then_kill_at_every_step(
     return outcomes
 
 
+@pytest.mark.slow
 def test_a_load_killed_before_any_of_its_steps_is_recovered_by_the_next(kg, tmp_path):
     data = tmp_path / "data.ttl"
     data.write_text("<urn:a> <urn:p> 1, 2, 3 .\n", encoding="utf-8")

@@ -620,6 +620,7 @@ PASSWORDS = st.text(
         ["401", "500-echo", "500-html-echo", "301-echo", "200-echo-type", "bad-url-raw"]
     ),
 )
+@pytest.mark.slow
 def test_odd_passwords_are_never_shown(
     shared_fake: FakeServer, tmp_path: Path, password: str, case: Any, path: str
 ) -> None:
