@@ -41,6 +41,13 @@ _SCRATCH = "urn:kgcli:infer:scratch"
 _FLUSH_BYTES = 4 << 20
 
 
+class _Restart(Exception):
+    """The schema changed so that more stated triples must be read: run again from the start."""
+
+    def __init__(self, read: tuple[bool, set[bytes], set[bytes]]) -> None:
+        self.read = read
+
+
 class InferenceDiverged(KgError):
     """The rules did not reach a fixpoint within the bounds; nothing was written."""
 
@@ -67,6 +74,8 @@ class InferenceReport:
     """What a run did: triples read and derived, rounds, and how many each rule derived first."""
 
     rules: str
+    #: Schema triples read (compiled in Python), and the other triples the rules read.
+    schema_triples: int = 0
     triples_read: int = 0
     derived: int = 0
     #: Types of anonymous classes (blank-node class expressions): used, never written.
@@ -80,6 +89,7 @@ class InferenceReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "rules": self.rules,
+            "schemaTriples": self.schema_triples,
             "triplesRead": self.triples_read,
             "derived": self.derived,
             "hidden": self.hidden,
@@ -110,7 +120,9 @@ class _Engine:
         deadline: float | None,
         marking: str,
         progress: Callable[[str], None] | None,
+        read: tuple[bool, set[bytes], set[bytes]] = (False, set(), set()),
     ) -> None:
+        self.read = read
         self.store = store
         self.rules = rules
         self.sink = sink
@@ -259,7 +271,8 @@ class _Engine:
         self.schema_classes = {t(c) for c in v.SCHEMA_CLASSES}
         self.instance_rules = self._instance_rules()
 
-    def _read_facts(self) -> None:
+    def _wanted(self) -> tuple[bool, set[bytes], set[bytes]]:
+        """What the rules read or write: every triple, or these predicates and classes."""
         s = self.schema
         everything = "same-as" in self.rules.groups or any(
             r.head_predicates is None for r in self.rules.sparql
@@ -269,6 +282,14 @@ class _Engine:
         }
         preds |= {p for _, p, _, _ in s.derived}
         classes = s.classes_read() | {c for r in self.rules.sparql for c in r.head_classes}
+        return everything, preds, classes
+
+    def _read_facts(self) -> None:
+        everything, preds, classes = self._wanted()
+        everything |= self.read[0]
+        preds |= self.read[1]
+        classes |= self.read[2]
+        self.read = (everything, set(preds), set(classes))
         facts, terms = self.facts, self.terms
         index, text, kinds = terms.index, terms.text, terms.kind
         from kgcli.infer.terms import kind_of
@@ -814,6 +835,11 @@ class _Engine:
         saved_out, saved_in = self.index_out, self.index_in
         self.index_out, self.index_in = {}, {}
         self._compile()
+        everything, preds, classes = self._wanted()
+        if not self.read[0] and (everything or preds - self.read[1] or classes - self.read[2]):
+            # The new schema reads triples that were not read: derived triples written so far
+            # may be stated ones. Start again, reading them from the start.
+            raise _Restart((everything, preds | self.read[1], classes | self.read[2]))
         for pid in set(self.index_out) | set(self.index_in):  # new joins need new indexes
             if pid in saved_out and pid in self.index_out:
                 self.index_out[pid] = saved_out[pid]
@@ -870,6 +896,7 @@ class _Engine:
     def run(self) -> InferenceReport:
         started = time.monotonic()
         self._read_schema()
+        self.report.schema_triples = len(self.schema_input)
         self._compile()
         self._read_facts()
         self._tick()
@@ -964,9 +991,18 @@ def infer(
     if rules.sparql and sink.store is None:
         sink = TeeSink(StoreSink(store, _SCRATCH), sink)
     deadline = time.monotonic() + timeout if timeout is not None else None
-    engine = _Engine(store, rules, sink, bounds or Bounds(), deadline, marking, progress)
+    read: tuple[bool, set[bytes], set[bytes]] = (False, set(), set())
     try:
-        report = engine.run()
+        while True:
+            engine = _Engine(
+                store, rules, sink, bounds or Bounds(), deadline, marking, progress, read
+            )
+            try:
+                report = engine.run()
+                break
+            except _Restart as restart:
+                sink.reset()
+                read = restart.read
     except BaseException:
         sink.abort()
         raise

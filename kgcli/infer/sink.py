@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from kgcli.errors import KgError
 from kgcli.infer.vocab import INFERRED_GRAPH
 
 
@@ -31,6 +32,10 @@ class Sink:
 
     def commit(self) -> None:
         """Everything is written."""
+
+    def reset(self) -> None:
+        """Forget what was written: the run starts again (rare: see `engine._Restart`)."""
+        self.abort()
 
     def abort(self) -> None:
         """Nothing of what was written must remain."""
@@ -102,6 +107,16 @@ class StreamSink(Sink):
 
     write_blank = write
 
+    def reset(self) -> None:
+        try:
+            self.out.seek(0)
+            self.out.truncate()
+        except (OSError, ValueError):
+            raise KgError(
+                "the rules derive schema triples: inference must start again, which a pipe "
+                "cannot; write to a file (-o FILE)"
+            ) from None
+
 
 class TeeSink(Sink):
     """Write to two sinks; the first one's store is the one SPARQL rules read."""
@@ -121,6 +136,10 @@ class TeeSink(Sink):
     def commit(self) -> None:
         self.first.commit()
         self.second.commit()
+
+    def reset(self) -> None:
+        self.first.reset()
+        self.second.reset()
 
     def abort(self) -> None:
         self.first.abort()

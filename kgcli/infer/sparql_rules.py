@@ -211,14 +211,18 @@ class _Reader:
             if t.kind == "op" and t.text == ",":
                 expect, i = "o", i + 1
                 continue
-            if t.kind == "op" and t.text in ("[", "(", "<<", "<<("):
+            if t.kind == "op" and t.text == "[" and i + 1 < end and toks[i + 1].text == "]":
+                term: str | None = f"?_:anon{i}"  # `[]`: a blank node, a variable here
+                i += 1
+            elif t.kind == "op" and t.text in ("[", "(", "<<", "<<("):
                 i = self._skip(i, end)  # blank node lists, collections, triple terms: not read
                 if expect == "s":
                     subject, expect = None, "p"
                 elif expect == "o":
                     expect = "next"
                 continue
-            term = self.term(t)
+            else:
+                term = self.term(t)
             if expect == "s":
                 subject, expect = term, "p"
             elif expect == "p":
@@ -306,6 +310,13 @@ def parse_rule(text: str, path: str, *, default_iri: str) -> SparqlRule:
     for token in tokens:
         if token.kind == "word" and token.text.upper() == "SERVICE":
             raise InputError(f"{_where(path, token)}: SERVICE is refused in rules (no network)")
+    for token in tokens:
+        prefix = token.text.partition(":")[0]
+        if token.kind == "pname" and prefix not in reader.prefixes:
+            raise InputError(
+                f"{_where(path, token)}: unknown prefix '{prefix}:' in {token.text}; "
+                f"declare it: PREFIX {prefix}: <...>"
+            )
     try:
         ox.Store().query(text)  # the engine's parser: an empty store answers at once
     except SyntaxError as err:
@@ -336,11 +347,14 @@ def parse_rule(text: str, path: str, *, default_iri: str) -> SparqlRule:
                     heads = None
                 else:
                     classes.add(pattern.object.encode())
-    if any(t.text in ("[", "(", "<<", "<<(") for t in raw_template) and heads is not None:
-        heads |= {v.RDF_FIRST, v.RDF_REST}
-        if any(t.text in ("<<", "<<(") for t in raw_template):
-            heads = None
-    if heads is not None and len(template) == 0 and raw_template:
+    # Blank node property lists, collections and triple terms in a template write triples this
+    # lexer does not read: the engine then reads every triple.
+    structured = any(
+        t.text in ("(", "<<", "<<(")
+        or (t.text == "[" and j + 1 < len(raw_template) and raw_template[j + 1].text != "]")
+        for j, t in enumerate(raw_template)
+    )
+    if structured or (not template and raw_template):
         heads = None
     # The premises: the WHERE clause's patterns (the template itself in the short form).
     rest = [j for j in range(close + 1, len(tokens)) if tokens[j].text == "{"]
