@@ -141,7 +141,10 @@ def _violations(
                 ((row["x"], p, row["x"]),),
             )
     for p in sorted(sc.asymmetric):
-        query = f"SELECT ?x ?y WHERE {{ ?x {p.decode()} ?y . ?y {p.decode()} ?x }} LIMIT {limit}"
+        query = (
+            f"SELECT ?x ?y WHERE {{ ?x {p.decode()} ?y . ?y {p.decode()} ?x "
+            f"FILTER(STR(?x) <= STR(?y)) }} LIMIT {limit}"
+        )
         for row in _rows(store, query):
             x, y = row["x"], row["y"]
             yield "prp-asyp", "both ways by an asymmetric property", x, ((x, p, y), (y, p, x))
@@ -170,7 +173,8 @@ def _violations(
     same, different = v.SAME_AS.decode(), v.DIFFERENT_FROM.decode()
     query = (
         f"SELECT DISTINCT ?x ?y WHERE {{ ?x {same} ?y . "
-        f"{{ ?x {different} ?y }} UNION {{ ?y {different} ?x }} }} LIMIT {limit}"
+        f"{{ ?x {different} ?y }} UNION {{ ?y {different} ?x }} FILTER(STR(?x) < STR(?y)) }} "
+        f"LIMIT {limit}"
     )
     for row in _rows(store, query):
         x, y = row["x"], row["y"]
