@@ -501,14 +501,19 @@ def explain(
     # Forwards: prove from stated (and schema) triples up; the first proof of each triple wins.
     proof: dict[Fact, _Instance | None] = {f: None for f in stated}
     proof.update({f: None for f in seen if prover.virtual(f)})
-    # Level by level, so that each triple gets one of its shortest proofs.
+
+    # Level by level, so that each triple gets one of its shortest proofs; of those, the one
+    # with the fewest derived premises, then the first in term order (the same every run).
+    def rank(inst: _Instance) -> tuple[int, list[Fact]]:
+        return sum(proof[q] is not None for q in inst.premises), inst.premises
+
     while goal not in proof:
         level = {}
         for fact, found in instances.items():
             if fact not in proof:
-                ready = next((i for i in found if all(q in proof for q in i.premises)), None)
-                if ready is not None:
-                    level[fact] = ready
+                ready = [i for i in found if all(q in proof for q in i.premises)]
+                if ready:
+                    level[fact] = min(ready, key=rank)
         if not level:
             break
         proof.update(level)
