@@ -235,3 +235,20 @@ def test_rule_set_mistakes_are_one_line(specs, switches, message):
     with pytest.raises(UsageError) as caught:
         rule_set(specs, **switches)
     assert str(caught.value) == message
+
+
+def test_a_query_without_infer_does_not_see_the_derived_graph(store_of):
+    from kgcli.infer.dataset import dataset, has_inferences
+
+    store = store_of(":A rdfs:subClassOf :B . :x a :A .")
+    assert not has_inferences(store)
+    assert dataset(store, infer=False).query_kwargs() == {"use_default_graph_as_union": True}
+    infer(store, RuleSet())
+    assert has_inferences(store)
+    ask = f"ASK {{ <{EX}x> a <{EX}B> }}"
+    graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    plain, inferred = dataset(store, infer=False), dataset(store, infer=True)
+    assert not store.query(ask, **plain.query_kwargs())  # type: ignore[arg-type]
+    assert store.query(ask, **inferred.query_kwargs())  # type: ignore[arg-type]
+    seen = [r["g"].value for r in store.query(graphs, **plain.query_kwargs())]  # type: ignore[arg-type, index, union-attr]
+    assert seen == ["urn:test:data"]
