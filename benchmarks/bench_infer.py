@@ -243,7 +243,9 @@ def measure(case: str, files: list[str], extra: dict[str, str], cap: float) -> d
         "import resource, subprocess, sys; "
         "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
         "print(done.returncode); print(done.stdout.strip().splitlines()[-1:] or ''); "
-        "print(done.stderr.strip().splitlines()[-1:] or ''); "
+        "lines = done.stderr.strip().splitlines(); "
+        "why = [x for x in lines if 'alloc' in x or 'memory' in x.lower() or 'Error' in x]; "
+        "print((why or lines)[-1:] or ''); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     start = time.perf_counter()
@@ -289,7 +291,8 @@ def summary(results: list[dict[str, object]]) -> tuple[list[float], str, str]:
         r = results[0]
         why = (
             r.get("stopped")
-            or f"failed after {float(r['wall']):.0f} s at {r['rss_mib']} MiB: {r['failed']}"
+            or f"did not finish: stopped after {float(r['wall']):.0f} s at {r['rss_mib']} MiB "
+            f"({r['failed']})"
         )  # type: ignore[arg-type]
         return [], str(why), "-"
     rss = statistics.median(int(r["rss_mib"]) for r in done)  # type: ignore[arg-type]

@@ -38,7 +38,6 @@ HIGH = ~LOW
 #: Ways to mark which rule derived a triple (docs/inference.md, "Marking").
 MARKINGS = ("sparql", "none", "all", "all-rdf12")
 _SCRATCH = "urn:kgcli:infer:scratch"
-_FLUSH_BYTES = 4 << 20
 
 
 class _Restart(Exception):
@@ -269,6 +268,20 @@ class _Engine:
             self.instances.setdefault(n, set())
         self.schema_pids = {t(p) for p in v.SCHEMA_PREDICATES}
         self.schema_classes = {t(c) for c in v.SCHEMA_CLASSES}
+        # Can any rule type a node with a schema class (owl:TransitiveProperty, say)? Only then
+        # must each round's derived types be looked through.
+        made = {d for ds in self.sup.values() for d in ds}
+        made |= {c for cs in (*self.dom.values(), *self.rng.values()) for c in cs}
+        results = [r for r, _, _ in (*s.some_values, *s.has_value)]
+        results += [d for _, _, d in s.all_values] + [c for c, _ in (*s.intersections, *s.one_of)]
+        made |= {t(c) for c in results}
+        self._may_type_schema = (
+            same_as
+            or bool(made & self.schema_classes)
+            or any(
+                r.head_predicates is None or r.head_classes & v.SCHEMA_CLASSES for r in rs.sparql
+            )
+        )
         self.instance_rules = self._instance_rules()
 
     def _wanted(self) -> tuple[bool, set[bytes], set[bytes]]:
@@ -401,7 +414,7 @@ class _Engine:
             iri = BUILTIN[rule].iri if rule in BUILTIN else rule
             rep.by_rule[iri] = rep.by_rule.get(iri, 0) + written
             self._round_counts[iri] += written
-        if self._buffered > _FLUSH_BYTES:
+        if self._buffered > self.sink.batch_bytes:
             self._flush()
 
     def _mark(self, rule: str, s: bytes, p: bytes, o: bytes) -> None:
@@ -834,7 +847,9 @@ class _Engine:
         if any(p in self.schema_pids for p in delta):
             return True
         types = delta.get(self.type, ())
-        return bool(types) and any((k & LOW) in self.schema_classes for k in types)
+        if not types or not self._may_type_schema:
+            return False
+        return any((k & LOW) in self.schema_classes for k in types)
 
     def _recompile(self) -> None:
         """Derived triples changed the schema: compile it again, and start over from all facts."""

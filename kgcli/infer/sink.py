@@ -21,6 +21,8 @@ class Sink:
 
     #: The store that holds what is written, if any: SPARQL rules read derived triples there.
     store: ox.Store | None = None
+    #: How much N-Triples text the engine gathers before it writes a batch.
+    batch_bytes = 4 << 20
 
     def write(self, data: bytes) -> None:
         """N-Triples lines with no blank node."""
@@ -60,6 +62,8 @@ class StoreSink(Sink):
         self.store = store
         self.graph = ox.NamedNode(graph)
         self.bulk = bulk
+        if bulk:  # each bulk load writes sorted files: fewer and bigger, less to compact
+            self.batch_bytes = 64 << 20
         if replace:
             store.remove_graph(self.graph)
 
@@ -124,6 +128,7 @@ class TeeSink(Sink):
     def __init__(self, first: Sink, second: Sink) -> None:
         self.first, self.second = first, second
         self.store = first.store
+        self.batch_bytes = min(first.batch_bytes, second.batch_bytes)
 
     def write(self, data: bytes) -> None:
         self.first.write(data)
