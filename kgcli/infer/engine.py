@@ -145,6 +145,19 @@ class _Engine:
         self.same = self.terms.id(v.SAME_AS)
         self.thing = self.terms.id(v.THING)
 
+    def close(self) -> None:
+        """Let go of the store and the relations now, not when the cycle collector runs.
+
+        The rules are bound methods of the engine: a reference cycle that would keep an
+        on-disk store open (its files in use) and every relation in memory after `infer`.
+        """
+        self.instance_rules: list[tuple[str, Any]] = []
+        self.facts = defaultdict(set)
+        self.index_out, self.index_in, self.instances = {}, {}, {}
+        self.terms = Terms()
+        self.store = None  # type: ignore[assignment]
+        self.sink = None  # type: ignore[assignment]
+
     # --- Reading ---------------------------------------------------------------------------
 
     def _tick(self) -> None:
@@ -1031,6 +1044,8 @@ def infer(
             except _Restart as restart:
                 sink.reset()
                 read = restart.read
+            finally:
+                engine.close()
     except BaseException:
         sink.abort()
         raise

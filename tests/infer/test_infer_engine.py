@@ -252,3 +252,25 @@ def test_a_query_without_infer_does_not_see_the_derived_graph(store_of):
     assert store.query(ask, **inferred.query_kwargs())  # type: ignore[arg-type]
     seen = [r["g"].value for r in store.query(graphs, **plain.query_kwargs())]  # type: ignore[arg-type, index, union-attr]
     assert seen == ["urn:test:data"]
+
+
+def test_an_on_disk_store_gets_its_derived_graph_in_a_new_generation(tmp_path, as_nt):
+    """What `kg infer --store` does: back up the current generation, bulk load into the copy."""
+    current = ox.Store(str(tmp_path / "g1"))
+    current.load(
+        f"<{EX}A> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{EX}B> . <{EX}x> a <{EX}A> .",
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode("urn:test:data"),
+    )
+    current.flush()
+    current.backup(str(tmp_path / "g2"))
+    generation = ox.Store(str(tmp_path / "g2"))
+    infer(generation, RuleSet(), sink=StoreSink(generation, bulk=True))
+    del generation
+    reopened = ox.Store.read_only(str(tmp_path / "g2"))
+    inferred = {
+        f"{q.subject} {q.predicate} {q.object} ."
+        for q in reopened.quads_for_pattern(None, None, None, ox.NamedNode(INFERRED_GRAPH))
+    }
+    assert inferred == as_nt(":x a :B .")
+    assert not current.contains_named_graph(ox.NamedNode(INFERRED_GRAPH))  # the old generation

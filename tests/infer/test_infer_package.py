@@ -51,3 +51,11 @@ def test_every_rule_has_an_iri_a_label_and_a_comment():
     for name, rule in BUILTIN.items():
         assert rule.iri == f"https://w3id.org/kgcli/rule/{name}"
         assert rule.label and rule.comment, name
+
+
+def test_the_documentation_says_what_becomes_of_every_rl_rule():
+    text = (ROOT / "docs" / "inference.md").read_text(encoding="utf-8")
+    missing = [name for name in (*RL_RULES, *BUILTIN) if f"`{name}`" not in text]
+    assert missing == []
+    for name in NOT_IMPLEMENTED:
+        assert f"| `{name}`" in text or f", `{name}`" in text, name
