@@ -38,6 +38,7 @@ HIGH = ~LOW
 #: Ways to mark which rule derived a triple (docs/inference.md, "Marking").
 MARKINGS = ("sparql", "none", "all", "all-rdf12")
 _SCRATCH = "urn:kgcli:infer:scratch"
+_SLICE = 1 << 15
 
 
 class _Restart(Exception):
@@ -317,7 +318,7 @@ class _Engine:
         classes |= self.read[2]
         self.read = (everything, set(preds), set(classes))
         facts, terms = self.facts, self.terms
-        index, text, kinds = terms.index, terms.text, terms.kind
+        index, text, kinds, ints = terms.index, terms.text, terms.kind, terms.ints
         from kgcli.infer.terms import kind_of
 
         def tid(term: bytes) -> int:
@@ -326,6 +327,7 @@ class _Engine:
                 found = index[term] = len(text)
                 text.append(term)
                 kinds.append(kind_of(term))
+                ints.append(found)
             return found
 
         count = 0
@@ -382,18 +384,19 @@ class _Engine:
 
     def _index(self, pid: int, keys: Iterable[int]) -> None:
         out, into = self.index_out.get(pid), self.index_in.get(pid)
+        ints = self.terms.ints
         if out is not None:
             for k in keys:
-                out[k >> SHIFT].append(k & LOW)
+                out[ints[k >> SHIFT]].append(ints[k & LOW])
         if into is not None:
             for k in keys:
-                into[k & LOW].append(k >> SHIFT)
+                into[ints[k & LOW]].append(ints[k >> SHIFT])
         if pid == self.type and self.instances:
             inst = self.instances
             for k in keys:
                 found = inst.get(k & LOW)
                 if found is not None:
-                    found.add(k >> SHIFT)
+                    found.add(ints[k >> SHIFT])
 
     # --- Writing ---------------------------------------------------------------------------
 
@@ -412,14 +415,22 @@ class _Engine:
             if blank:
                 apart = set(blank)
                 todo = [k for k in todo if k not in apart]
-        # One comprehension per batch: the per-triple cost that matters at 10^7.
-        self._buffer.extend([text[k >> SHIFT] + middle + text[k & LOW] + b" .\n" for k in todo])
+        # One comprehension per slice (the per-triple cost that matters at 10^7), and a batch
+        # written as soon as it is big enough (a round can derive millions of lines).
+        for start in range(0, len(todo), _SLICE):
+            part = todo[start : start + _SLICE]
+            self._buffer.extend([text[k >> SHIFT] + middle + text[k & LOW] + b" .\n" for k in part])
+            self._buffered += 100 * len(part)
+            if self._buffered > self.sink.batch_bytes:
+                self._flush()
         self._blank.extend([text[k >> SHIFT] + middle + text[k & LOW] + b" .\n" for k in blank])
         written = len(todo) + len(blank)
-        self._buffered += 100 * written
+        self._buffered += 100 * len(blank)
         if self.marking in ("all", "all-rdf12"):
             for k in (*todo, *blank):
                 self._mark(rule, text[k >> SHIFT], text[pid], text[k & LOW])
+                if self._buffered > self.sink.batch_bytes:
+                    self._flush()
         rep = self.report
         rep.derived += written
         rep.hidden += hidden
@@ -459,6 +470,7 @@ class _Engine:
             ]
         blank = s.startswith(b"_:") or o.startswith(b"_:")
         (self._blank if blank else self._buffer).extend(lines)
+        self._buffered += 200 * len(lines)
         self.report.marks += 1
 
     def _flush(self) -> None:
@@ -488,9 +500,10 @@ class _Engine:
         by_class: dict[int, list[int]] | None = None
         dt = delta.get(self.type)
         if dt:
+            ints = self.terms.ints
             by_class = defaultdict(list)
             for k in dt:
-                by_class[k & LOW].append(k >> SHIFT)
+                by_class[ints[k & LOW]].append(ints[k >> SHIFT])
         for name, rule in self.instance_rules:
             self._tick()
             found = rule(delta, by_class or {})
@@ -894,11 +907,12 @@ class _Engine:
 
     def _index_only(self, pid: int, *, out: bool) -> None:
         index = self.index_out[pid] if out else self.index_in[pid]
+        ints = self.terms.ints
         for k in self.facts.get(pid, ()):
             if out:
-                index[k >> SHIFT].append(k & LOW)
+                index[ints[k >> SHIFT]].append(ints[k & LOW])
             else:
-                index[k & LOW].append(k >> SHIFT)
+                index[ints[k & LOW]].append(ints[k >> SHIFT])
 
     def _add_schema_derived(self) -> dict[int, set[int]]:
         """The schema's own derived triples (scm-*), and the enumerations' members (cls-oo)."""
@@ -973,6 +987,7 @@ class _Engine:
     def _sparql_round(self) -> dict[int, set[int]]:
         """Run every SPARQL rule once over stated + derived; return what is new."""
         self._flush()
+        self.sink.sync()
         store = self.sink.store
         assert store is not None
         nxt: dict[int, set[int]] = defaultdict(set)
@@ -1045,11 +1060,11 @@ def infer(
                 sink.reset()
                 read = restart.read
             finally:
-                engine.close()
+                engine.close()  # before the sink commits: a bulk load then has the memory
+        sink.commit()
     except BaseException:
         sink.abort()
         raise
-    sink.commit()
     if isinstance(sink, TeeSink) and isinstance(sink.first, StoreSink):
         store.remove_graph(sink.first.graph)
     return report

@@ -8,7 +8,8 @@ the very nodes of the data. A sink is committed at the end, or aborted: an infer
 
 from __future__ import annotations
 
-from typing import BinaryIO
+import tempfile
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -32,6 +33,9 @@ class Sink:
         """N-Triples lines with a blank node (labels are those of the source store)."""
         raise NotImplementedError
 
+    def sync(self) -> None:
+        """What was written must now be in `store` (SPARQL rules are about to read it)."""
+
     def commit(self) -> None:
         """Everything is written."""
 
@@ -46,9 +50,12 @@ class Sink:
 class StoreSink(Sink):
     """Write into a named graph (by default `kgg:inferred`) of a store, replacing what it held.
 
-    `bulk` uses pyoxigraph's bulk loader: for an on-disk store it writes sorted files straight
-    to disk in flat memory, without a transaction; kg's stores get one by writing a new
-    generation, which the caller commits or discards.
+    `bulk` is for an on-disk store: the derived triples are spooled to a temporary N-Triples
+    file (in `spool_dir`, by default the system's), and pyoxigraph's bulk loader reads it when
+    the engine is done with its own memory (`sync`), writing sorted files straight to disk
+    without a transaction: kg's stores get one by writing a new generation, which the caller
+    commits or discards. Loading as the engine goes would add the loader's memory to the
+    engine's, and many small bulk loads are slow.
     """
 
     def __init__(
@@ -58,21 +65,27 @@ class StoreSink(Sink):
         *,
         bulk: bool = False,
         replace: bool = True,
+        spool_dir: str | None = None,
     ) -> None:
         self.store = store
         self.graph = ox.NamedNode(graph)
         self.bulk = bulk
-        if bulk:  # each bulk load writes sorted files: fewer and bigger, less to compact
-            self.batch_bytes = 64 << 20
+        self._spool: Any = None  # a named temporary file
+        if bulk:
+            self._spool = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by sync/abort
+                prefix="kg-infer-", suffix=".nt", dir=spool_dir
+            )
         if replace:
             store.remove_graph(self.graph)
 
     def write(self, data: bytes) -> None:
         if not data:
             return
+        if self._spool is not None:
+            self._spool.write(data)
+            return
         assert self.store is not None
-        loader = self.store.bulk_load if self.bulk else self.store.load
-        loader(data, format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph)
+        self.store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph)
 
     def write_blank(self, data: bytes) -> None:
         if not data:
@@ -84,14 +97,41 @@ class StoreSink(Sink):
         ]
         (self.store.bulk_extend if self.bulk else self.store.extend)(quads)
 
+    def sync(self) -> None:
+        """Load what is spooled: SPARQL rules are about to read the store, or the end."""
+        spool = self._spool
+        if spool is None or not spool.tell():
+            return
+        assert self.store is not None
+        spool.flush()
+        # The text is the store's own N-Triples: no need to validate it again (lenient).
+        self.store.bulk_load(
+            path=spool.name, format=ox.RdfFormat.N_TRIPLES, to_graph=self.graph, lenient=True
+        )
+        spool.seek(0)
+        spool.truncate()
+
     def abort(self) -> None:
         assert self.store is not None
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
         self.store.remove_graph(self.graph)
 
     def commit(self) -> None:
-        if self.bulk:
+        if self._spool is not None:
+            self.sync()
+            self._spool.close()
+            self._spool = None
             assert self.store is not None
             self.store.flush()
+
+    def reset(self) -> None:
+        if self._spool is not None:
+            self._spool.seek(0)
+            self._spool.truncate()
+        assert self.store is not None
+        self.store.remove_graph(self.graph)
 
 
 class StreamSink(Sink):
@@ -137,6 +177,10 @@ class TeeSink(Sink):
     def write_blank(self, data: bytes) -> None:
         self.first.write_blank(data)
         self.second.write_blank(data)
+
+    def sync(self) -> None:
+        self.first.sync()
+        self.second.sync()
 
     def commit(self) -> None:
         self.first.commit()

@@ -30,12 +30,15 @@ def kind_of(term: bytes) -> int:
 class Terms:
     """The dictionary: term text <-> dense integer id, and each term's kind."""
 
-    __slots__ = ("index", "kind", "text")
+    __slots__ = ("index", "ints", "kind", "text")
 
     def __init__(self) -> None:
         self.index: dict[bytes, int] = {}
         self.text: list[bytes] = []
         self.kind = bytearray()
+        #: Each id's int object, the dictionary's own: indexes hold these instead of the fresh
+        #: ints `key >> 32` makes (36 bytes each, tens of millions of them at 10^7).
+        self.ints: list[int] = []
 
     def __len__(self) -> int:
         return len(self.text)
@@ -46,6 +49,7 @@ class Terms:
             found = self.index[term] = len(self.text)
             self.text.append(term)
             self.kind.append(kind_of(term))
+            self.ints.append(found)
             if found > LOW:
                 raise OverflowError("more than 2^32 distinct terms")
         return found
