@@ -307,6 +307,8 @@ def part_compare(args: argparse.Namespace, work: Path, lines: list[str]) -> None
         results: dict[str, list[dict[str, object]]] = {c: [] for c in CASES}
         for round_ in range(args.runs):
             for case in CASES:
+                if f"{case}@{size:g}" in args.skip or case in args.skip:
+                    continue
                 if case == "owlrl" and (round_ or (size and size > args.owlrl_max)):
                     continue
                 if case == "reasonable" and round_ and size >= 1e6:
@@ -475,6 +477,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--owlrl-cap", type=float, default=900)
     parser.add_argument("--owlrl-max", type=float, default=1e5, help="largest size owlrl runs at")
     parser.add_argument("--fixpoint-cap", type=float, default=600)
+    parser.add_argument(
+        "--skip", default="", help="cases not to run: CASE or CASE@SIZE, comma-separated"
+    )
     parser.add_argument("--reasonable-gib", type=float, default=8, help="its address-space cap")
     parser.add_argument("--marking-size", type=float, default=1e6)
     parser.add_argument("--store-sizes", default="1e6,1e7")
@@ -490,6 +495,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(child(args.child, args.file, extra)))
         return
     args.sizes = [float(s) for s in args.sizes.split(",") if s]
+    args.skip = set(args.skip.split(","))
     args.store_sizes = [float(s) for s in args.store_sizes.split(",") if s]
     parts = set(args.parts.split(","))
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="kg-bench-infer-"))
