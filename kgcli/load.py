@@ -13,6 +13,8 @@ import pyoxigraph as ox
 
 from kgcli import resources
 from kgcli.errors import InputError
+from kgcli.iri import directory_iri, file_iri
+from kgcli.limits import check_json_nesting
 from kgcli.xmlsafe import check_entities
 
 _BOM = b"\xef\xbb\xbf"
@@ -21,7 +23,8 @@ _QUAD_FORMATS = {ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS}
 
 @dataclass(frozen=True)
 class LoadedFile:
-    """A file read into the store: where it came from and the named graph it filled."""
+    """A file read into the store: where it came from and the named graph it filled ("" for the
+    default graph)."""
 
     source: str
     graph: str
@@ -29,10 +32,17 @@ class LoadedFile:
 
 
 def file_graph_name(path: str) -> str:
-    """The named graph of a user file: its `file:` URI, as Jena and Oxigraph name them."""
+    """The named graph of a user file: its `file:` IRI (`kgcli.iri.file_iri`), as Jena names
+    them."""
     if path == "-":
         return "urn:kgcli:stdin"
-    return Path(path).resolve().as_uri()
+    return file_iri(path)
+
+
+def file_base(path: str) -> str:
+    """The base IRI of a file's relative IRIs: the file's own IRI, as in every RDF tool; for
+    stdin, which has none, the working directory's."""
+    return directory_iri() if path == "-" else file_iri(path)
 
 
 def _open(path: str) -> BinaryIO:
@@ -40,10 +50,17 @@ def _open(path: str) -> BinaryIO:
     if path == "-":
         return io.BytesIO(sys.stdin.buffer.read())
     p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory, expected an RDF file")
     try:
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory, expected an RDF file")
         handle = p.open("rb")
+    except (UnicodeEncodeError, ValueError):
+        # A NUL, or a lone surrogate that no file system name can hold (Python makes them of
+        # argv bytes it cannot decode): no such file can exist. Shown escaped, as it can be printed.
+        shown = path.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise InputError(
+            f"{shown!r}: no such file (the name holds characters no file name can)"
+        ) from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
@@ -79,7 +96,7 @@ def load_file(
     path: str,
     *,
     data_format: str | None = None,
-    graph: str | None = None,
+    graph: str | ox.DefaultGraph | None = None,
     bulk: bool = False,
     wrap: Callable[[BinaryIO], Any] | None = None,
 ) -> LoadedFile:
@@ -90,7 +107,11 @@ def load_file(
     wraps the open file (to count the bytes read for a progress bar).
 
     In TriG and N-Quads files, quads keep their own graph names and only default-graph
-    triples go to the file's graph, so a dataset file round-trips unchanged.
+    triples go to the file's graph, so a dataset file round-trips unchanged. `graph` may be
+    `ox.DefaultGraph()`: the file's triples then go to the store's default graph.
+
+    Relative IRIs resolve against the file's own IRI (`file_base`); `@base` in JSON-LD,
+    `xml:base` in RDF/XML and `@base`/`BASE` in Turtle resolve against it in turn.
     """
     from kgcli.formats import rdf_format_for
 
@@ -102,13 +123,23 @@ def load_file(
             # pyoxigraph expands a DOCTYPE's entities without a limit: a 1 KiB "billion laughs"
             # would take all memory. Refuse such files before parsing.
             check_entities(handle, name)
+        elif fmt == ox.RdfFormat.JSON_LD:
+            # Its JSON-LD parser recurses into each nested object: a few thousand levels kill
+            # the process (SIGSEGV). Refuse such files before parsing.
+            start = handle.tell()
+            check_json_nesting(handle, name)
+            handle.seek(start)
     except BaseException:
         handle.close()
         raise
-    graph = graph or file_graph_name(name)
+    # The default graph has no name: "" says so in the LoadedFile.
+    named = "" if isinstance(graph, ox.DefaultGraph) else graph or file_graph_name(name)
+    target = ox.NamedNode(named) if named else ox.DefaultGraph()
     try:
         loader = store.bulk_load if bulk else store.load
-        loader(wrap(handle) if wrap else handle, format=fmt, to_graph=ox.NamedNode(graph))
+        loader(
+            wrap(handle) if wrap else handle, format=fmt, base_iri=file_base(name), to_graph=target
+        )
     except SyntaxError as err:
         raise _located(name, err) from None
     except UnicodeDecodeError as err:
@@ -119,7 +150,7 @@ def load_file(
         raise InputError(f"{name}: {_plain(str(err))}") from None
     finally:
         handle.close()
-    return LoadedFile(source=name, graph=graph, format=fmt.name)
+    return LoadedFile(source=name, graph=named, format=fmt.name)
 
 
 def load_files(

@@ -10,10 +10,13 @@ import pyoxigraph as ox
 
 from kgcli.catalogue import NamedQuery
 from kgcli.errors import InputError, UsageError
+from kgcli.iri import directory_iri
+from kgcli.limits import MAX_QUERY_SIZE, check_seconds
 from kgcli.params import bind
 from kgcli.results import Result
 from kgcli.source import GraphSource
 from kgcli.sparql import (
+    check_from_files,
     check_safe,
     dataset_graphs,
     inject_values,
@@ -26,12 +29,15 @@ from kgcli.sparql import (
 
 @dataclass(frozen=True)
 class PreparedQuery:
-    """A query ready to run: its form, its final text (parameters bound) and its prefixes."""
+    """A query ready to run: its form, its final text (parameters bound), its prefixes, the base
+    IRI its relative IRIs resolve against, and whether it may name files and endpoints."""
 
     name: str
     form: str
     text: str
     prefixes: dict[str, str]
+    base: str | None = None
+    allow_federation: bool = False
 
 
 def prepare(
@@ -40,19 +46,37 @@ def prepare(
     *,
     allow_federation: bool = False,
     allowed_endpoints: Collection[str] = (),
+    base: str | None = None,
 ) -> PreparedQuery:
     """Check a query is safe to run and bind its parameters as RDF terms.
 
-    Refuses updates and anything that would reach the network or the disk (`SERVICE`, `LOAD`,
-    `FROM <file:...>`) unless federation is allowed.
+    Refuses updates and anything that would reach the network (`SERVICE`, `LOAD`) unless
+    federation is allowed, and a query over the size and nesting limits (`kgcli.limits`);
+    `FROM <file:...>` is checked by `run`, which knows the graphs the source holds. The base IRI
+    is `base`, else the query file's IRI, else (a query given as text) the working directory's.
     """
-    check_safe(query.text, allow_federation=allow_federation, allowed_endpoints=allowed_endpoints)
+    if len(query.text) > MAX_QUERY_SIZE:
+        # Checked first: the lexer, the checks and the engine all take time in the text's size.
+        where = "<stdin>" if query.name == "-" else str(query.path)
+        raise InputError(
+            f"{where}: the query has {len(query.text):,} characters, more than kg's limit "
+            f"of {MAX_QUERY_SIZE:,} (write long lists of values to a file and load it with --data)"
+        )
+    base = base or query.base or directory_iri()
+    check_safe(
+        query.text,
+        allow_federation=allow_federation,
+        allowed_endpoints=allowed_endpoints,
+        base=base,
+        from_files=False,
+    )
     form = query_form(query.text)
     if form == "UPDATE":
         raise UsageError(f"{query.name}: updates are refused by kg query")
     declared = prefixes(query.text)
     bindings = bind(query.params, given or {}, declared, query_name=query.name)
-    return PreparedQuery(query.name, form, inject_values(query.text, bindings), declared)
+    text = inject_values(query.text, bindings)
+    return PreparedQuery(query.name, form, text, declared, base, allow_federation)
 
 
 def run(
@@ -65,31 +89,37 @@ def run(
     """Run a prepared query on any source and return its result object."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit must be zero or more, not {limit}")
-    if timeout is not None and timeout <= 0:
-        raise UsageError(f"--timeout must be more than zero seconds, not {timeout:g}")
+    if timeout is not None:
+        check_seconds(timeout, "--timeout")
     store = getattr(source, "store", None)
-    if isinstance(store, ox.Store):
-        _check_dataset(store, query.text)
+    graphs = {g.value for g in store.named_graphs()} if isinstance(store, ox.Store) else None
+    # A FROM naming a file that a local store holds chooses that graph and reads nothing; any
+    # other file is refused, and with an endpoint every file (the server might read it).
+    check_from_files(
+        query.text, base=query.base, allow_federation=query.allow_federation, graphs=graphs
+    )
+    if graphs is not None:
+        _check_dataset(graphs, query.text, query.base)
     try:
-        return source.query(query.text, limit=limit, timeout=timeout)
+        return source.query(query.text, limit=limit, timeout=timeout, base=query.base)
     except InputError as err:
         raise _readable(query.text, err) from None
 
 
-def _check_dataset(store: ox.Store, text: str) -> None:
+def _check_dataset(graphs: set[str], text: str, base: str | None) -> None:
     """Refuse a FROM or FROM NAMED that names no graph of a local store.
 
     The engine never fetches such a graph (it reads as empty), but a person who pastes a query
     naming a graph on the web expects it to be downloaded: say it is not, before evaluation.
+    IRIs are compared as the engine will see them, resolved against the query's base.
     """
-    graphs: set[str] | None = None
-    for token, written, iri in dataset_graphs(text):
-        if graphs is None:
-            graphs = {g.value for g in store.named_graphs()}
+    for token, written, iri in dataset_graphs(text, base):
         if iri not in graphs:
+            shown = written if iri in written else f"{written} (<{iri}>)"
             raise InputError(
-                f"query:{token.line}:{token.column}: {written}: no graph of that name in the "
-                "data; kg never downloads the graphs a query names (load it with --data)"
+                f"query:{token.line}:{token.column}: {shown}: no graph of that name in the "
+                "data; kg never downloads the graphs a query names (load it with --data or "
+                "--named-graph)"
             )
 
 

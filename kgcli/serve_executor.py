@@ -48,7 +48,7 @@ from typing import IO, Any, BinaryIO, cast
 import pyoxigraph as ox
 
 # Imported here, not in the functions: a child imports nothing, so forks stay cheap.
-from kgcli.errors import KgError
+from kgcli.errors import KgError, Unwritable
 from kgcli.render import render
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
 from kgcli.sparql import syntax_error_location
@@ -78,6 +78,8 @@ class Job:
     named_graphs: list[str] | None = None
     #: At most this many rows or triples; more is an error rather than a silent truncation.
     max_results: int | None = None
+    #: The base IRI of the query's relative IRIs (the endpoint's URL).
+    base: str | None = None
 
 
 @dataclass
@@ -127,7 +129,7 @@ def evaluate(store: ox.Store, job: Job) -> Result:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
     elif job.union:
         kwargs["use_default_graph_as_union"] = True
-    answer = store.query(job.text, **kwargs)
+    answer = store.query(job.text, base_iri=job.base, **kwargs)
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
         return SelectResult(variables, _capped(map(tuple, answer), job.max_results, "row"))
@@ -148,6 +150,8 @@ def _answer(store: ox.Store, job: Job, out: IO[bytes]) -> dict[str, Any]:
         return {"status": 400, "message": short(str(err))}
     except ResultTooLarge as err:
         return {"status": 500, "message": str(err)}
+    except Unwritable as err:  # the answer exists, only not in the format asked for
+        return {"status": 406, "message": short(str(err))}
     except KgError as err:
         return {"status": 400 if err.exit_code == 2 else 500, "message": short(str(err))}
     except (OSError, RuntimeError) as err:

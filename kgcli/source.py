@@ -20,10 +20,11 @@ import pyoxigraph as ox
 
 from kgcli.config import Endpoint, check_url, resolve_endpoint
 from kgcli.errors import InputError, KgError, QueryTimeout, RemoteError
-from kgcli.load import LoadedFile, load_embedded, load_files
+from kgcli.limits import MAX_NESTING, json_too_deep
+from kgcli.load import LoadedFile, load_embedded, load_file, load_files
 from kgcli.remote import Connection, RetryPolicy
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
-from kgcli.sparql import dataset_graphs, query_form, syntax_error_location
+from kgcli.sparql import dataset_graphs, has_relative_iris, query_form, syntax_error_location
 
 
 class GraphSource(ABC):
@@ -33,8 +34,16 @@ class GraphSource(ABC):
     description: str = ""
 
     @abstractmethod
-    def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
-        """Run a SPARQL query (already checked and with parameters bound)."""
+    def query(
+        self,
+        text: str,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,
+        base: str | None = None,
+    ) -> Result:
+        """Run a SPARQL query (already checked and with parameters bound); its relative IRIs
+        resolve against `base` (`kgcli.query.prepare` says which)."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the source holds (connections, file handles)."""
@@ -54,30 +63,51 @@ def _query_error(text: str, err: SyntaxError) -> InputError:
 
 @dataclass
 class LocalSource(GraphSource):
-    """An in-memory (or on-disk) pyoxigraph store; the default graph is the union of all graphs."""
+    """An in-memory (or on-disk) pyoxigraph store.
+
+    The default graph is the union of all graphs, or, when `default_graphs` is set (`--default-
+    graph`, `--named-graph`), exactly those graphs (`ox.DefaultGraph()` for the store's own
+    default graph) while every named graph stays a named graph, as a SPARQL dataset says.
+    """
 
     store: ox.Store
     files: list[LoadedFile] = field(default_factory=list)
     description: str = "embedded graph"
     #: Called by `close` (an on-disk store's reader lock, see `kgcli.store.open_store`).
     release: Callable[[], None] | None = None
+    default_graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None
 
     def close(self) -> None:
         if self.release is not None:
             self.release()
             self.release = None
 
-    def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+    def query(
+        self,
+        text: str,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,
+        base: str | None = None,
+    ) -> Result:
         if timeout is not None and hasattr(os, "fork"):
-            return self._query_in_child(text, limit, timeout)
-        return self._wrap(self._run(text), limit, lambda: self._run(text))
+            return self._query_in_child(text, limit, timeout, base)
+        return self._wrap(self._run(text, base), limit, lambda: self._run(text, base))
 
-    def _run(self, text: str) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        # The union of all graphs is the default graph, unless the query names its own with
-        # FROM / FROM NAMED: pyoxigraph would otherwise ignore them.
-        union = not dataset_graphs(text)
+    def _run(
+        self, text: str, base: str | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        # A query that names its own dataset with FROM / FROM NAMED gets it: pyoxigraph would
+        # otherwise ignore them. Else the union of all graphs, or the dataset the user gave.
+        options: dict[str, object] = {}
+        if dataset_graphs(text):
+            pass
+        elif self.default_graphs is None:
+            options["use_default_graph_as_union"] = True
+        else:
+            options["default_graph"] = self.default_graphs
         try:
-            return self.store.query(text, use_default_graph_as_union=union)
+            return self.store.query(text, base_iri=base, **options)  # type: ignore[arg-type]
         except SyntaxError as err:
             raise _query_error(text, err) from None
         except (OSError, RuntimeError) as err:
@@ -107,7 +137,9 @@ class LocalSource(GraphSource):
             return AskResult(bool(answer))
         return GraphResult.from_triples(answer, limit)  # type: ignore[arg-type]
 
-    def _query_in_child(self, text: str, limit: int | None, timeout: float) -> Result:
+    def _query_in_child(
+        self, text: str, limit: int | None, timeout: float, base: str | None
+    ) -> Result:
         """Evaluate in a forked child that can be killed at the deadline.
 
         pyoxigraph evaluates blocking operators (ORDER BY, aggregates) inside `Store.query` in
@@ -123,7 +155,7 @@ class LocalSource(GraphSource):
                 os.close(err_r)
                 code = 0
                 try:
-                    answer = self._run(text)
+                    answer = self._run(text, base)
                     with open(out_path, "wb") as out:
                         if isinstance(answer, ox.QueryTriples):
                             out.write(b"G")
@@ -146,6 +178,8 @@ class LocalSource(GraphSource):
             if failure:
                 kind, _, message = failure.partition("\0")
                 raise (InputError if kind == "InputError" else KgError)(message)
+            if os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) != 0:
+                raise KgError(f"query failed: the engine's process {_ended(status)}")
             with open(out_path, "rb") as handle:
                 tag = handle.read(1)
                 data = handle.read()
@@ -177,6 +211,19 @@ def _wait(pid: int, timeout: float) -> int | None:
             os.close(pidfd)
 
 
+def _ended(status: int) -> str:
+    """How a child ended, from its wait status: `was killed by SIGSEGV`, `exited with 70`."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        hint = " (out of memory?)" if number == signal.SIGKILL else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with {os.waitstatus_to_exitcode(status)}"
+
+
 class RemoteSource(GraphSource):
     """A SPARQL 1.1 endpoint, queried through SPARQLWrapper; results parsed into our objects.
 
@@ -198,7 +245,18 @@ class RemoteSource(GraphSource):
         self.description = f"SPARQL endpoint {endpoint.url}"
         self.connection = Connection(endpoint, retry=retry)
 
-    def query(self, text: str, *, limit: int | None = None, timeout: float | None = None) -> Result:
+    def query(
+        self,
+        text: str,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,
+        base: str | None = None,
+    ) -> Result:
+        if base is not None and has_relative_iris(text):
+            # The server would resolve them against a base of its own choosing: send ours, on
+            # the query's first line, so that the line numbers of the server's errors still hold.
+            text = f"BASE <{base}> {text}"
         form = query_form(text)
         wait = timeout if timeout is not None else self.timeout
         reply = self.connection.sparql(text, form, timeout=wait)
@@ -221,6 +279,13 @@ _BNODE_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 def _parse_remote(url: str, form: str, ctype: str, body: bytes, limit: int | None) -> Result:
     """Parse an endpoint's answer into result objects, insisting on the media type asked for."""
+    if "json" in ctype and json_too_deep(body) is not None:
+        # The engine's JSON parsers recurse: a few thousand levels (triple terms in triple
+        # terms) would kill the process.
+        raise RemoteError(
+            f"{url}: answered JSON nested more than {MAX_NESTING} levels deep, which kg refuses "
+            "to parse"
+        )
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):
             fmt = ox.RdfFormat.from_media_type(ctype) if ctype else None
@@ -326,13 +391,27 @@ def open_source(
     with_embedded: bool = False,
     endpoint: str | None = None,
     store: str | None = None,
+    default_graph: Sequence[str] = (),
+    named_graph: Sequence[str] = (),
 ) -> GraphSource:
     """Open the source a command names: an endpoint, an on-disk store, the user's files, or the
-    embedded graph."""
+    embedded graph.
+
+    `default_graph` and `named_graph` files make a SPARQL dataset exactly: the first merged into
+    the default graph, the second each a named graph named by its `file:` IRI. `data` files
+    (and the embedded graph with `with_embedded`) are then both: named graphs, and part of the
+    default graph. Without them the default graph is the union of every graph.
+    """
+    exact = bool(default_graph or named_graph)
     if endpoint:
         if data or with_embedded or store:
             raise InputError(
                 "--endpoint cannot be combined with --data, --with-embedded or --store"
+            )
+        if exact:
+            raise InputError(
+                "--endpoint cannot be combined with --default-graph or --named-graph "
+                "(the server holds the dataset: name its graphs with FROM / FROM NAMED)"
             )
         return RemoteSource(resolve_endpoint(endpoint))
     if store:
@@ -341,15 +420,32 @@ def open_source(
                 "--store cannot be combined with --data or --with-embedded "
                 f"(add files to the store: kg store load {store} FILE...)"
             )
+        if exact:
+            raise InputError(
+                "--store cannot be combined with --default-graph or --named-graph "
+                "(choose the store's graphs with FROM / FROM NAMED)"
+            )
         return open_store_source(store)
+    paths = [*data, *default_graph, *named_graph]
+    if paths.count("-") > 1:
+        raise InputError("stdin ('-') can be read only once: give it to one option")
     memory = ox.Store()
     files: list[LoadedFile] = []
-    if with_embedded or not data:
+    if with_embedded or not paths:
         files += load_embedded(memory)
     files += load_files(memory, data, data_format=data_format)
-    if data:
-        names = ", ".join(data)
+    # Both are "named graphs and part of the default graph": the embedded files and --data.
+    both = [ox.NamedNode(f.graph) for f in files]
+    for path in default_graph:
+        files.append(load_file(memory, path, data_format=data_format, graph=ox.DefaultGraph()))
+    for path in named_graph:
+        files.append(load_file(memory, path, data_format=data_format))
+    if paths:
+        names = ", ".join(paths)
         description = f"{names} + embedded graph" if with_embedded else names
     else:
         description = "embedded graph"
-    return LocalSource(memory, files, description)
+    source = LocalSource(memory, files, description)
+    if exact:
+        source.default_graphs = [ox.DefaultGraph(), *both]
+    return source

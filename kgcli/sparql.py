@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kgcli.errors import InputError, UsageError
+from kgcli.iri import resolve
+from kgcli.limits import MAX_NESTING
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 #: Keywords that start a SPARQL Update operation; none of them can appear in a query.
@@ -45,6 +47,15 @@ _VARNAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _ERROR_AT_RE = re.compile(r"\bat (\d+):(\d+)")
 _LINE_END_RE = re.compile(r"[\r\n]")
+#: What an operation chained at one level (`A UNION B UNION C`, `?a + ?b + ?c`, `!!x`) costs, in
+#: eighths of a level of brackets: each makes the engine's tree one deeper, as a bracket does,
+#: at a smaller cost of stack (measured: a BIND or a MINUS about a third of a group's).
+_CHAIN_COST = {
+    **dict.fromkeys(("OPTIONAL", "MINUS", "BIND"), 3),
+    **dict.fromkeys(("UNION", "FILTER", "GRAPH", "SERVICE"), 1),
+    **dict.fromkeys(("||", "&&", "+", "-", "*", "/", "|", "!", "^"), 1),
+}
+_LEVEL = 8
 #: Keywords the engine reads glued to a prefixed name that follows them (`FROMex:g`).
 _GLUED_KEYWORDS = ("FROMNAMED", "FROM", "NAMED", "SERVICESILENT", "SERVICE", "GRAPH")
 
@@ -150,10 +161,43 @@ def tokenize(text: str) -> list[Token]:
     # then `SERVICE ?x #>` is no IRI `<?b)SERVICE?x#>` hiding a SERVICE.
     stack: list[str] = []
     i, n = 0, len(text)
+    # The engine parses and evaluates by recursion: count the nesting as we go, without any,
+    # and refuse what would overflow its stack (`kgcli.limits`). One entry per open bracket
+    # (`{`, `(`, `[`, `<<`): the cost of the operations chained inside it; `chained` is their sum.
+    # Outside every bracket nothing chains (`SELECT *` is no product).
+    chains: list[int] = [0]
+    chained = 0
 
     def add(kind: str, end: int) -> None:
+        nonlocal chained
         line, column = lines.at(i)
-        tokens.append(Token(kind, text[i:end], i, line, column))
+        value = text[i:end]
+        tokens.append(Token(kind, value, i, line, column))
+        if kind not in ("punct", "op", "keyword"):
+            return
+        if value in ("(", "{", "[", "<<"):
+            chains.append(0)
+        elif value in (")", "}", "]", ">>"):
+            if len(chains) > 1:
+                chained -= chains.pop()
+            return
+        elif len(chains) > 1 and (cost := _CHAIN_COST.get(value.upper(), 0)):
+            chains[-1] += cost
+            chained += cost
+        else:
+            return
+        levels = len(chains) - 1
+        if levels * _LEVEL + chained > MAX_NESTING * _LEVEL:
+            how = (
+                f" ({levels} brackets, and chained UNION, OPTIONAL, BIND, ||, + ... worth "
+                f"{chained // _LEVEL} more)"
+                if chained >= _LEVEL
+                else ""
+            )
+            raise InputError(
+                f"line {line}, column {column}: nested more than {MAX_NESTING} levels deep{how}; "
+                "kg refuses such a query (the engine would run out of stack)"
+            )
 
     while i < n:
         char = text[i]
@@ -271,11 +315,26 @@ def prefixes(text: str) -> dict[str, str]:
     return _prefixes(tokenize(text))
 
 
-def _base(tokens: list[Token]) -> str | None:
-    for i, token in enumerate(tokens[:-1]):
-        if token.is_keyword("BASE") and tokens[i + 1].kind == "iri":
-            return _iri(tokens[i + 1])
-    return None
+def _prologue(tokens: list[Token], base: str | None) -> tuple[str | None, dict[str, str]]:
+    """The query's base IRI and its prefixes, as the engine reads the prologue in order.
+
+    Each BASE resolves against the base before it (the first against `base`, the query's own
+    IRI), and each PREFIX's IRI against the base in effect where it is declared.
+    """
+    declared = _prefixes(tokens)  # a PREFIX out of place too: the engine will say it is wrong
+    i = 0
+    while i < len(tokens):
+        if tokens[i].is_keyword("BASE") and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+            base = resolve(_iri(tokens[i + 1]), base)
+            i += 2
+        elif tokens[i].is_keyword("PREFIX") and i + 2 < len(tokens):
+            name, iri = tokens[i + 1], tokens[i + 2]
+            if name.kind == "pname" and name.value.endswith(":") and iri.kind == "iri":
+                declared[name.value[:-1]] = resolve(_iri(iri), base)
+            i += 3
+        else:
+            break
+    return base, declared
 
 
 def _expand(token: Token, declared: Mapping[str, str]) -> str | None:
@@ -289,9 +348,9 @@ def _expand(token: Token, declared: Mapping[str, str]) -> str | None:
     return None
 
 
-def _scheme(iri: str, base: str | None) -> str:
-    """The IRI's scheme, lower-cased; a relative IRI takes the BASE's."""
-    match = _SCHEME_RE.match(iri) or (_SCHEME_RE.match(base) if base else None)
+def _scheme(iri: str) -> str:
+    """The IRI's scheme, lower-cased ("" for a relative IRI)."""
+    match = _SCHEME_RE.match(iri)
     return match.group()[:-1].lower() if match else ""
 
 
@@ -362,15 +421,20 @@ def _froms(
 
 
 def check_safe(
-    text: str, *, allow_federation: bool = False, allowed_endpoints: Collection[str] = ()
+    text: str,
+    *,
+    allow_federation: bool = False,
+    allowed_endpoints: Collection[str] = (),
+    base: str | None = None,
+    from_files: bool = True,
 ) -> None:
     """Refuse, before evaluation, a query that would reach the network or disk, or an update.
 
     SERVICE reaches the network: refused unless `allow_federation`, and then only for an endpoint
     in `allowed_endpoints` (an empty collection allows all). FROM / FROM NAMED with a `file:` IRI
-    is refused unless `allow_federation`; other FROM IRIs are allowed, because pyoxigraph and our
-    server treat FROM as the choice of graphs already in the store, by name, and never dereference
-    them. Updates (INSERT, DELETE, LOAD, DROP, ...) raise UsageError: `kg query` only reads.
+    is refused as `check_from_files` says (unless `from_files` is False: the caller checks them
+    once it knows the graphs it holds). Updates (INSERT, DELETE, LOAD, DROP, ...) raise
+    UsageError: `kg query` only reads. `base` is the query's own IRI (`kgcli.iri`).
     """
     tokens = tokenize(text)
     form, index = _form_index(tokens)
@@ -401,24 +465,72 @@ def check_safe(
                 f"{where}: <{endpoint}> is not an allowed endpoint "
                 f"(--endpoint-allow: {', '.join(sorted(allowed))})"
             )
+    if from_files:
+        _check_from_files(tokens, base, allow_federation, None)
+
+
+def _dataset(tokens: list[Token], base: str | None) -> list[tuple[Token, str, str]]:
+    query_base, declared = _prologue(tokens, base)
+    return [
+        (token, written, resolve(iri, query_base))
+        for token, written, iris in _froms(tokens, declared)
+        for iri in iris
+    ]
+
+
+def _check_from_files(
+    tokens: list[Token],
+    base: str | None,
+    allow_federation: bool,
+    graphs: Collection[str] | None,
+) -> None:
     if allow_federation:
         return
-    base = _base(tokens)
-    for token, written, iris in _froms(tokens, declared):
-        if any(_scheme(iri, base) == "file" for iri in iris):
+    query_base = _prologue(tokens, base)[0] or ""
+    for token, written, iri in _dataset(tokens, base):
+        # An IRI left relative (a base that does not resolve) is judged by the base's scheme.
+        scheme = _scheme(iri) or _scheme(query_base)
+        if scheme != "file" or (graphs is not None and iri in graphs):
+            continue
+        where = f"at line {token.line}, column {token.column}"
+        if graphs is None:
             raise InputError(
-                f"{written} at line {token.line}, column {token.column} would read a local file; "
-                "pass --allow-federation to permit it"
+                f"{written} {where} would read a local file; pass --allow-federation to permit it"
             )
+        # A local store: the file is simply not loaded, and a query never loads one. Say which
+        # file, as the base made it (`FROM <data.ttl>` names the file beside the query).
+        shown = written if iri in written else f"{written} (<{iri}>)"
+        raise InputError(
+            f"{shown} {where} would read a local file, which kg never does: load it with --data "
+            "or --named-graph"
+        )
 
 
-def dataset_graphs(text: str) -> list[tuple[Token, str, str]]:
-    """Each graph a FROM or FROM NAMED names: its first token, how it is written, its IRI."""
-    tokens = tokenize(text)
-    declared = _prefixes(tokens)
-    return [
-        (token, written, iri) for token, written, iris in _froms(tokens, declared) for iri in iris
-    ]
+def check_from_files(
+    text: str,
+    *,
+    base: str | None = None,
+    allow_federation: bool = False,
+    graphs: Collection[str] | None = None,
+) -> None:
+    """Refuse FROM / FROM NAMED naming a `file:` IRI, resolved against the query's base.
+
+    Refused unless `allow_federation`, or unless it names one of `graphs`, the graphs of a local
+    store: pyoxigraph and our server treat FROM as the choice of graphs already in the store, by
+    name, and never dereference them, so choosing a file loaded with `--data` reads nothing.
+    """
+    _check_from_files(tokenize(text), base, allow_federation, graphs)
+
+
+def has_relative_iris(text: str) -> bool:
+    """Whether the query writes an IRI that needs a base to resolve (`<data.ttl>`, `<>`)."""
+    return any(t.kind == "iri" and not _SCHEME_RE.match(_iri(t)) for t in tokenize(text))
+
+
+def dataset_graphs(text: str, base: str | None = None) -> list[tuple[Token, str, str]]:
+    """Each graph a FROM or FROM NAMED names: its first token, how it is written, and its IRI
+    resolved against the query's base (its BASE, itself resolved against `base`)."""
+    return _dataset(tokenize(text), base)
 
 
 def _matching(tokens: list[Token], open_index: int) -> int:

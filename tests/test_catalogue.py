@@ -10,6 +10,7 @@ import pytest
 from kgcli import resources
 from kgcli.catalogue import Catalogue, NamedQuery, Param, from_text, parse_header, resolve
 from kgcli.errors import InputError, UsageError
+from kgcli.iri import file_iri
 from kgcli.params import bind
 from kgcli.sparql import check_safe, inject_values, prefixes, query_form
 
@@ -205,6 +206,7 @@ def test_get_returns_the_whole_file() -> None:
             Param("limit", "integer", "10", "at most this many firms"),
         ),
         text=path.read_text(encoding="utf-8"),
+        base=file_iri(path),  # a query file's relative IRIs resolve against the file's IRI
     )
     assert query_form(query.text) == "SELECT"  # the header is comments: valid SPARQL
 

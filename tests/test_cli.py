@@ -290,7 +290,12 @@ def test_version_and_module_entry_point():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("query", "--bogus"), "kg: error: No such option: --bogus (see 'kg query -h')\n"),
+        # A name close to none (Click suggests close ones: `--bogus` gets "--base").
+        (("query", "--zzz"), "kg: error: No such option: --zzz (see 'kg query -h')\n"),
+        (
+            ("query", "--bogus"),
+            "kg: error: No such option: --bogus (Possible options: --base) (see 'kg query -h')\n",
+        ),
         (("nope",), "kg: error: No such command 'nope'. (see 'kg -h')\n"),
         (("query", "articles", "--limit", "-3"), "kg: error: Invalid value for '--limit': "),
     ],

@@ -1,10 +1,11 @@
 """Nothing lost (issue #7, item 4): `kg` killed with SIGKILL at random moments while it writes over
 an existing file leaves the old file or the new one, byte for byte, never a mix.
 
-Half the kills fall anywhere in the run (start-up, load, query), half inside the write itself
-(after its temporary file appeared). A kill cannot clean up, so it may leave its temporary file
-behind: `.NAME.XXXXXXXX.tmp` beside the target (`kgcli.atomic`), never taken for the target and
-safe to delete; nothing else may appear. The seed is fixed, so a failure can be replayed.
+A third of the kills fall anywhere in the run (start-up, load, query), half inside the write
+itself (after its temporary file appeared), the rest just after the rename. A kill cannot clean
+up, so it may leave its temporary file behind: `.NAME.XXXXXXXX.tmp` beside the target
+(`kgcli.atomic`), never taken for the target and safe to delete; nothing else may appear. The
+seed is fixed, so a failure can be replayed.
 """
 
 from __future__ import annotations
@@ -59,14 +60,18 @@ def _kill_many(
     target.write_bytes(old)
     started = time.monotonic()
     proc = _start(args, folder)
-    write_started = None
+    write_started = write_ended = None
     while proc.poll() is None:
-        if write_started is None and _temporaries(folder, name):
-            write_started = time.monotonic() - started
+        if _temporaries(folder, name):
+            if write_started is None:
+                write_started = time.monotonic() - started
+        elif write_started is not None and write_ended is None:
+            # Renamed into place: what follows (syncing the folder, exiting) is not the write.
+            write_ended = time.monotonic() - started
         time.sleep(0.001)
     assert proc.returncode == 0
     run = time.monotonic() - started
-    write = run - (write_started or run)
+    write = (write_ended or run) - (write_started or run)
     new = target.read_bytes()
     assert new != old
     outcomes = {"old": 0, "new": 0, "killed while writing": 0}
@@ -74,7 +79,16 @@ def _kill_many(
         target.write_bytes(old)
         proc = _start(args, folder)
         started = time.monotonic()
-        if rng.random() < 0.5:
+        inode = target.stat().st_ino
+        draw = rng.random()
+        if draw < 0.15:
+            # Just after the rename (the target is another file now), before the process ends:
+            # timed by what happened, not by the clock, so this outcome is seen on any machine.
+            deadline = started + 10 * run
+            while target.stat().st_ino == inode and proc.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.0005)
+        elif draw < 0.5:
             time.sleep(rng.uniform(0, run * 1.1))
         else:  # inside the write: wait for the temporary file, then a moment of the write
             deadline = started + 10 * run

@@ -636,6 +636,22 @@ def test_federation_and_files_are_refused(server: Server, text: str, words: byte
 
 
 @pytest.mark.integration
+def test_relative_iris_resolve_against_the_endpoints_url(server: Server) -> None:
+    """As Oxigraph server does; a query with no base of its own was refused before (#12)."""
+    status, _, body = get_query(server, "SELECT (<x> AS ?x) (<../y> AS ?y) {}")
+    assert status == 200, body
+    (row,) = json.loads(body)["results"]["bindings"]
+    assert (row["x"]["value"], row["y"]["value"]) == (f"{server.base}/x", f"{server.base}/y")
+    # A FROM that resolves to a file is still refused.
+    status, _, body = get_query(server, "BASE <file:///etc/> SELECT * FROM <passwd> { ?s ?p ?o }")
+    assert (status, body) == (
+        400,
+        b"FROM <passwd> at line 1, column 30 would read a local file; pass --allow-federation "
+        b"to permit it\n",
+    )
+
+
+@pytest.mark.integration
 def test_unknown_path_is_404(server: Server) -> None:
     status, _, body = call("GET", f"{server.base}/nowhere")
     assert status == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -37,6 +38,27 @@ DataFormatOpt = Annotated[
         metavar="FORMAT",
         help="Format of --data files when the extension does not say "
         "(turtle, trig, ntriples, nquads, jsonld, rdfxml).",
+        rich_help_panel=SOURCE,
+    ),
+]
+DefaultGraphOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--default-graph",
+        metavar="FILE",
+        help="Build the query's dataset exactly, as SPARQL defines it: FILE's triples go to the "
+        "default graph (repeatable; merged), instead of the union of all graphs. "
+        "Example: --default-graph data.ttl --named-graph g1.ttl",
+        rich_help_panel=SOURCE,
+    ),
+]
+NamedGraphOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--named-graph",
+        metavar="FILE",
+        help="A named graph of the query's dataset, named by FILE's file: IRI and not part of "
+        "the default graph (repeatable). Example: --default-graph data.ttl --named-graph g1.ttl",
         rich_help_panel=SOURCE,
     ),
 ]
@@ -102,6 +124,8 @@ def open_source_from(
     with_embedded: bool,
     endpoint: str | None,
     store: str | None = None,
+    default_graph: list[str] | None = None,
+    named_graph: list[str] | None = None,
 ):  # type: ignore[no-untyped-def]
     """Open the graph source named by the shared options."""
     from kgcli.source import open_source
@@ -112,7 +136,19 @@ def open_source_from(
         with_embedded=with_embedded,
         endpoint=endpoint,
         store=store,
+        default_graph=default_graph or [],
+        named_graph=named_graph or [],
     )
+
+
+def seconds(value: float | None) -> float | None:
+    """Callback of the --timeout options: click's ranges let `inf` and `nan` through."""
+    from kgcli.limits import seconds_problem
+
+    problem = None if value is None else seconds_problem(value)
+    if problem is not None:
+        raise typer.BadParameter(problem)
+    return value
 
 
 def stdout_is_tty() -> bool:
@@ -120,7 +156,8 @@ def stdout_is_tty() -> bool:
 
 
 def reports_errors(fn: F) -> F:
-    """Report a KgError as one line on stderr and exit with its code (traceback with --debug)."""
+    """Report a KgError as one line on stderr and exit with its code (traceback with --debug);
+    any other exception, a bug, as one line too, exit code 1."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -138,5 +175,21 @@ def reports_errors(fn: F) -> F:
         except KeyboardInterrupt:
             typer.echo("kg: interrupted", err=True)
             raise typer.Exit(130) from None
+        except Exception as err:
+            # click's exits and usage errors (they carry their exit code) are click's to report.
+            if STATE["debug"] or hasattr(err, "exit_code"):
+                raise
+            # A bug: still one line, not a traceback, and how to see one. Where it was raised,
+            # not its message: that may hold anything, a password in a URL too.
+            frames = traceback.extract_tb(err.__traceback__)
+            where = (
+                f" in {Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else ""
+            )
+            typer.echo(
+                f"kg: error: internal error ({type(err).__name__}{where}); "
+                "run again with --debug for the traceback and report it",
+                err=True,
+            )
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
