@@ -21,9 +21,9 @@ Parts:
 - marking: at `--marking-size`, with the project's SPARQL rule: derived triples marked with the
   rule that derived them for none, SPARQL rules only (the default), every triple (RDF 1.1
   reification), every triple (RDF 1.2 `rdf:reifies`): seconds, peak RSS, quads written.
-- store: the on-disk path (`kg infer --store`): the store made by `kgcli.store.load` (timed as
-  the baseline), then a new generation (a backup: hard links) that the derived triples are bulk
-  loaded into, and flushed; seconds and peak RSS.
+- store: the on-disk path (`kg infer --store`): the store made by `kgcli.engine.store.load`
+  (timed as the baseline), then a new generation (a backup: hard links) that the derived
+  triples are bulk loaded into, and flushed; seconds and peak RSS.
 - query: whole processes on the embedded graph, wall clock: `kg query shared-resources -f csv`,
   and the same work in one process without and with inference first (what `--infer` adds).
 """
@@ -84,7 +84,7 @@ def _count(store, graph: str = INFERRED) -> int:  # type: ignore[no-untyped-def]
 
 def child(case: str, files: list[str], extra: dict[str, str]) -> dict[str, object]:
     """Run one case; return its reasoning seconds, triples derived and (later) peak RSS."""
-    from kgcli.infer import RuleSet, StoreSink, infer, rule_set
+    from kgcli.engine.infer import RuleSet, StoreSink, infer, rule_set
 
     if case == "load":
         start = time.perf_counter()
@@ -130,7 +130,7 @@ def child(case: str, files: list[str], extra: dict[str, str]) -> dict[str, objec
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
         return {"seconds": time.perf_counter() - start, "derived": len(graph) - stated}
     if case == "store-load":
-        from kgcli.store import load
+        from kgcli.engine.store import load
 
         start = time.perf_counter()
         load(extra["dir"], files, with_embedded=False)
@@ -138,7 +138,7 @@ def child(case: str, files: list[str], extra: dict[str, str]) -> dict[str, objec
     if case == "store-infer":
         import pyoxigraph as ox
 
-        from kgcli.store import read_manifest
+        from kgcli.engine.store import read_manifest
 
         folder = Path(extra["dir"])
         current = folder / (read_manifest(folder).current or "")
@@ -164,8 +164,8 @@ def sparql_fixpoint(store, *, domain_range: bool) -> int:  # type: ignore[no-unt
     """
     import pyoxigraph as ox
 
-    from kgcli.infer.schema import compile_schema
-    from kgcli.infer.vocab import SCHEMA_CLASSES, SCHEMA_PREDICATES
+    from kgcli.engine.infer.schema import compile_schema
+    from kgcli.engine.infer.vocab import SCHEMA_CLASSES, SCHEMA_PREDICATES
 
     schema_triples = set()
     for q in store:
@@ -381,8 +381,8 @@ def part_marking(args: argparse.Namespace, work: Path, lines: list[str]) -> None
 def part_store(args: argparse.Namespace, work: Path, lines: list[str]) -> None:
     lines += [
         "\n### The store path: `kg infer --store` (a new generation, bulk loaded)\n",
-        "| size | `kgcli.store.load` seconds | its peak RSS (MiB) | infer seconds | derived | "
-        "infer peak RSS (MiB) |",
+        "| size | `kgcli.engine.store.load` seconds | its peak RSS (MiB) | infer seconds | "
+        "derived | infer peak RSS (MiB) |",
         "|---|---|---:|---|---:|---:|",
     ]
     for size in args.store_sizes:
@@ -405,16 +405,16 @@ def part_store(args: argparse.Namespace, work: Path, lines: list[str]) -> None:
 
 _QUERY = """
 import sys, pyoxigraph as ox
-from kgcli.load import load_embedded
-from kgcli.source import LocalSource
+from kgcli.engine.load import load_embedded
+from kgcli.engine.source import LocalSource
 store = ox.Store()
 files = load_embedded(store)
 if sys.argv[1] == "infer":
-    from kgcli.infer import infer, rule_set
+    from kgcli.engine.infer import infer, rule_set
     infer(store, rule_set([], project_rules=sys.argv[2]))
-from kgcli.catalogue import Catalogue
-from kgcli.query import prepare, run
-from kgcli.render import render
+from kgcli.engine.catalogue import Catalogue
+from kgcli.engine.query import prepare, run
+from kgcli.output.render import render
 result = run(LocalSource(store, files), prepare(Catalogue().get("shared-resources")))
 render(result, "csv", sys.stdout.buffer)
 """

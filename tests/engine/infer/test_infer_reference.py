@@ -2,8 +2,8 @@
 
 On the embedded graph and a small synthetic city, with every rule on (domain-range, same-as),
 as the references apply them. Every triple only a reference derives must be one of a rule kg
-does not apply (`kgcli.infer.NOT_IMPLEMENTED`) or about an anonymous class (never written), and
-kg must derive nothing a reference does not, but for the rules `reasonable` does not implement.
+does not apply (`kgcli.engine.infer.NOT_IMPLEMENTED`) or about an anonymous class (never written),
+and kg must derive nothing a reference does not, but for the rules `reasonable` does not implement.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgcli.infer import INFERRED_GRAPH, NOT_IMPLEMENTED, RuleSet, infer
+from kgcli.engine.infer import INFERRED_GRAPH, NOT_IMPLEMENTED, RuleSet, infer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from kgcli.engine.infer import load_rules
+from kgcli.engine.infer.sparql_rules import Pattern, parse_rule, read_rule
 from kgcli.errors import InputError
-from kgcli.infer import load_rules
-from kgcli.infer.sparql_rules import Pattern, parse_rule, read_rule
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROJECT_RULES = ROOT / "queries" / "rules"
 EX = "PREFIX : <http://example.org/>\n"
 

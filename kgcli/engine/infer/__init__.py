@@ -14,14 +14,22 @@ the rules, the bounds, the marking and the figures.
 
 from __future__ import annotations
 
-from kgcli.infer.check import CheckReport, Violation, check
-from kgcli.infer.dataset import Dataset, dataset, has_inferences
-from kgcli.infer.engine import MARKINGS, Bounds, InferenceDiverged, InferenceReport, infer
-from kgcli.infer.explain import Explanation, NotEntailed, explain, resolve
-from kgcli.infer.rules import BUILTIN, NOT_IMPLEMENTED, RL_RULES, THROUGH, Rule, RuleSet, rule_set
-from kgcli.infer.sink import Sink, StoreSink, StreamSink
-from kgcli.infer.sparql_rules import SparqlRule, load_rules
-from kgcli.infer.vocab import DERIVED_BY, INFERRED_GRAPH, KGI_NS, RULE_NS
+from kgcli.engine.infer.check import CheckReport, Violation, check
+from kgcli.engine.infer.dataset import Dataset, dataset, has_inferences
+from kgcli.engine.infer.engine import MARKINGS, Bounds, InferenceDiverged, InferenceReport, infer
+from kgcli.engine.infer.explain import Explanation, NotEntailed, explain, resolve
+from kgcli.engine.infer.rules import (
+    BUILTIN,
+    NOT_IMPLEMENTED,
+    RL_RULES,
+    THROUGH,
+    Rule,
+    RuleSet,
+    rule_set,
+)
+from kgcli.engine.infer.sink import Sink, StoreSink, StreamSink
+from kgcli.engine.infer.sparql_rules import SparqlRule, load_rules
+from kgcli.engine.infer.vocab import DERIVED_BY, INFERRED_GRAPH, KGI_NS, RULE_NS
 
 __all__ = [
     "BUILTIN",

@@ -2,8 +2,8 @@
 
 How it runs (docs/inference.md has the why and the figures):
 
-1. The schema triples are read and compiled in Python (`kgcli.infer.schema`): closed class and
-   property hierarchies, and the axioms of each instance rule, as small tables.
+1. The schema triples are read and compiled in Python (`kgcli.engine.infer.schema`): closed class
+   and property hierarchies, and the axioms of each instance rule, as small tables.
 2. The triples those rules read or write are read once (one CONSTRUCT per kind, as N-Triples,
    streamed) and dictionary-encoded: a relation is a set of ints (`s << 32 | o`).
 3. Rounds: each rule joins the triples new in the last round (the delta) with all known ones,
@@ -27,12 +27,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kgcli.engine.infer import vocab as v
+from kgcli.engine.infer.rules import BUILTIN, RuleSet
+from kgcli.engine.infer.schema import compile_schema
+from kgcli.engine.infer.sink import Sink, StoreSink, TeeSink
+from kgcli.engine.infer.terms import BLANK, LITERAL, LOW, SHIFT, Terms, construct_lines, values
 from kgcli.errors import KgError, QueryTimeout
-from kgcli.infer import vocab as v
-from kgcli.infer.rules import BUILTIN, RuleSet
-from kgcli.infer.schema import compile_schema
-from kgcli.infer.sink import Sink, StoreSink, TeeSink
-from kgcli.infer.terms import BLANK, LITERAL, LOW, SHIFT, Terms, construct_lines, values
 
 HIGH = ~LOW
 #: Ways to mark which rule derived a triple (docs/inference.md, "Marking").
@@ -320,7 +320,7 @@ class _Engine:
         self.read = (everything, set(preds), set(classes))
         facts, terms = self.facts, self.terms
         index, text, kinds, ints = terms.index, terms.text, terms.kind, terms.ints
-        from kgcli.infer.terms import kind_of
+        from kgcli.engine.infer.terms import kind_of
 
         def tid(term: bytes) -> int:
             found = index.get(term)

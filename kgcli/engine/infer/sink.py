@@ -13,8 +13,8 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from kgcli.engine.infer.vocab import INFERRED_GRAPH
 from kgcli.errors import KgError
-from kgcli.infer.vocab import INFERRED_GRAPH
 
 
 class Sink:

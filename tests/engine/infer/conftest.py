@@ -8,9 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgcli.infer import INFERRED_GRAPH
+from kgcli.engine.infer import INFERRED_GRAPH
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PREFIXES = """
 @prefix : <http://example.org/> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -62,7 +62,7 @@ def derived_of() -> Callable[..., set[str]]:
 @pytest.fixture(scope="module")
 def embedded() -> Callable[[], ox.Store]:
     """A fresh store of the embedded graph, each file in its named graph, as `kg` loads it."""
-    from kgcli.load import load_embedded
+    from kgcli.engine.load import load_embedded
 
     def make() -> ox.Store:
         store = ox.Store()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kgcli.infer.vocab import INFERRED_GRAPH
+from kgcli.engine.infer.vocab import INFERRED_GRAPH
 
 _INFERRED = ox.NamedNode(INFERRED_GRAPH)
 

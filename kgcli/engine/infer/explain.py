@@ -19,12 +19,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kgcli.engine.infer import vocab as v
+from kgcli.engine.infer.rules import BUILTIN, Rule, RuleSet
+from kgcli.engine.infer.schema import Schema, compile_schema, is_blank, is_literal
+from kgcli.engine.infer.sparql_rules import SparqlRule
+from kgcli.engine.infer.terms import construct_lines, nt, to_term, values
 from kgcli.errors import InputError, KgError
-from kgcli.infer import vocab as v
-from kgcli.infer.rules import BUILTIN, Rule, RuleSet
-from kgcli.infer.schema import Schema, compile_schema, is_blank, is_literal
-from kgcli.infer.sparql_rules import SparqlRule
-from kgcli.infer.terms import construct_lines, nt, to_term, values
 
 Fact = tuple[bytes, bytes, bytes]
 #: Past this many triples looked at, the search stops (it says so).
@@ -394,7 +394,7 @@ def _inverse(closure: Mapping[bytes, set[bytes]]) -> dict[bytes, set[bytes]]:
     return found
 
 
-def _read_schema(store: ox.Store, rules: RuleSet) -> Schema:
+def read_schema(store: ox.Store, rules: RuleSet) -> Schema:
     triples: set[Fact] = set()
 
     def take(chunk: bytes) -> None:
@@ -468,7 +468,7 @@ def explain(
     triple is neither stated nor derivable with `rules`.
     """
     goal: Fact = (nt(triple[0]), nt(triple[1]), nt(triple[2]))
-    prover = _Prover(store, rules, _read_schema(store, rules))
+    prover = _Prover(store, rules, read_schema(store, rules))
     inferred = v.INFERRED_GRAPH
 
     def is_stated(fact: Fact) -> list[str]:

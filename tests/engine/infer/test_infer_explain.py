@@ -7,11 +7,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kgcli.engine.infer import INFERRED_GRAPH, RuleSet, infer, rule_set
+from kgcli.engine.infer.explain import NotEntailed, explain, resolve
 from kgcli.errors import InputError
-from kgcli.infer import INFERRED_GRAPH, RuleSet, infer, rule_set
-from kgcli.infer.explain import NotEntailed, explain, resolve
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KG = "https://w3id.org/kgcli/ontology#"
 KGR = "https://w3id.org/kgcli/resource/"
 MINHANG = "https://w3id.org/kgcli/graph/minhang-health-cluster"
@@ -212,7 +212,7 @@ def test_a_sparql_user_can_ask_per_row_whether_a_triple_is_stated_or_derived_and
     store, _ = closure
     query = f"""
     PREFIX kg: <{KG}>
-    PREFIX kgi: <https://w3id.org/kgcli/inference#>
+    PREFIX kgi: <https://w3id.org/kgcli/engine/inference#>
     PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     SELECT ?facility ?how ?rule WHERE {{

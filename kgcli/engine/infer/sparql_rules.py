@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgcli.engine.infer import vocab as v
+from kgcli.engine.infer.rules import Rule
 from kgcli.errors import InputError
-from kgcli.infer import vocab as v
-from kgcli.infer.rules import Rule
 
 SUFFIXES = (".rq", ".sparql")
 _HEADER_RE = re.compile(r"# ?([A-Za-z][\w-]*):(.*)")

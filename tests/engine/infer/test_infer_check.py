@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kgcli.infer import RuleSet, infer
-from kgcli.infer.check import check
+from kgcli.engine.infer import RuleSet, infer
+from kgcli.engine.infer.check import check
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 EVERY_VIOLATION = """

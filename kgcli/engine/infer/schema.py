@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from kgcli.infer import vocab as v
+from kgcli.engine.infer import vocab as v
 
 Term = bytes
 Triple = tuple[Term, Term, Term]

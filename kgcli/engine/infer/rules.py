@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kgcli.engine.infer.vocab import rule_iri
 from kgcli.errors import UsageError
-from kgcli.infer.vocab import rule_iri
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,7 @@ class RuleSet:
     owl_rl: bool = True
     domain_range: bool = False
     same_as: bool = False
-    #: SPARQL CONSTRUCT rules (`kgcli.infer.sparql_rules.SparqlRule`), run with the others.
+    #: SPARQL CONSTRUCT rules (`kgcli.engine.infer.sparql_rules.SparqlRule`), run with the others.
     sparql: tuple = field(default=())  # type: ignore[type-arg]
 
     @property
@@ -244,7 +244,7 @@ def rule_set(
     With no spec, the default: `owl-rl` and the project's own SPARQL rules (`project_rules`).
     Every SPARQL rule file is read and checked here, before anything runs.
     """
-    from kgcli.infer.sparql_rules import load_rules
+    from kgcli.engine.infer.sparql_rules import load_rules
 
     specs = list(specs)
     if not specs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kgcli.infer import INFERRED_GRAPH, RuleSet, infer
+from kgcli.engine.infer import INFERRED_GRAPH, RuleSet, infer
 
 SAME_AS = {"same_as": True}
 DOMAIN_RANGE = {"domain_range": True}

@@ -18,10 +18,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgcli.infer import vocab as v
-from kgcli.infer.explain import _read_schema
-from kgcli.infer.rules import BUILTIN, Rule, RuleSet
-from kgcli.infer.schema import Schema, is_blank
+from kgcli.engine.infer import vocab as v
+from kgcli.engine.infer.explain import read_schema
+from kgcli.engine.infer.rules import BUILTIN, Rule, RuleSet
+from kgcli.engine.infer.schema import Schema, is_blank
 
 Fact = tuple[bytes, bytes, bytes]
 
@@ -89,7 +89,7 @@ def check(store: ox.Store, rules: RuleSet, *, limit: int = 1000) -> CheckReport:
 
     At most `limit` violations per rule are reported (the count says when there were more).
     """
-    schema = _read_schema(store, RuleSet(rdfs=True, owl_rl=True, domain_range=rules.domain_range))
+    schema = read_schema(store, RuleSet(rdfs=True, owl_rl=True, domain_range=rules.domain_range))
     report = CheckReport()
     same_as = rules.same_as
     for rule, message, focus, triples in _violations(store, schema, same_as, limit):

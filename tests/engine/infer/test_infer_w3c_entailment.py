@@ -13,9 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgcli.infer import RuleSet, infer
+from kgcli.engine.infer import RuleSet, infer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SUITE = ROOT.parent / "shared" / "w3c" / "sparql11" / "entailment"
 MANIFEST = SUITE / "manifest.ttl"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgcli.infer import INFERRED_GRAPH, RuleSet, infer
+from kgcli.engine.infer import INFERRED_GRAPH, RuleSet, infer
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}

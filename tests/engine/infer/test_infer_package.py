@@ -1,4 +1,4 @@
-"""The inference package: self-contained (it moves under engine/ later), all RL rules listed."""
+"""The inference package: it imports only the engine, rdf and errors layers; all RL rules listed."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import ast
 import sys
 from pathlib import Path
 
-from kgcli.infer import BUILTIN, NOT_IMPLEMENTED, RL_RULES, THROUGH
+from kgcli.engine.infer import BUILTIN, NOT_IMPLEMENTED, RL_RULES, THROUGH
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE = ROOT / "kgcli" / "infer"
+ROOT = Path(__file__).resolve().parents[3]
+PACKAGE = ROOT / "kgcli" / "engine" / "infer"
 
 
 def _imports(path: Path) -> set[str]:
@@ -22,16 +22,19 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-def test_the_package_imports_only_pyoxigraph_the_standard_library_and_kgcli_errors():
+def test_the_package_imports_only_pyoxigraph_the_standard_library_engine_rdf_and_errors():
+    # Inference is part of the engine (#13's layers): never output, network, serve, api or cli.
     allowed = set(sys.stdlib_module_names) | {"pyoxigraph", "__future__"}
     offenders = {}
-    for path in sorted(PACKAGE.glob("*.py")):
+    paths = sorted(PACKAGE.glob("*.py"))
+    assert len(paths) > 5
+    for path in paths:
         bad = {
             name
             for name in _imports(path)
             if name.split(".")[0] not in allowed
             and name != "kgcli.errors"
-            and not name.startswith("kgcli.infer")
+            and not name.startswith(("kgcli.engine", "kgcli.rdf"))
         }
         if bad:
             offenders[path.name] = sorted(bad)

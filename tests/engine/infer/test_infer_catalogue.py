@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgcli.catalogue import Catalogue
-from kgcli.infer import infer, rule_set
-from kgcli.query import prepare
+from kgcli.engine.catalogue import Catalogue
+from kgcli.engine.infer import infer, rule_set
+from kgcli.engine.query import prepare
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 #: The catalogue queries whose rows differ with --infer, and why (docs/inference.md).
 DIFFER = {

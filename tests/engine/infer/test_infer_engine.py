@@ -8,8 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgcli.errors import QueryTimeout, UsageError
-from kgcli.infer import (
+from kgcli.engine.infer import (
     DERIVED_BY,
     INFERRED_GRAPH,
     Bounds,
@@ -21,8 +20,9 @@ from kgcli.infer import (
     load_rules,
     rule_set,
 )
+from kgcli.errors import QueryTimeout, UsageError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PROJECT_RULES = ROOT / "queries" / "rules"
 EX = "http://example.org/"
 
@@ -238,7 +238,7 @@ def test_rule_set_mistakes_are_one_line(specs, switches, message):
 
 
 def test_a_query_without_infer_does_not_see_the_derived_graph(store_of):
-    from kgcli.infer.dataset import dataset, has_inferences
+    from kgcli.engine.infer.dataset import dataset, has_inferences
 
     store = store_of(":A rdfs:subClassOf :B . :x a :A .")
     assert not has_inferences(store)
