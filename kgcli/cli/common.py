@@ -20,6 +20,7 @@ STATE: dict[str, Any] = {"debug": False, "queries": []}
 
 SOURCE = "Graph source"
 OUTPUT = "Output"
+INFERENCE = "Inference"
 
 DataOpt = Annotated[
     list[str] | None,
@@ -93,6 +94,45 @@ StoreOpt = Annotated[
         rich_help_panel=SOURCE,
     ),
 ]
+InferOpt = Annotated[
+    bool,
+    typer.Option(
+        "--infer",
+        help="Query stated + derived triples (docs/inference.md): derived now for the embedded "
+        "graph and --data, read from a --store where 'kg infer --store' put them. "
+        "Example: kg query -e 'SELECT ?f WHERE { ?f a kg:HealthcareFacility }' --infer",
+        rich_help_panel=INFERENCE,
+    ),
+]
+RulesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rules",
+        metavar="SET|DIR|FILE",
+        help="Rules to derive with (repeatable): rdfs, owl-rl, a folder of SPARQL CONSTRUCT "
+        "rules (.rq) or one .rq file. Default: owl-rl and the project's rules (queries/rules). "
+        "Example: --rules rdfs --rules my-rules/",
+        rich_help_panel=INFERENCE,
+    ),
+]
+DomainRangeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--domain-range",
+        help="Also type subjects and objects by rdfs:domain and rdfs:range (off: one wrong "
+        "triple then types a node wrongly).",
+        rich_help_panel=INFERENCE,
+    ),
+]
+SameAsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--same-as",
+        help="Also apply owl:sameAs and what concludes it (functional properties, keys); "
+        "costly: every triple is copied to each name of its terms.",
+        rich_help_panel=INFERENCE,
+    ),
+]
 FormatOpt = Annotated[
     str | None,
     typer.Option(
@@ -126,11 +166,21 @@ def open_source_from(
     store: str | None = None,
     default_graph: list[str] | None = None,
     named_graph: list[str] | None = None,
+    *,
+    infer: bool = False,
+    rules: list[str] | None = None,
+    timeout: float | None = None,
 ):  # type: ignore[no-untyped-def]
-    """Open the graph source named by the shared options."""
+    """Open the graph source named by the shared options (stated + derived with `infer`)."""
     from kgcli.api import open_source
 
+    if rules and not infer:
+        from kgcli.errors import UsageError
+
+        raise UsageError("--rules chooses the rules of --infer: give both")
     return open_source(
+        infer=rule_set_from(rules) if infer else None,
+        timeout=timeout,
         data=data or [],
         data_format=data_format,
         with_embedded=with_embedded,
@@ -138,6 +188,18 @@ def open_source_from(
         store=store,
         default_graph=default_graph or [],
         named_graph=named_graph or [],
+    )
+
+
+def rule_set_from(
+    specs: list[str] | None, *, domain_range: bool = False, same_as: bool = False
+):  # type: ignore[no-untyped-def]
+    """The rule set `--rules` names (every SPARQL rule file checked now, before anything runs)."""
+    from kgcli.engine.infer import rule_set
+    from kgcli.engine.resources import rules_dir
+
+    return rule_set(
+        specs or [], domain_range=domain_range, same_as=same_as, project_rules=rules_dir()
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Annotated
 
 import typer
@@ -15,8 +16,10 @@ from kgcli.cli.common import (
     DefaultGraphOpt,
     EndpointOpt,
     FormatOpt,
+    InferOpt,
     NamedGraphOpt,
     OutputOpt,
+    RulesOpt,
     StoreOpt,
     WithEmbeddedOpt,
     open_source_from,
@@ -50,6 +53,8 @@ def query(
     with_embedded: WithEmbeddedOpt = False,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    infer: InferOpt = False,
+    rules: RulesOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     base: Annotated[
@@ -71,7 +76,7 @@ def query(
         typer.Option(
             "--timeout",
             metavar="SECONDS",
-            help="Stop the query after SECONDS (exit code 3).",
+            help="Stop the query after SECONDS (exit code 3); with --infer, inference too.",
             min=0.001,
             callback=common.seconds,
         ),
@@ -134,9 +139,21 @@ def query(
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
+    started = time.monotonic()
     source = open_source_from(
-        data, data_format, with_embedded, endpoint, store, default_graph, named_graph
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        default_graph,
+        named_graph,
+        infer=infer,
+        rules=rules,
+        timeout=timeout,
     )
+    if timeout is not None:  # one budget for inference and the query
+        timeout = max(timeout - (time.monotonic() - started), 0.001)
     result = run(source, prepared, limit=limit, timeout=timeout)
     with output_stream(output) as out:
         render(result, chosen, out, prefixes=prepared.prefixes, width=common.terminal_width())
