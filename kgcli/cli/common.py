@@ -191,9 +191,7 @@ def open_source_from(
     )
 
 
-def rule_set_from(
-    specs: list[str] | None, *, domain_range: bool = False, same_as: bool = False
-):  # type: ignore[no-untyped-def]
+def rule_set_from(specs: list[str] | None, *, domain_range: bool = False, same_as: bool = False):  # type: ignore[no-untyped-def]
     """The rule set `--rules` names (every SPARQL rule file checked now, before anything runs)."""
     from kgcli.engine.infer import rule_set
     from kgcli.engine.resources import rules_dir

@@ -13,6 +13,7 @@ from kgcli.cli.common import (
     DataOpt,
     EndpointOpt,
     FormatOpt,
+    InferOpt,
     OutputOpt,
     StoreOpt,
     WithEmbeddedOpt,
@@ -28,6 +29,7 @@ def info(
     with_embedded: WithEmbeddedOpt = False,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    infer: InferOpt = False,
     section: Annotated[
         str | None,
         typer.Option(
@@ -53,7 +55,9 @@ def info(
     sections = ("graphs", "classes", "properties")
     if section is not None and section not in sections:
         raise UsageError(f"unknown --section {section!r}; choose one of: {', '.join(sections)}")
-    described = graph_info(open_source_from(data, data_format, with_embedded, endpoint, store))
+    described = graph_info(
+        open_source_from(data, data_format, with_embedded, endpoint, store, infer=infer)
+    )
     tty = common.stdout_is_tty() and output is None
     if section is not None:
         chosen = choose_format(fmt, output, tty, "select")

@@ -15,6 +15,7 @@ from kgcli.cli.common import (
     DataOpt,
     EndpointOpt,
     FormatOpt,
+    InferOpt,
     OutputOpt,
     StoreOpt,
     WithEmbeddedOpt,
@@ -128,6 +129,8 @@ def _build(
     store: str | None,
     lang: str,
     timeout: float | None,
+    *,
+    infer: bool = False,
 ) -> tuple[nx.Graph, dict[str, str]]:
     """The network the options describe, and the prefixes to name its terms with."""
     from kgcli.errors import UsageError
@@ -144,7 +147,9 @@ def _build(
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
-        source = open_source_from(data, data_format, with_embedded, endpoint, store)
+        source = open_source_from(
+            data, data_format, with_embedded, endpoint, store, infer=infer, timeout=timeout
+        )
         result = run(source, prepared, timeout=timeout)
         graph = network_from_result(
             result,
@@ -162,7 +167,9 @@ def _build(
     from kgcli.network.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
-    source = open_source_from(data, data_format, with_embedded, endpoint, store)
+    source = open_source_from(
+        data, data_format, with_embedded, endpoint, store, infer=infer, timeout=timeout
+    )
     return build_network(source, chosen, lang=lang, timeout=timeout), dict(chosen.prefixes)
 
 
@@ -235,6 +242,7 @@ def analyze(
     with_embedded: WithEmbeddedOpt = False,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    infer: InferOpt = False,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -248,7 +256,17 @@ def analyze(
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
     graph, prefixes = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        infer=infer,
     )
     found = measure(graph, chosen, k=k, seed=seed, write_back=False)
     for note in found.notes:
@@ -270,6 +288,7 @@ def path(
     with_embedded: WithEmbeddedOpt = False,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    infer: InferOpt = False,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -282,7 +301,17 @@ def path(
     from kgcli.network.build import find_node
 
     graph, prefixes = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        infer=infer,
     )
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
@@ -338,6 +367,7 @@ def export(
     with_embedded: WithEmbeddedOpt = False,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    infer: InferOpt = False,
     timeout: TimeoutOpt = None,
 ) -> None:
     """Write a network for Gephi: build it, add metrics as node attributes, print the legend.
@@ -353,7 +383,17 @@ def export(
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
     graph, _ = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        infer=infer,
     )
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)

@@ -30,6 +30,14 @@ def push(
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
     store: StoreOpt = None,
+    infer: Annotated[
+        bool,
+        typer.Option(
+            "--infer",
+            help="Push the derived triples too, as the named graph kgg:inferred (derived now "
+            "for the embedded graph and --data; a --store's as 'kg infer --store' left them).",
+        ),
+    ] = False,
     graph_store: Annotated[
         str | None,
         typer.Option(
@@ -78,8 +86,14 @@ def push(
     if not endpoint:
         raise UsageError("name the server to push to: --endpoint URL (or a configured NAME)")
     target = resolve_endpoint(endpoint)
+    from kgcli.cli.common import rule_set_from
+
     source = open_source(
-        data=data or [], data_format=data_format, with_embedded=with_embedded, store=store
+        data=data or [],
+        data_format=data_format,
+        with_embedded=with_embedded,
+        store=store,
+        infer=rule_set_from([]) if infer else None,
     )
     assert isinstance(source, LocalSource)
     with _progress() as (start, advance):

@@ -12,6 +12,7 @@ from kgcli.cli.common import (
     STATE,
     DataFormatOpt,
     DataOpt,
+    InferOpt,
     StoreOpt,
     WithEmbeddedOpt,
     open_source_from,
@@ -29,6 +30,7 @@ def serve(
     data_format: DataFormatOpt = None,
     with_embedded: WithEmbeddedOpt = False,
     store: StoreOpt = None,
+    infer: InferOpt = False,
     host: Annotated[
         str,
         typer.Option(
@@ -177,7 +179,7 @@ def serve(
     )
     catalogue = Catalogue(STATE["queries"])
     queries = catalogue.list()
-    source = open_source_from(data, data_format, with_embedded, None, store)
+    source = open_source_from(data, data_format, with_embedded, None, store, infer=infer)
     assert isinstance(source, LocalSource)
     if not is_loopback(host):
         typer.echo(
