@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from typing import Annotated
 
 import typer
@@ -76,7 +75,7 @@ def query(
         typer.Option(
             "--timeout",
             metavar="SECONDS",
-            help="Stop the query after SECONDS (exit code 3); with --infer, inference too.",
+            help="Stop the query after SECONDS (exit code 3); with --infer, inference too (each).",
             min=0.001,
             callback=common.seconds,
         ),
@@ -139,7 +138,6 @@ def query(
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
-    started = time.monotonic()
     source = open_source_from(
         data,
         data_format,
@@ -152,8 +150,6 @@ def query(
         rules=rules,
         timeout=timeout,
     )
-    if timeout is not None:  # one budget for inference and the query
-        timeout = max(timeout - (time.monotonic() - started), 0.001)
     result = run(source, prepared, limit=limit, timeout=timeout)
     with output_stream(output) as out:
         render(result, chosen, out, prefixes=prepared.prefixes, width=common.terminal_width())

@@ -658,9 +658,7 @@ def _load_one(
         raise
     # A file loaded again keeps its place in the list; the derived graph is gone (above).
     files = [
-        entry if f.source == source else f
-        for f in manifest.files
-        if f.source != INFERRED_SOURCE
+        entry if f.source == source else f for f in manifest.files if f.source != INFERRED_SOURCE
     ]
     if old is None:
         files.append(entry)
