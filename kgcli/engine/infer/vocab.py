@@ -14,7 +14,7 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 #: The named graph that holds the derived triples, and only them.
 INFERRED_GRAPH = "https://w3id.org/kgcli/graph/inferred"
 #: The vocabulary of inference: `kgi:derivedBy` and the class of rules (docs/inference.md).
-KGI_NS = "https://w3id.org/kgcli/engine/inference#"
+KGI_NS = "https://w3id.org/kgcli/inference#"
 #: Built-in rules are named after the W3C OWL 2 RL rule they implement: `.../rule/cax-sco`.
 RULE_NS = "https://w3id.org/kgcli/rule/"
 #: Where a derivation record of a SPARQL rule's triple is named (a hash of triple and rule).

@@ -212,7 +212,7 @@ def test_a_sparql_user_can_ask_per_row_whether_a_triple_is_stated_or_derived_and
     store, _ = closure
     query = f"""
     PREFIX kg: <{KG}>
-    PREFIX kgi: <https://w3id.org/kgcli/engine/inference#>
+    PREFIX kgi: <https://w3id.org/kgcli/inference#>
     PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     SELECT ?facility ?how ?rule WHERE {{

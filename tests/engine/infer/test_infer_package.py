@@ -6,7 +6,7 @@ import ast
 import sys
 from pathlib import Path
 
-from kgcli.engine.infer import BUILTIN, NOT_IMPLEMENTED, RL_RULES, THROUGH
+from kgcli.engine.infer import BUILTIN, INFERRED_GRAPH, KGI_NS, NOT_IMPLEMENTED, RL_RULES, THROUGH
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "kgcli" / "engine" / "infer"
@@ -62,3 +62,9 @@ def test_the_documentation_says_what_becomes_of_every_rl_rule():
     assert missing == []
     for name in NOT_IMPLEMENTED:
         assert f"| `{name}`" in text or f", `{name}`" in text, name
+
+
+def test_the_published_iris_do_not_move_with_the_code():
+    # Users' queries and derived files name these: a refactoring must not change them.
+    assert KGI_NS == "https://w3id.org/kgcli/inference#"
+    assert INFERRED_GRAPH == "https://w3id.org/kgcli/graph/inferred"
