@@ -44,7 +44,7 @@ def test_double_lexical_forms_in_digits(text: str, value: float | None) -> None:
 def test_every_reader_of_literals_takes_the_same_integers() -> None:
     """The parameter binder, `jsonl` and the network builder read integers through xsd."""
     from kgcli.network.build import python_value
-    from kgcli.output.render import plain_value
+    from kgcli.output.terms import plain_value
 
     for text in ("12", "١٢", "1_000"):
         literal = ox.Literal(text, datatype=ox.NamedNode(xsd.INTEGER))

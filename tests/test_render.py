@@ -10,6 +10,7 @@ carry is refused by name on both paths (#12; `tests/test_wellformed.py` generate
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import subprocess
@@ -27,14 +28,11 @@ from lxml import etree
 
 from kgcli.engine.results import AskResult, GraphResult, SelectResult
 from kgcli.errors import UsageError
-from kgcli.output.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, rdf_format
-from kgcli.output.render import (
-    _NotXml,
-    _XmlGuard,
-    plain_value,
-    render,
-    rows_as_dicts,
-)
+from kgcli.output.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS
+from kgcli.output.render import render
+from kgcli.output.terms import plain_value, rows_as_dicts
+from kgcli.output.xml import NotXml, XmlGuard
+from kgcli.rdf.formats import rdf_format
 from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES, compact_iri
 from kgcli.rdf.xmlchars import FORBIDDEN, XmlCharError
 
@@ -600,16 +598,16 @@ def test_xml_guard_is_exact_across_chunk_boundaries() -> None:
     raw = raw_native(VARIABLES, XML_ROWS, QRF.XML)
     for size in (1, 2, 3, 7, len(raw)):
         out = io.BytesIO()
-        guard = _XmlGuard(out)
+        guard = XmlGuard(out)
         for start in range(0, len(raw), size):
             guard.write(raw[start : start + size])
         guard.flush()
         assert out.getvalue() == EXPECTED_XML
     for bad in ("\ufffe", "\uffff", "\x00", "\x0b"):
         for size in (1, 2, 3, 7):
-            guard = _XmlGuard(io.BytesIO())
+            guard = XmlGuard(io.BytesIO())
             data = raw + f"<literal>{bad}</literal>".encode() + raw
-            with pytest.raises(_NotXml):
+            with pytest.raises(NotXml):
                 for start in range(0, len(data), size):
                     guard.write(data[start : start + size])
                 guard.flush()
@@ -865,13 +863,32 @@ def test_native_iterator_is_used_and_spent() -> None:
     store = ox.Store()
     store.add(ox.Quad(iri("s"), iri("p"), ox.Literal("o")))
     result = SelectResult.from_solutions(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
-    assert result.native is not None
+    native = result.native
+    assert native is not None
     assert rendered(result, "json") == (
         b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[{"s":{"type":"uri","value":'
         b'"http://example.org/s"},"p":{"type":"uri","value":"http://example.org/p"},'
         b'"o":{"type":"literal","value":"o"}}]}}'
     )
-    assert result.native is None
+    # Spent (a result is read once), and left as it was given: rendering changes no result.
+    assert list(native) == [] and list(result) == []
+    assert result.native is native
+
+
+def _fields(result: Any) -> tuple[Any, ...]:
+    return tuple(getattr(result, f.name) for f in dataclasses.fields(result))
+
+
+@pytest.mark.parametrize("fmt", RESULT_FORMATS)
+@pytest.mark.parametrize("make", [native_rerun_result, python_result])
+def test_rendering_never_changes_the_result(fmt: str, make: Any) -> None:
+    """Issue #13: a renderer once set `native` and `rerun` to None on the result it was given."""
+    result = make(VARIABLES, XML_ROWS)  # rows every format can write
+    before = _fields(result)
+    rendered(result, fmt)
+    assert all(a is b for a, b in zip(_fields(result), before, strict=True))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.native = None  # type: ignore[misc]
 
 
 def test_select_refuses_graph_formats() -> None:

@@ -40,9 +40,9 @@ from kgcli.engine.results import GraphResult, SelectResult
 from kgcli.errors import Unwritable
 from kgcli.network.build import network_from_result
 from kgcli.network.export import write_network
-from kgcli.output.formats import rdf_format
 from kgcli.output.rdfxml import split_predicate
 from kgcli.output.render import render
+from kgcli.rdf.formats import rdf_format
 from kgcli.rdf.xmlchars import FORBIDDEN, PORTABLE_NCNAME, XmlCharError, shown
 from kgcli.serve.app import ServeConfig, _page
 

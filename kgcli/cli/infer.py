@@ -7,19 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli import common
 from kgcli.cli.common import (
-    DataFormatOpt,
-    DataOpt,
+    EMBEDDED,
     DomainRangeOpt,
-    EndpointOpt,
     FormatOpt,
     OutputOpt,
     RulesOpt,
     SameAsOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    reports_errors,
+    source_options,
 )
 
 TimeoutOpt = Annotated[
@@ -34,7 +31,7 @@ TimeoutOpt = Annotated[
 ]
 
 
-@reports_errors
+@source_options()
 def infer(
     rules: RulesOpt = None,
     domain_range: DomainRangeOpt = False,
@@ -61,11 +58,7 @@ def infer(
         ),
     ] = None,
     timeout: TimeoutOpt = None,
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -77,46 +70,41 @@ def infer(
 
     Example: kg infer --rules owl-rl -o derived.ttl
     """
-    from kgcli.api import open_for_inference
+    from kgcli.api import open_for_inference, rule_set_of
     from kgcli.engine import store as stores
     from kgcli.engine.infer import Bounds
     from kgcli.engine.infer import check as check_closure
     from kgcli.engine.infer import infer as run
     from kgcli.errors import UsageError
 
-    rule_set = common.rule_set_from(rules, domain_range=domain_range, same_as=same_as)
+    rule_set = rule_set_of(rules or [], domain_range=domain_range, same_as=same_as)
     bounds = Bounds(max_rounds=max_rounds, max_derived=max_derived)
-    if store and not check:
+    if source.store and (source.data or source.with_embedded or source.endpoint):
+        open_for_inference(source)  # refuses the combination, as every command does
+    if source.store and not check:
         if output is not None:
             raise UsageError(
                 "kg infer --store writes into the store: -o is for the embedded graph, --data "
                 "and -E (query the store with --infer -f FORMAT to export)"
             )
-        report = stores.infer(store, rule_set, bounds=bounds, timeout=timeout)
-        _summary(report, f"kgg:inferred of store {store}")
+        report = stores.infer(source.store, rule_set, bounds=bounds, timeout=timeout)
+        _summary(report, f"kgg:inferred of store {source.store}")
         return
-    source = open_for_inference(
-        data=data or [],
-        data_format=data_format,
-        with_embedded=with_embedded,
-        endpoint=endpoint,
-        store=store,
-        timeout=timeout,
-    )
+    opened = open_for_inference(source, timeout=timeout)
     try:
-        if source.store_dir is not None:  # --check on a store: its derived graph, as written
+        if opened.store_dir is not None:  # --check on a store: its derived graph, as written
             from kgcli.engine.source import with_inferences
 
-            with_inferences(source, rule_set)
+            with_inferences(opened, rule_set)
         else:
-            report = run(source.store, rule_set, bounds=bounds, timeout=timeout)
+            report = run(opened.store, rule_set, bounds=bounds, timeout=timeout)
         if check:
-            _report_check(check_closure(source.store, rule_set), fmt, output)
+            _report_check(check_closure(opened.store, rule_set), fmt, output)
             return
-        _write_derived(source.store, fmt, output)
+        _write_derived(opened.store, fmt, output)
         _summary(report, str(output) if output is not None and str(output) != "-" else "stdout")
     finally:
-        source.close()
+        opened.close()
 
 
 def _summary(report: Any, where: str) -> None:
@@ -193,7 +181,7 @@ def _term(text: str) -> Any:
     return ox.Literal(text)
 
 
-@reports_errors
+@source_options()
 def explain(
     subject: Annotated[
         str, typer.Argument(metavar="SUBJECT", help="An IRI, a prefixed name or a label.")
@@ -211,11 +199,7 @@ def explain(
     domain_range: DomainRangeOpt = False,
     same_as: SameAsOpt = False,
     timeout: TimeoutOpt = None,
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -233,7 +217,7 @@ def explain(
 
     Example: kg explain "Dr Smile Surgical Clinic" a kg:HealthcareFacility
     """
-    from kgcli.api import open_for_inference
+    from kgcli.api import open_for_inference, rule_set_of
     from kgcli.atomic import output_stream
     from kgcli.engine.infer import explain as why
     from kgcli.engine.infer import infer as run
@@ -244,25 +228,18 @@ def explain(
 
     if fmt not in (None, "tree", "json"):
         raise UsageError(f"unknown --format {fmt!r} for kg explain; choose tree or json")
-    rule_set = common.rule_set_from(rules, domain_range=domain_range, same_as=same_as)
+    rule_set = rule_set_of(rules or [], domain_range=domain_range, same_as=same_as)
     prefixes = merged_prefixes()
-    source = open_for_inference(
-        data=data or [],
-        data_format=data_format,
-        with_embedded=with_embedded,
-        endpoint=endpoint,
-        store=store,
-        timeout=timeout,
-    )
+    opened = open_for_inference(source, timeout=timeout)
     try:
-        graph = source.store
+        graph = opened.store
         triple = (
             resolve(graph, subject, prefixes),
             resolve(graph, predicate, prefixes, position="predicate"),
             resolve(graph, obj, prefixes, position="object"),
         )
-        if source.store_dir is not None:
-            with_inferences(source, rule_set)
+        if opened.store_dir is not None:
+            with_inferences(opened, rule_set)
         else:
             run(graph, rule_set, timeout=timeout)
         explanation = why(graph, triple, rule_set)
@@ -282,4 +259,4 @@ def explain(
 
             out.write("".join(line + "\n" for line in explanation.lines(show)).encode())
     finally:
-        source.close()
+        opened.close()

@@ -7,29 +7,19 @@ from typing import Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli import common
 from kgcli.cli.common import (
-    DataFormatOpt,
-    DataOpt,
-    EndpointOpt,
+    EMBEDDED,
     FormatOpt,
-    InferOpt,
     OutputOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    open_source_from,
-    reports_errors,
+    source_options,
 )
 
 
-@reports_errors
+@source_options(infer=True)
 def info(
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    infer: InferOpt = False,
+    source: SourceSpec = EMBEDDED,
     section: Annotated[
         str | None,
         typer.Option(
@@ -46,18 +36,18 @@ def info(
 
     Example: kg info --data my.ttl -s classes -f csv
     """
+    from kgcli.api import open_source
     from kgcli.atomic import output_stream
     from kgcli.engine.info import graph_info
     from kgcli.errors import UsageError
     from kgcli.output.formats import choose_format
-    from kgcli.output.render import render, rows_as_dicts
+    from kgcli.output.render import render
+    from kgcli.output.terms import rows_as_dicts
 
     sections = ("graphs", "classes", "properties")
     if section is not None and section not in sections:
         raise UsageError(f"unknown --section {section!r}; choose one of: {', '.join(sections)}")
-    described = graph_info(
-        open_source_from(data, data_format, with_embedded, endpoint, store, infer=infer)
-    )
+    described = graph_info(open_source(source))
     tty = common.stdout_is_tty() and output is None
     if section is not None:
         chosen = choose_format(fmt, output, tty, "select")

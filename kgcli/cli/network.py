@@ -8,19 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli import common
 from kgcli.cli.common import (
+    EMBEDDED,
     STATE,
-    DataFormatOpt,
-    DataOpt,
-    EndpointOpt,
     FormatOpt,
-    InferOpt,
     OutputOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    open_source_from,
-    reports_errors,
+    source_options,
 )
 
 if TYPE_CHECKING:
@@ -122,17 +117,12 @@ def _build(
     profile: str | None,
     query: str | None,
     params: list[str] | None,
-    data: list[str] | None,
-    data_format: str | None,
-    with_embedded: bool,
-    endpoint: str | None,
-    store: str | None,
+    source: SourceSpec,
     lang: str,
     timeout: float | None,
-    *,
-    infer: bool = False,
 ) -> tuple[nx.Graph, dict[str, str]]:
     """The network the options describe, and the prefixes to name its terms with."""
+    from kgcli.api import open_source
     from kgcli.errors import UsageError
 
     if profile is not None and query is not None:
@@ -147,10 +137,8 @@ def _build(
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
-        source = open_source_from(
-            data, data_format, with_embedded, endpoint, store, infer=infer, timeout=timeout
-        )
-        result = run(source, prepared, timeout=timeout)
+        opened = open_source(source, timeout=timeout)
+        result = run(opened, prepared, timeout=timeout)
         graph = network_from_result(
             result,
             name=named.name,
@@ -159,7 +147,7 @@ def _build(
             query_text=prepared.text,
             lang=lang,
             prefixes=prepared.prefixes,
-            source=source,
+            source=opened,
             timeout=timeout,
         )
         return graph, prepared.prefixes
@@ -167,10 +155,9 @@ def _build(
     from kgcli.network.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
-    source = open_source_from(
-        data, data_format, with_embedded, endpoint, store, infer=infer, timeout=timeout
-    )
-    return build_network(source, chosen, lang=lang, timeout=timeout), dict(chosen.prefixes)
+    opened = open_source(source, timeout=timeout)
+    graph = build_network(opened, chosen, lang=lang, timeout=timeout)
+    return graph, dict(chosen.prefixes)
 
 
 def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: Any = None) -> None:
@@ -190,7 +177,6 @@ def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: An
 
 
 @app.command("profiles")
-@reports_errors
 def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the built-in network profiles: name, title and description.
 
@@ -221,7 +207,7 @@ def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
 
 
 @app.command("analyze")
-@reports_errors
+@source_options(infer=True)
 def analyze(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
@@ -237,12 +223,7 @@ def analyze(
         int | None, typer.Option("--top", metavar="N", min=0, help="Only the first N rows.")
     ] = None,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    infer: InferOpt = False,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -255,19 +236,7 @@ def analyze(
     from kgcli.network.analyze import metrics_table, parse_metrics
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
-    graph, prefixes = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        infer=infer,
-    )
+    graph, prefixes = _build(profile, query, param, source, lang, timeout)
     found = measure(graph, chosen, k=k, seed=seed, write_back=False)
     for note in found.notes:
         typer.echo(f"kg: {note}", err=True)
@@ -275,7 +244,7 @@ def analyze(
 
 
 @app.command("path")
-@reports_errors
+@source_options(infer=True)
 def path(
     start: Annotated[str, typer.Argument(metavar="FROM", help="An IRI, prefixed name or label.")],
     end: Annotated[str, typer.Argument(metavar="TO", help="An IRI, prefixed name or label.")],
@@ -283,12 +252,7 @@ def path(
     query: QueryOpt = None,
     param: ParamOpt = None,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    infer: InferOpt = False,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -300,25 +264,13 @@ def path(
     from kgcli.network.analyze import path_table, shortest_path
     from kgcli.network.build import find_node
 
-    graph, prefixes = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        infer=infer,
-    )
+    graph, prefixes = _build(profile, query, param, source, lang, timeout)
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
 
 
 @app.command("export")
-@reports_errors
+@source_options(infer=True)
 def export(
     output: Annotated[
         Path,
@@ -362,12 +314,7 @@ def export(
         ),
     ] = None,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    infer: InferOpt = False,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
 ) -> None:
     """Write a network for Gephi: build it, add metrics as node attributes, print the legend.
@@ -382,19 +329,7 @@ def export(
     chosen = parse_metrics(metrics) if metrics else []
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
-    graph, _ = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        infer=infer,
-    )
+    graph, _ = _build(profile, query, param, source, lang, timeout)
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
         for note in found.notes:

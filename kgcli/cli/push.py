@@ -7,14 +7,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli.common import (
-    DataFormatOpt,
-    DataOpt,
+    EMBEDDED,
     EndpointOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    reports_errors,
     seconds,
+    source_options,
 )
 
 if TYPE_CHECKING:
@@ -23,21 +21,10 @@ if TYPE_CHECKING:
 TARGET = "Target server"
 
 
-@reports_errors
+@source_options(endpoint=False, infer=True)
 def push(
     endpoint: EndpointOpt = None,
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    infer: Annotated[
-        bool,
-        typer.Option(
-            "--infer",
-            help="Push the derived triples too, as the named graph kgg:inferred (derived now "
-            "for the embedded graph and --data; a --store's as 'kg infer --store' left them).",
-        ),
-    ] = False,
+    source: SourceSpec = EMBEDDED,
     graph_store: Annotated[
         str | None,
         typer.Option(
@@ -86,19 +73,11 @@ def push(
     if not endpoint:
         raise UsageError("name the server to push to: --endpoint URL (or a configured NAME)")
     target = resolve_endpoint(endpoint)
-    from kgcli.cli.common import rule_set_from
-
-    source = open_source(
-        data=data or [],
-        data_format=data_format,
-        with_embedded=with_embedded,
-        store=store,
-        infer=rule_set_from([]) if infer else None,
-    )
-    assert isinstance(source, LocalSource)
+    local = open_source(source)
+    assert isinstance(local, LocalSource)
     with _progress() as (start, advance):
         report = push_graph(
-            source.store,
+            local.store,
             target,
             graph_store=graph_store,
             update=update_endpoint,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from kgcli.cli import common
-from kgcli.cli.common import STATE, FormatOpt, OutputOpt, reports_errors
+from kgcli.cli.common import STATE, FormatOpt, OutputOpt
 
 app = typer.Typer(help="Browse the catalogue of named queries.", no_args_is_help=True)
 
@@ -20,7 +20,6 @@ def _params(q) -> str:  # type: ignore[no-untyped-def]
 
 
 @app.command("list")
-@reports_errors
 def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the named queries: name, title and parameters.
 
@@ -49,7 +48,6 @@ def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
 
 
 @app.command("show")
-@reports_errors
 def show(
     name: Annotated[str, typer.Argument(help="The query's name (kg queries list).")],
 ) -> None:

@@ -7,26 +7,18 @@ from typing import Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli import common
 from kgcli.cli.common import (
+    EMBEDDED,
     STATE,
-    DataFormatOpt,
-    DataOpt,
-    DefaultGraphOpt,
-    EndpointOpt,
     FormatOpt,
-    InferOpt,
-    NamedGraphOpt,
     OutputOpt,
-    RulesOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    open_source_from,
-    reports_errors,
+    source_options,
 )
 
 
-@reports_errors
+@source_options(graphs=True, infer=True)
 def query(
     name: Annotated[
         str | None,
@@ -45,15 +37,7 @@ def query(
             "--param", "-p", help="A parameter, NAME=VALUE (repeatable).", metavar="NAME=VALUE"
         ),
     ] = None,
-    data: DataOpt = None,
-    default_graph: DefaultGraphOpt = None,
-    named_graph: NamedGraphOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    infer: InferOpt = False,
-    rules: RulesOpt = None,
+    source: SourceSpec = EMBEDDED,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     base: Annotated[
@@ -101,6 +85,7 @@ def query(
 
     Example: kg query firms-in-place -p place=Minhang -f csv
     """
+    from kgcli.api import open_source
     from kgcli.atomic import output_stream
     from kgcli.engine.catalogue import Catalogue, from_text, resolve
     from kgcli.engine.params import parse_assignments
@@ -118,7 +103,7 @@ def query(
     if expression is not None:
         named = from_text(expression, "-e")
     elif name == "-":
-        if "-" in [*(data or []), *(default_graph or []), *(named_graph or [])]:
+        if "-" in source.files:
             raise UsageError("stdin cannot hold both the query and a data file (-)")
         named = from_text(decode(sys.stdin.buffer.read(), "<stdin>"), "-")
     elif name:
@@ -138,18 +123,6 @@ def query(
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
-    source = open_source_from(
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        default_graph,
-        named_graph,
-        infer=infer,
-        rules=rules,
-        timeout=timeout,
-    )
-    result = run(source, prepared, limit=limit, timeout=timeout)
+    result = run(open_source(source, timeout=timeout), prepared, limit=limit, timeout=timeout)
     with output_stream(output) as out:
         render(result, chosen, out, prefixes=prepared.prefixes, width=common.terminal_width())

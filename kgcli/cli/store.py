@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from kgcli.cli import common
-from kgcli.cli.common import DataFormatOpt, FormatOpt, OutputOpt, reports_errors
+from kgcli.cli.common import DataFormatOpt, FormatOpt, OutputOpt
 
 app = typer.Typer(
     help="An on-disk store: load big graphs once, then query them with --store DIR.",
@@ -21,7 +21,6 @@ DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The store's folder.
 
 
 @app.command("load")
-@reports_errors
 def load(
     directory: DirArg,
     files: Annotated[
@@ -58,7 +57,6 @@ def load(
 
 
 @app.command("info")
-@reports_errors
 def info(directory: DirArg, fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """Describe a store: its files, their graphs and triples, its size on disk.
 

@@ -8,27 +8,19 @@ from typing import Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli import common
 from kgcli.cli.common import (
-    DataFormatOpt,
-    DataOpt,
-    EndpointOpt,
+    EMBEDDED,
     FormatOpt,
     OutputOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    open_source_from,
-    reports_errors,
+    source_options,
 )
 
 
-@reports_errors
+@source_options()
 def validate(
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     shapes: Annotated[
         Path | None,
         typer.Option(
@@ -42,15 +34,15 @@ def validate(
 
     Example: kg validate --data my.ttl --shapes my-shapes.ttl -f json
     """
+    from kgcli.api import open_source
     from kgcli.atomic import output_stream
     from kgcli.engine.validate import validate as shacl_validate
     from kgcli.errors import NotConformant
     from kgcli.output.formats import choose_format
-    from kgcli.output.render import render, rows_as_dicts
+    from kgcli.output.render import render
+    from kgcli.output.terms import rows_as_dicts
 
-    report = shacl_validate(
-        open_source_from(data, data_format, with_embedded, endpoint, store), shapes
-    )
+    report = shacl_validate(open_source(source), shapes)
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     rows = list(report.violations)
     with output_stream(output) as out:

@@ -99,7 +99,7 @@ def load_file(
     Relative IRIs resolve against the file's own IRI (`file_base`); `@base` in JSON-LD,
     `xml:base` in RDF/XML and `@base`/`BASE` in Turtle resolve against it in turn.
     """
-    from kgcli.output.formats import rdf_format_for
+    from kgcli.rdf.formats import rdf_format_for
 
     name = "-" if path == "-" else str(path)
     handle = _open(name)  # first: a missing file is reported as missing, whatever its name

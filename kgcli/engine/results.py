@@ -9,29 +9,39 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
     Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
+#: What a query answers: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
+Kind = Literal["select", "ask", "graph"]
 
-@dataclass
+
+Row = tuple["Term | None", ...]
+
+
+@dataclass(frozen=True)
 class SelectResult:
-    """Rows of a SELECT query: `variables` in projection order; a row holds terms or None."""
+    """Rows of a SELECT query: `variables` in projection order; a row holds terms or None.
+
+    A result is read once: its `rows`, or, when the engine made them and nothing has read them,
+    `native`, the same rows as the engine's own iterator, which its fast serialisers write. No
+    reader changes the result: a renderer leaves it as it was given (spent).
+    """
 
     variables: list[str]
-    _rows: Iterable[tuple[Term | None, ...]] = field(repr=False)
-    #: The engine's own solution iterator, when nothing has been read from it yet.
+    rows: Iterable[Row] = field(repr=False)
+    #: The engine's own solution iterator over the same rows, when the engine made them.
     native: ox.QuerySolutions | None = field(default=None, repr=False)
     #: Evaluates the query again from the start: lets a renderer that streamed part of the
-    #: engine's own output finish with its own writer (see `kgcli.output.render`).
+    #: engine's own output finish with its own writer (see `kgcli.output.csv`).
     rerun: Callable[[], ox.QuerySolutions] | None = field(default=None, repr=False)
 
-    def __iter__(self) -> Iterator[tuple[Term | None, ...]]:
-        self.native = None  # once iterated, the native iterator is no longer whole
-        return iter(self._rows)
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
 
     @classmethod
     def from_solutions(
@@ -44,7 +54,7 @@ class SelectResult:
         variables = [v.value for v in solutions.variables]
         width = len(variables)
 
-        def rows() -> Iterator[tuple[Term | None, ...]]:
+        def rows() -> Iterator[Row]:
             for count, solution in enumerate(solutions):
                 if limit is not None and count >= limit:
                     return
@@ -55,23 +65,23 @@ class SelectResult:
         return cls(variables, rows(), native=solutions, rerun=rerun)
 
 
-@dataclass
+@dataclass(frozen=True)
 class AskResult:
     """The answer of an ASK query."""
 
     value: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class GraphResult:
-    """Triples of a CONSTRUCT or DESCRIBE query."""
+    """Triples of a CONSTRUCT or DESCRIBE query, read once (as `SelectResult`'s rows are)."""
 
-    _triples: Iterable[ox.Triple] = field(repr=False)
+    triples: Iterable[ox.Triple] = field(repr=False)
+    #: The engine's own triple iterator (the same triples), when the engine made them.
     native: ox.QueryTriples | None = field(default=None, repr=False)
 
     def __iter__(self) -> Iterator[ox.Triple]:
-        self.native = None
-        return iter(self._triples)
+        return iter(self.triples)
 
     @classmethod
     def from_triples(cls, triples: Iterable[ox.Triple], limit: int | None = None) -> GraphResult:
@@ -82,6 +92,17 @@ class GraphResult:
             native = triples if type(triples).__name__ == "QueryTriples" else None
             return cls(triples, native=native)  # type: ignore[arg-type]
         return cls(itertools.islice(triples, limit))
+
+
+def kind_of(result: Result) -> Kind:
+    """select, ask or graph: the kind of result, as the output formats name them."""
+    if isinstance(result, SelectResult):
+        return "select"
+    if isinstance(result, AskResult):
+        return "ask"
+    if isinstance(result, GraphResult):
+        return "graph"
+    raise TypeError(f"not a query result: {result!r}")
 
 
 Result = SelectResult | AskResult | GraphResult

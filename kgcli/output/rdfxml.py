@@ -28,15 +28,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
+from kgcli.engine.results import GraphResult, Result
 from kgcli.errors import Unwritable
+from kgcli.output.rows import Options, write_all
 from kgcli.rdf import xsd
-from kgcli.rdf.namespaces import ITS, RDF
+from kgcli.rdf.namespaces import ITS, RDF, merged_prefixes
 from kgcli.rdf.xmlchars import NAME_MORE as _MORE
 from kgcli.rdf.xmlchars import NAME_START as _START
 from kgcli.rdf.xmlchars import NCNAME, PORTABLE_NCNAME, XmlCharError, attr, shown, text
+
+if TYPE_CHECKING:
+    from kgcli.output.formats import Format
 
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 _XMLNS_NS = "http://www.w3.org/2000/xmlns/"
@@ -57,6 +63,13 @@ _NAME_TAIL = re.compile(f"[{_START}{_MORE}]*\\Z")
 _NAME_START = re.compile(f"[{_START}]")
 _CUT_ESCAPE = re.compile("%[0-9A-Fa-f]?\\Z")
 _PREFIX_NAME = re.compile(f"(?![Xx][Mm][Ll])[{_START}][{_START}{_MORE}]*")
+
+
+def write(result: Result, out: BinaryIO, fmt: Format, options: Options) -> None:
+    """Write a graph result as RDF/XML, or refuse the first term it cannot carry."""
+    assert isinstance(result, GraphResult)
+    # Its pieces are batches of triples already: each is written as it comes.
+    write_all(out, rdfxml_lines(result, merged_prefixes(options.prefixes)), batch=1)
 
 
 def split_predicate(iri: str) -> tuple[str, str] | None:

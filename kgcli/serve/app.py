@@ -46,68 +46,18 @@ from pathlib import Path
 from typing import IO, Any, Literal, TextIO
 
 from kgcli.engine.catalogue import Catalogue, NamedQuery
+from kgcli.engine.results import Kind
 from kgcli.errors import InputError, KgError
+from kgcli.output import formats
 from kgcli.rdf import xsd
 from kgcli.rdf.namespaces import FORMATS, RDF_TYPE, RDFS_COMMENT, SD, VOID
 from kgcli.serve.executor import Executor, Job, short
 from kgcli.text import cut
 
-# --- media types -------------------------------------------------------------------------------
-
-#: The media type each render format is served as.
-MEDIA_TYPES: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "jsonl": "application/x-ndjson",
-    "markdown": "text/markdown; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-#: (media type, format) offered by `Accept` for SELECT and ASK, in order of preference.
-RESULT_OFFERS: tuple[tuple[str, str], ...] = (
-    ("application/sparql-results+json", "json"),
-    ("application/sparql-results+xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-    ("application/json", "json"),
-    ("application/xml", "xml"),
-    ("text/xml", "xml"),
-    ("application/x-ndjson", "jsonl"),
-    ("text/markdown", "markdown"),
-)
-#: (media type, format) offered for CONSTRUCT, DESCRIBE and the service description.
-GRAPH_OFFERS: tuple[tuple[str, str], ...] = (
-    ("text/turtle", "turtle"),
-    ("application/n-triples", "ntriples"),
-    ("application/ld+json", "jsonld"),
-    ("application/n-quads", "nquads"),
-    ("application/trig", "trig"),
-    ("application/rdf+xml", "rdfxml"),
-    ("application/x-turtle", "turtle"),
-    ("application/turtle", "turtle"),
-)
 _FORM = "application/x-www-form-urlencoded"
 _QUERY_TYPE = "application/sparql-query"
 _UPDATE_TYPE = "application/sparql-update"
 
-_RESULT_FORMAT_IRIS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "N-Quads",
-    "TriG",
-    "RDF_XML",
-)
 _GRAPHS_QUERY = (
     "SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } "
     "GROUP BY ?graph ORDER BY ?graph"
@@ -376,8 +326,8 @@ def service_description(
     if config.allow_federation:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
     triples += [
-        ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS + name))
-        for name in _RESULT_FORMAT_IRIS
+        ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS + str(fmt.w3c)))
+        for fmt in formats.service_formats()
     ]
     comment = ox.NamedNode(RDFS_COMMENT)
     integer = ox.NamedNode(xsd.INTEGER)
@@ -652,7 +602,7 @@ class SparqlApp:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
     ) -> tuple[int, list[tuple[str, str]], Body]:
-        kind = "graph" if prepared.form in ("CONSTRUCT", "DESCRIBE") else "select"
+        kind: Kind = "graph" if prepared.form in ("CONSTRUCT", "DESCRIBE") else "select"
         chosen, media = self._choose(environ, kind, fmt)
         union = default_graphs is None and named_graphs is None and not prepared.has_from
         job = Job(
@@ -670,28 +620,28 @@ class SparqlApp:
             raise HttpError(outcome.status, outcome.message)
         return 200, [("Content-Type", media), ("Vary", "Accept")], outcome.body
 
-    def _choose(self, environ: Mapping[str, Any], kind: str, fmt: str | None) -> tuple[str, str]:
+    def _choose(self, environ: Mapping[str, Any], kind: Kind, fmt: str | None) -> tuple[str, str]:
         """(render format, media type) from `format=`, else from `Accept`."""
-        offers = GRAPH_OFFERS if kind == "graph" else RESULT_OFFERS
+        offers = [(m, f.name) for m, f in formats.offers(kind)]
         if fmt is not None:
-            from kgcli.output.formats import check_format
-
-            by_media = {m: f for m, f in (*RESULT_OFFERS, *GRAPH_OFFERS)}
-            name = by_media.get(fmt.strip().lower(), fmt)
+            named = formats.by_media_type(fmt.strip().lower())
+            name = named.name if named is not None else fmt
             try:
-                chosen = check_format(name, "graph" if kind == "graph" else "select", " (format=)")
+                asked = formats.get(formats.check_format(name, kind, " (format=)"))
             except KgError as err:
                 raise HttpError(400, str(err)) from None
-            if chosen == "table":
-                raise HttpError(400, "format=table is for terminals: ask for csv, tsv or json")
-            return chosen, MEDIA_TYPES[chosen]
+            if not asked.served:
+                raise HttpError(
+                    400, f"format={asked.name} is for terminals: ask for csv, tsv or json"
+                )
+            return asked.name, asked.media_type
         accept = environ.get("HTTP_ACCEPT")
         media = negotiate(accept, [m for m, _ in offers])
         if media is None:
             wanted = ", ".join(dict.fromkeys(m for m, _ in offers))
             raise HttpError(406, f"cannot answer in {accept!r}; this result can be: {wanted}")
         chosen = dict(offers)[media]
-        served = MEDIA_TYPES[chosen]
+        served = formats.get(chosen).media_type
         # Answer in the type asked for when it is an alias (application/json, text/xml).
         return chosen, served if served.split(";")[0] == media else media
 
@@ -745,7 +695,7 @@ class SparqlApp:
         from kgcli.output.render import render
 
         if fmt is None:
-            offers = [m for m, _ in GRAPH_OFFERS] + ["text/html"]
+            offers = [m for m, _ in formats.offers("graph")] + ["text/html"]
             media = negotiate(environ.get("HTTP_ACCEPT"), offers)
             if media == "text/html":
                 return self._html()

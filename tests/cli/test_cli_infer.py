@@ -358,6 +358,4 @@ def test_explain_refuses_an_unknown_format(kg):
 def test_timeout_stops_inference_with_exit_3(kg, args):
     # Inference on the embedded graph reads its schema before the first check of the deadline:
     # that alone takes longer than a millisecond.
-    _one_error(
-        kg(*args, "--timeout", "0.001"), 3, "inference stopped at the timeout (--timeout)"
-    )
+    _one_error(kg(*args, "--timeout", "0.001"), 3, "inference stopped at the timeout (--timeout)")
