@@ -657,3 +657,65 @@ def test_syntax_error_location_of_real_messages() -> None:
     assert syntax_error_location(str(caught.value)) == (1, 33)  # characters, not bytes
     assert syntax_error_location("error at 12:3: expected one of LATERAL") == (12, 3)
     assert syntax_error_location("something else") is None
+
+
+# --- parse once (#13) -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tokenized(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the lexer tokenizes from now on."""
+    from kgcli.engine import sparql
+
+    seen: list[str] = []
+    real = sparql.tokenize
+
+    def counting(text: str) -> list:  # type: ignore[type-arg]
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(sparql, "tokenize", counting)
+    return seen
+
+
+def _named(text: str, params: str = ""):  # type: ignore[no-untyped-def]
+    from kgcli.engine.catalogue import from_text
+
+    return from_text(params + text, "-e")
+
+
+def test_a_query_is_tokenized_once_through_prepare_and_run(tokenized: list[str]) -> None:
+    from kgcli.api import open_source
+    from kgcli.engine.query import prepare, run
+
+    source = open_source(data=[])
+    text = "PREFIX ex: <http://example.org/> SELECT ?s FROM ex:g WHERE { ?s ?p ?o }"
+    with pytest.raises(InputError, match="no graph of that name"):
+        run(source, prepare(_named(text)))  # checked from the one parse: FROM names no graph
+    assert tokenized == [text]
+    tokenized.clear()
+    result = run(source, prepare(_named("ASK { ?s ?p ?o }")), timeout=30)  # in a child
+    assert result.value is True and len(tokenized) == 1  # type: ignore[union-attr]
+
+
+def test_a_bound_query_is_tokenized_once_more_as_bound(tokenized: list[str]) -> None:
+    from kgcli.api import open_source
+    from kgcli.engine.query import prepare, run
+
+    header = "# title: t\n# param: n integer = 1\n"
+    prepared = prepare(_named("SELECT ?n WHERE { }", header), {"n": "7"})
+    assert tokenized == [header + "SELECT ?n WHERE { }", prepared.text]
+    assert "VALUES ?n" in prepared.text and prepared.parsed.text == prepared.text
+    assert [row[0].value for row in run(open_source(data=[]), prepared)] == ["7"]  # type: ignore[union-attr]
+    assert len(tokenized) == 2
+
+
+def test_serve_tokenizes_a_named_query_once_for_all_requests(tokenized: list[str]) -> None:
+    """`kg serve` once kept an LRU cache of analysed queries to hide re-tokenizing them."""
+    from kgcli.serve.app import _analysed
+
+    query = _named("PREFIX ex: <http://example.org/> ASK { ex:a ex:b ex:c }")
+    for _ in range(3):
+        analysed = _analysed(query, (), False, "http://127.0.0.1:7878/query")
+    assert analysed.form == "ASK" and analysed.prefixes == {"ex": EX}
+    assert len(tokenized) == 1

@@ -10,11 +10,12 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from kgcli.engine import resources
 from kgcli.engine.params import TYPES, Param, parse_value
-from kgcli.engine.sparql import prefixes
+from kgcli.engine.sparql import ParsedQuery, parse, prefixes
 from kgcli.errors import InputError, UsageError
 from kgcli.rdf.iri import file_iri
 from kgcli.text import check, decode, read_file
@@ -47,6 +48,11 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     base: str | None = None
+
+    @cached_property
+    def parsed(self) -> ParsedQuery:
+        """The query tokenized, once, and kept with it (InputError if it is no query)."""
+        return parse(self.text)
 
     def describe(self) -> dict[str, object]:
         """Name, title, description and typed parameters, as plain JSON-ready values."""

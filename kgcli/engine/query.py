@@ -13,12 +13,12 @@ from kgcli.engine.params import bind
 from kgcli.engine.results import Result
 from kgcli.engine.source import GraphSource
 from kgcli.engine.sparql import (
+    ParsedQuery,
     check_from_files,
     check_safe,
     dataset_graphs,
     inject_values,
-    prefixes,
-    query_form,
+    parse,
     syntax_error_location,
     undeclared_prefix,
 )
@@ -29,15 +29,25 @@ from kgcli.rdf.iri import directory_iri
 
 @dataclass(frozen=True)
 class PreparedQuery:
-    """A query ready to run: its form, its final text (parameters bound), its prefixes, the base
-    IRI its relative IRIs resolve against, and whether it may name files and endpoints."""
+    """A query ready to run: its final text (parameters bound) tokenized once (`parsed`), the
+    base IRI its relative IRIs resolve against, and whether it may name files and endpoints."""
 
     name: str
-    form: str
-    text: str
-    prefixes: dict[str, str]
+    parsed: ParsedQuery
     base: str | None = None
     allow_federation: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.parsed.text
+
+    @property
+    def form(self) -> str:
+        return self.parsed.form
+
+    @property
+    def prefixes(self) -> dict[str, str]:
+        return self.parsed.prefixes
 
 
 def prepare(
@@ -63,20 +73,20 @@ def prepare(
             f"of {MAX_QUERY_SIZE:,} (write long lists of values to a file and load it with --data)"
         )
     base = base or query.base or directory_iri()
+    parsed = query.parsed
     check_safe(
-        query.text,
+        parsed,
         allow_federation=allow_federation,
         allowed_endpoints=allowed_endpoints,
         base=base,
         from_files=False,
     )
-    form = query_form(query.text)
-    if form == "UPDATE":
+    if parsed.form == "UPDATE":
         raise UsageError(f"{query.name}: updates are refused by kg query")
-    declared = prefixes(query.text)
-    bindings = bind(query.params, given or {}, declared, query_name=query.name)
-    text = inject_values(query.text, bindings)
-    return PreparedQuery(query.name, form, text, declared, base, allow_federation)
+    bindings = bind(query.params, given or {}, parsed.prefixes, query_name=query.name)
+    # Bound, the text is new: tokenized once more, as the engine and the checks of `run` see it.
+    bound = parse(inject_values(parsed, bindings)) if bindings else parsed
+    return PreparedQuery(query.name, bound, base, allow_federation)
 
 
 def run(
@@ -96,24 +106,24 @@ def run(
     # A FROM naming a file that a local store holds chooses that graph and reads nothing; any
     # other file is refused, and with an endpoint every file (the server might read it).
     check_from_files(
-        query.text, base=query.base, allow_federation=query.allow_federation, graphs=graphs
+        query.parsed, base=query.base, allow_federation=query.allow_federation, graphs=graphs
     )
     if graphs is not None:
-        _check_dataset(graphs, query.text, query.base)
+        _check_dataset(graphs, query.parsed, query.base)
     try:
-        return source.query(query.text, limit=limit, timeout=timeout, base=query.base)
+        return source.query(query.parsed, limit=limit, timeout=timeout, base=query.base)
     except InputError as err:
         raise _readable(query.text, err) from None
 
 
-def _check_dataset(graphs: set[str], text: str, base: str | None) -> None:
+def _check_dataset(graphs: set[str], query: ParsedQuery, base: str | None) -> None:
     """Refuse a FROM or FROM NAMED that names no graph of a local store.
 
     The engine never fetches such a graph (it reads as empty), but a person who pastes a query
     naming a graph on the web expects it to be downloaded: say it is not, before evaluation.
     IRIs are compared as the engine will see them, resolved against the query's base.
     """
-    for token, written, iri in dataset_graphs(text, base):
+    for token, written, iri in dataset_graphs(query, base):
         if iri not in graphs:
             shown = written if iri in written else f"{written} (<{iri}>)"
             raise InputError(

@@ -20,7 +20,7 @@ from kgcli.engine import child
 from kgcli.engine.infer import INFERRED_GRAPH, RuleSet, dataset, has_inferences, infer
 from kgcli.engine.load import LoadedFile, load_embedded, load_file, load_files
 from kgcli.engine.results import GraphResult, Result, parse_json_results, result_of
-from kgcli.engine.sparql import dataset_graphs, syntax_error_line
+from kgcli.engine.sparql import ParsedQuery, dataset_graphs, syntax_error_line
 from kgcli.errors import InputError, KgError, QueryTimeout
 
 
@@ -33,14 +33,15 @@ class GraphSource(ABC):
     @abstractmethod
     def query(
         self,
-        text: str,
+        query: str | ParsedQuery,
         *,
         limit: int | None = None,
         timeout: float | None = None,
         base: str | None = None,
     ) -> Result:
-        """Run a SPARQL query (already checked and with parameters bound); its relative IRIs
-        resolve against `base` (`kgcli.engine.query.prepare` says which)."""
+        """Run a SPARQL query (already checked and with parameters bound: its text, or its parsed
+        form, which spares tokenizing it again); its relative IRIs resolve against `base`
+        (`kgcli.engine.query.prepare` says which)."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release what the source holds (connections, file handles)."""
@@ -73,23 +74,24 @@ class LocalSource(GraphSource):
 
     def query(
         self,
-        text: str,
+        query: str | ParsedQuery,
         *,
         limit: int | None = None,
         timeout: float | None = None,
         base: str | None = None,
     ) -> Result:
         if timeout is not None and hasattr(os, "fork"):
-            return self._query_in_child(text, limit, timeout, base)
-        return result_of(self._run(text, base), limit, lambda: self._run(text, base))
+            return self._query_in_child(query, limit, timeout, base)
+        return result_of(self._run(query, base), limit, lambda: self._run(query, base))
 
     def _run(
-        self, text: str, base: str | None = None
+        self, query: str | ParsedQuery, base: str | None = None
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         # A query that names its own dataset with FROM / FROM NAMED gets it: pyoxigraph would
         # otherwise ignore them. Else the union of all graphs, or the dataset the user gave.
+        text = query.text if isinstance(query, ParsedQuery) else query
         options: dict[str, object] = {}
-        if dataset_graphs(text):
+        if dataset_graphs(query):
             pass
         elif self.default_graphs is None:
             options["use_default_graph_as_union"] = True
@@ -104,7 +106,7 @@ class LocalSource(GraphSource):
         except (OSError, RuntimeError) as err:
             raise KgError(f"query failed: {err}") from None
 
-    def select_tsv(self, text: str) -> bytes:
+    def select_tsv(self, text: str | ParsedQuery) -> bytes:
         """A SELECT's results as SPARQL TSV, written by the engine.
 
         pyoxigraph evaluates and writes the whole result without holding the GIL, so another
@@ -121,7 +123,7 @@ class LocalSource(GraphSource):
         return data
 
     def _query_in_child(
-        self, text: str, limit: int | None, timeout: float, base: str | None
+        self, query: str | ParsedQuery, limit: int | None, timeout: float, base: str | None
     ) -> Result:
         """Evaluate in a child process (`kgcli.engine.child`), killed at the deadline.
 
@@ -135,7 +137,7 @@ class LocalSource(GraphSource):
             def work() -> int:
                 os.close(err_r)
                 try:
-                    self._answer_into(out_path, text, base)
+                    self._answer_into(out_path, query, base)
                 except BaseException as err:  # report any failure to the parent as one line
                     os.write(err_w, f"{type(err).__name__}\0{err}".encode())
                     return 1
@@ -163,10 +165,10 @@ class LocalSource(GraphSource):
             return GraphResult.from_triples(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), limit)
         return parse_json_results(data, limit)
 
-    def _answer_into(self, path: str, text: str, base: str | None) -> None:
+    def _answer_into(self, path: str, query: str | ParsedQuery, base: str | None) -> None:
         """Evaluate and write the answer to `path`: a tag (G graph, S solutions, B boolean),
         then N-Triples or SPARQL JSON."""
-        answer = self._run(text, base)
+        answer = self._run(query, base)
         with open(path, "wb") as out:
             if isinstance(answer, ox.QueryTriples):
                 out.write(b"G")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -262,7 +263,7 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _prologue_end(tokens: list[Token]) -> int:
+def _prologue_end(tokens: Sequence[Token]) -> int:
     """Index of the first token after the BASE and PREFIX declarations."""
     i = 0
     while i < len(tokens):
@@ -275,7 +276,7 @@ def _prologue_end(tokens: list[Token]) -> int:
     return i
 
 
-def _form_index(tokens: list[Token]) -> tuple[str, int]:
+def _form_index(tokens: Sequence[Token]) -> tuple[str, int]:
     """The query form and the index of its keyword."""
     i = _prologue_end(tokens)
     if i >= len(tokens):
@@ -291,16 +292,69 @@ def _form_index(tokens: list[Token]) -> tuple[str, int]:
     )
 
 
-def query_form(text: str) -> str:
+def query_form(query: str | ParsedQuery) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE, or UPDATE for a SPARQL Update."""
-    return _form_index(tokenize(text))[0]
+    return parse(query).form
 
 
 def _iri(token: Token) -> str:
     return token.value[1:-1]
 
 
-def _prefixes(tokens: list[Token]) -> dict[str, str]:
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query or update tokenized once, and what the tool reads from its tokens: its form,
+    PREFIXes, SERVICEs, FROM / FROM NAMED. Made by `parse`; every check and the binding of
+    parameters take it, so a query's text is tokenized once on its way through prepare, run
+    and `kg serve` (each function below also takes the text, and parses it then)."""
+
+    text: str
+    tokens: tuple[Token, ...] = field(repr=False)
+    #: SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE.
+    form: str
+    #: The index of the form's keyword among the tokens.
+    form_index: int = field(repr=False)
+
+    @cached_property
+    def prefixes(self) -> dict[str, str]:
+        """The PREFIX declarations: prefix (without its colon) -> namespace IRI, as written."""
+        return _prefixes(list(self.tokens))
+
+    @cached_property
+    def services(self) -> tuple[tuple[Token, str, str | None], ...]:
+        """Each SERVICE: its first token, how it is written, its endpoint IRI (None if not
+        known)."""
+        return tuple(_services(list(self.tokens), self.prefixes))
+
+    @cached_property
+    def froms(self) -> tuple[tuple[Token, str, list[str]], ...]:
+        """Each FROM or FROM NAMED: its first token, how it is written, the IRIs it may name."""
+        return tuple(_froms(list(self.tokens), self.prefixes))
+
+    @property
+    def has_from(self) -> bool:
+        """Whether the query names its own dataset (FROM / FROM NAMED)."""
+        return bool(self.froms)
+
+    @cached_property
+    def has_relative_iris(self) -> bool:
+        """Whether the query writes an IRI that needs a base to resolve (`<data.ttl>`, `<>`)."""
+        return any(t.kind == "iri" and not _SCHEME_RE.match(_iri(t)) for t in self.tokens)
+
+
+def parse(query: str | ParsedQuery) -> ParsedQuery:
+    """Tokenize a query (or update) once; InputError if it is empty or starts with no form.
+
+    A `ParsedQuery` is returned as it is.
+    """
+    if isinstance(query, ParsedQuery):
+        return query
+    tokens = tokenize(query)
+    form, index = _form_index(tokens)
+    return ParsedQuery(query, tuple(tokens), form, index)
+
+
+def _prefixes(tokens: Sequence[Token]) -> dict[str, str]:
     found: dict[str, str] = {}
     for i, token in enumerate(tokens[:-2]):
         name, iri = tokens[i + 1], tokens[i + 2]
@@ -310,12 +364,14 @@ def _prefixes(tokens: list[Token]) -> dict[str, str]:
     return found
 
 
-def prefixes(text: str) -> dict[str, str]:
+def prefixes(query: str | ParsedQuery) -> dict[str, str]:
     """The PREFIX declarations: prefix (without its colon) -> namespace IRI."""
-    return _prefixes(tokenize(text))
+    if isinstance(query, ParsedQuery):
+        return query.prefixes
+    return _prefixes(tokenize(query))  # a text that may hold no query form (a header's)
 
 
-def _prologue(tokens: list[Token], base: str | None) -> tuple[str | None, dict[str, str]]:
+def _prologue(tokens: Sequence[Token], base: str | None) -> tuple[str | None, dict[str, str]]:
     """The query's base IRI and its prefixes, as the engine reads the prologue in order.
 
     Each BASE resolves against the base before it (the first against `base`, the query's own
@@ -360,7 +416,7 @@ def _pname_expand(pname: str, declared: Mapping[str, str]) -> str | None:
 
 
 def _services(
-    tokens: list[Token], declared: Mapping[str, str]
+    tokens: Sequence[Token], declared: Mapping[str, str]
 ) -> Iterator[tuple[Token, str, str | None]]:
     """Each SERVICE: its first token, how it is written, its endpoint IRI (None if not known).
 
@@ -391,7 +447,7 @@ def _services(
 
 
 def _froms(
-    tokens: list[Token], declared: Mapping[str, str]
+    tokens: Sequence[Token], declared: Mapping[str, str]
 ) -> Iterator[tuple[Token, str, list[str]]]:
     """Each FROM or FROM NAMED: its first token, how it is written, the IRIs it may name."""
     for i, token in enumerate(tokens):
@@ -421,7 +477,7 @@ def _froms(
 
 
 def check_safe(
-    text: str,
+    query: str | ParsedQuery,
     *,
     allow_federation: bool = False,
     allowed_endpoints: Collection[str] = (),
@@ -436,19 +492,18 @@ def check_safe(
     once it knows the graphs it holds). Updates (INSERT, DELETE, LOAD, DROP, ...) raise
     UsageError: `kg query` only reads. `base` is the query's own IRI (`kgcli.rdf.iri`).
     """
-    tokens = tokenize(text)
-    form, index = _form_index(tokens)
+    parsed = parse(query)
+    tokens, form = parsed.tokens, parsed.form
     updates = [t for t in tokens if t.is_keyword(*UPDATE_KEYWORDS)]
     if form == "UPDATE" or updates:
-        token = tokens[index] if form == "UPDATE" else updates[0]
+        token = tokens[parsed.form_index] if form == "UPDATE" else updates[0]
         raise UsageError(
             f"updates are refused by kg query; {token.value.upper()} at line {token.line}, "
             f"column {token.column} starts a SPARQL Update, which would change the store"
             + (" and read the network or a file" if token.is_keyword("LOAD") else "")
         )
-    declared = _prefixes(tokens)
     allowed = set(allowed_endpoints)
-    for token, written, endpoint in _services(tokens, declared):
+    for token, written, endpoint in parsed.services:
         where = f"{written} at line {token.line}, column {token.column}"
         if not allow_federation:
             raise InputError(
@@ -466,10 +521,10 @@ def check_safe(
                 f"(--endpoint-allow: {', '.join(sorted(allowed))})"
             )
     if from_files:
-        _check_from_files(tokens, base, allow_federation, None)
+        check_from_files(parsed, base=base, allow_federation=allow_federation)
 
 
-def _dataset(tokens: list[Token], base: str | None) -> list[tuple[Token, str, str]]:
+def _dataset(tokens: Sequence[Token], base: str | None) -> list[tuple[Token, str, str]]:
     query_base, declared = _prologue(tokens, base)
     return [
         (token, written, resolve(iri, query_base))
@@ -478,14 +533,24 @@ def _dataset(tokens: list[Token], base: str | None) -> list[tuple[Token, str, st
     ]
 
 
-def _check_from_files(
-    tokens: list[Token],
-    base: str | None,
-    allow_federation: bool,
-    graphs: Collection[str] | None,
+def check_from_files(
+    query: str | ParsedQuery,
+    *,
+    base: str | None = None,
+    allow_federation: bool = False,
+    graphs: Collection[str] | None = None,
 ) -> None:
+    """Refuse FROM / FROM NAMED naming a `file:` IRI, resolved against the query's base.
+
+    Refused unless `allow_federation`, or unless it names one of `graphs`, the graphs of a local
+    store: pyoxigraph and our server treat FROM as the choice of graphs already in the store, by
+    name, and never dereference them, so choosing a file loaded with `--data` reads nothing.
+    """
     if allow_federation:
         return
+    if isinstance(query, ParsedQuery) and not query.froms:
+        return
+    tokens = query.tokens if isinstance(query, ParsedQuery) else tokenize(query)
     query_base = _prologue(tokens, base)[0] or ""
     for token, written, iri in _dataset(tokens, base):
         # An IRI left relative (a base that does not resolve) is judged by the base's scheme.
@@ -506,34 +571,24 @@ def _check_from_files(
         )
 
 
-def check_from_files(
-    text: str,
-    *,
-    base: str | None = None,
-    allow_federation: bool = False,
-    graphs: Collection[str] | None = None,
-) -> None:
-    """Refuse FROM / FROM NAMED naming a `file:` IRI, resolved against the query's base.
-
-    Refused unless `allow_federation`, or unless it names one of `graphs`, the graphs of a local
-    store: pyoxigraph and our server treat FROM as the choice of graphs already in the store, by
-    name, and never dereference them, so choosing a file loaded with `--data` reads nothing.
-    """
-    _check_from_files(tokenize(text), base, allow_federation, graphs)
-
-
-def has_relative_iris(text: str) -> bool:
+def has_relative_iris(query: str | ParsedQuery) -> bool:
     """Whether the query writes an IRI that needs a base to resolve (`<data.ttl>`, `<>`)."""
-    return any(t.kind == "iri" and not _SCHEME_RE.match(_iri(t)) for t in tokenize(text))
+    if isinstance(query, ParsedQuery):
+        return query.has_relative_iris
+    return any(t.kind == "iri" and not _SCHEME_RE.match(_iri(t)) for t in tokenize(query))
 
 
-def dataset_graphs(text: str, base: str | None = None) -> list[tuple[Token, str, str]]:
+def dataset_graphs(
+    query: str | ParsedQuery, base: str | None = None
+) -> list[tuple[Token, str, str]]:
     """Each graph a FROM or FROM NAMED names: its first token, how it is written, and its IRI
     resolved against the query's base (its BASE, itself resolved against `base`)."""
-    return _dataset(tokenize(text), base)
+    if isinstance(query, ParsedQuery):
+        return _dataset(query.tokens, base) if query.froms else []
+    return _dataset(tokenize(query), base)  # any text: the engine judges what it is
 
 
-def _matching(tokens: list[Token], open_index: int) -> int:
+def _matching(tokens: Sequence[Token], open_index: int) -> int:
     """Index of the `}` or `)` closing the bracket at `open_index`."""
     depth = 0
     for i in range(open_index, len(tokens)):
@@ -547,7 +602,7 @@ def _matching(tokens: list[Token], open_index: int) -> int:
     raise InputError(f"line {token.line}, column {token.column}: {token.value!r} is never closed")
 
 
-def _where_group(tokens: list[Token], form: str, start: int) -> tuple[int | None, int]:
+def _where_group(tokens: Sequence[Token], form: str, start: int) -> tuple[int | None, int]:
     """Find the query's top-level WHERE group.
 
     Returns (index of its `{`, -1), or (None, offset) for a DESCRIBE without a WHERE clause: the
@@ -577,12 +632,15 @@ def _where_group(tokens: list[Token], form: str, start: int) -> tuple[int | None
     raise InputError(f"no WHERE group found in the {form} query to bind parameters in")
 
 
-def inject_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+def inject_values(
+    query: str | ParsedQuery, bindings: Mapping[str, ox.NamedNode | ox.Literal]
+) -> str:
     """Bind variables to RDF terms: a VALUES block at the start of the top-level WHERE group.
 
     The VALUES block joins with the whole group, so a variable is bound throughout it, projected or
     not. The text added has no line break, so the engine's error lines still match the file.
     """
+    text = query.text if isinstance(query, ParsedQuery) else query
     if not bindings:
         return text
     for name, term in bindings.items():
@@ -596,8 +654,8 @@ def inject_values(text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) 
         values = f"VALUES ?{names[0]} {{ {terms[0]} }}"
     else:
         values = f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }}"
-    tokens = tokenize(text)
-    form, start = _form_index(tokens)
+    parsed = parse(query)
+    tokens, form, start = parsed.tokens, parsed.form, parsed.form_index
     if form == "UPDATE":
         raise InputError("parameters can only be bound in a query, not in an update")
     index, offset = _where_group(tokens, form, start)

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kgcli.engine.results import AskResult, GraphResult, Result, parse_json_results
 from kgcli.engine.source import GraphSource
-from kgcli.engine.sparql import has_relative_iris, query_form
+from kgcli.engine.sparql import ParsedQuery, parse
 from kgcli.errors import QueryTimeout, RemoteError
 from kgcli.limits import MAX_NESTING, json_too_deep
 from kgcli.remote.client import Connection, RetryPolicy
@@ -40,17 +40,18 @@ class RemoteSource(GraphSource):
 
     def query(
         self,
-        text: str,
+        query: str | ParsedQuery,
         *,
         limit: int | None = None,
         timeout: float | None = None,
         base: str | None = None,
     ) -> Result:
-        if base is not None and has_relative_iris(text):
+        parsed = parse(query)
+        text, form = parsed.text, parsed.form
+        if base is not None and parsed.has_relative_iris:
             # The server would resolve them against a base of its own choosing: send ours, on
             # the query's first line, so that the line numbers of the server's errors still hold.
             text = f"BASE <{base}> {text}"
-        form = query_form(text)
         wait = timeout if timeout is not None else self.timeout
         reply = self.connection.sparql(text, form, timeout=wait)
         if reply.headers.get("X-SQL-State") == "S1TAT":

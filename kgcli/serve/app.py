@@ -27,7 +27,6 @@ status and the milliseconds until the response started.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hmac
 import html
 import http
@@ -433,8 +432,6 @@ class SparqlApp:
         catalogue: Catalogue | None = None,
         log: TextIO | None = None,
     ) -> None:
-        from kgcli.engine.sparql import query_form
-
         self.executor = executor
         self.config = config
         self.queries = {q.name: q for q in queries}
@@ -445,7 +442,7 @@ class SparqlApp:
         self._forms = {}
         for query in queries:
             with contextlib.suppress(KgError):
-                form = query_form(query.text)
+                form = query.parsed.form
                 self._forms[query.name] = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "select"
         self._generation = 0  # counts updates: the graph list is cached until the next one
         self._graphs: tuple[int, list[tuple[str, int]]] | None = None
@@ -799,66 +796,46 @@ class Analysed:
     base: str | None = None
 
 
-def _analyse(
+def _analysed(
     query: NamedQuery, given: tuple[tuple[str, str], ...], allow_federation: bool, base: str
 ) -> Analysed:
+    """Check and bind a query: its text is tokenized once (twice if parameters are bound)."""
     from kgcli.engine.query import prepare
-    from kgcli.engine.sparql import check_from_files, query_form
+    from kgcli.engine.sparql import check_from_files
 
-    if query_form(query.text) == "UPDATE":
+    if query.parsed.form == "UPDATE":
         raise HttpError(
             400,
             f"this is a SPARQL Update: POST it as update=... or with Content-Type {_UPDATE_TYPE}",
         )
     prepared = prepare(query, dict(given), allow_federation=allow_federation, base=base)
-    check_from_files(prepared.text, base=base, allow_federation=allow_federation)
-    return Analysed(prepared.text, prepared.form, prepared.prefixes, _has_from(prepared.text), base)
-
-
-# Tokenising a query several times (checks, form, prefixes, binding) costs milliseconds of the
-# GIL per request; clients repeat the same queries, so the analysis is kept (errors are not).
-_analyse_cached = functools.lru_cache(maxsize=512)(_analyse)
-_CACHED_TEXT = 64 << 10  # longer texts are analysed afresh rather than kept
-
-
-def _analysed(
-    query: NamedQuery, given: tuple[tuple[str, str], ...], allow_federation: bool, base: str
-) -> Analysed:
-    if len(query.text) > _CACHED_TEXT:
-        return _analyse(query, given, allow_federation, base)
-    return _analyse_cached(query, given, allow_federation, base)
+    check_from_files(prepared.parsed, base=base, allow_federation=allow_federation)
+    parsed = prepared.parsed
+    return Analysed(parsed.text, parsed.form, parsed.prefixes, parsed.has_from, base)
 
 
 def _check_update(text: str, *, allow_federation: bool) -> None:
     """Refuse an update that would read the network or a file (LOAD, SERVICE)."""
-    from kgcli.engine.sparql import _prefixes, _services, query_form, tokenize
+    from kgcli.engine.sparql import parse
 
-    if query_form(text) != "UPDATE":
+    parsed = parse(text)
+    if parsed.form != "UPDATE":
         raise HttpError(400, "this is a query, not an update: send it as query=...")
     if allow_federation:
         return
-    tokens = tokenize(text)
-    for token in tokens:
+    for token in parsed.tokens:
         if token.is_keyword("LOAD"):
             raise HttpError(
                 400,
                 f"LOAD at line {token.line}, column {token.column} would read the network or a "
                 "file; start kg serve with --allow-federation to permit it",
             )
-    for token, written, _ in _services(tokens, _prefixes(tokens)):
+    for token, written, _ in parsed.services:
         raise HttpError(
             400,
             f"{written} at line {token.line}, column {token.column} would reach the network; "
             "start kg serve with --allow-federation to permit it",
         )
-
-
-def _has_from(text: str) -> bool:
-    """Whether the query names its own dataset (FROM / FROM NAMED)."""
-    from kgcli.engine.sparql import _froms, _prefixes, tokenize
-
-    tokens = tokenize(text)
-    return any(True for _ in _froms(tokens, _prefixes(tokens)))
 
 
 def _path(environ: Mapping[str, Any]) -> str:
