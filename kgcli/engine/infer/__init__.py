@@ -15,6 +15,7 @@ the rules, the bounds, the marking and the figures.
 from __future__ import annotations
 
 from kgcli.engine.infer.check import CheckReport, Violation, check
+from kgcli.engine.infer.choice import rule_set
 from kgcli.engine.infer.dataset import Dataset, dataset, has_inferences
 from kgcli.engine.infer.engine import MARKINGS, Bounds, InferenceDiverged, InferenceReport, infer
 from kgcli.engine.infer.explain import Explanation, NotEntailed, explain, resolve
@@ -25,7 +26,6 @@ from kgcli.engine.infer.rules import (
     THROUGH,
     Rule,
     RuleSet,
-    rule_set,
 )
 from kgcli.engine.infer.sink import Sink, StoreSink, StreamSink
 from kgcli.engine.infer.sparql_rules import SparqlRule, load_rules

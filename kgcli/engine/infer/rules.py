@@ -1,4 +1,4 @@
-"""The rules: the built-in OWL 2 RL / RDFS ones (by their W3C names), and how rule sets are chosen.
+"""The rules: the built-in OWL 2 RL / RDFS ones (by their W3C names), and which of them apply.
 
 Every rule has an IRI, a label and a comment, built-in or SPARQL; a derived triple names the rule
 that derived it, and `kg explain` shows it. `RL_RULES` lists all 78 rules of the OWL 2 RL/RDF
@@ -7,12 +7,10 @@ profile (W3C OWL 2 Profiles, section 4.3) and says, for each, what this package 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kgcli.engine.infer.vocab import rule_iri
-from kgcli.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -230,45 +228,6 @@ class RuleSet:
         if self.sparql:
             names.append(f"{len(self.sparql)} SPARQL rule{'s' if len(self.sparql) != 1 else ''}")
         return ", ".join(names) or "no rules"
-
-
-def rule_set(
-    specs: Iterable[str],
-    *,
-    domain_range: bool = False,
-    same_as: bool = False,
-    project_rules: str | Path | None = None,
-) -> RuleSet:
-    """The rule set `--rules` names: `rdfs`, `owl-rl`, a folder of `.rq` rules or one `.rq` file.
-
-    With no spec, the default: `owl-rl` and the project's own SPARQL rules (`project_rules`).
-    Every SPARQL rule file is read and checked here, before anything runs.
-    """
-    from kgcli.engine.infer.sparql_rules import load_rules
-
-    specs = list(specs)
-    if not specs:
-        specs = ["owl-rl"] + ([str(project_rules)] if project_rules is not None else [])
-    rdfs = owl_rl = False
-    paths: list[str] = []
-    for spec in specs:
-        if spec == "rdfs":
-            rdfs = True
-        elif spec == "owl-rl":
-            owl_rl = True
-        elif spec.endswith((".rq", ".sparql")) or Path(spec).is_dir() or "/" in spec:
-            paths.append(spec)
-        else:
-            raise UsageError(
-                f"--rules {spec}: not a rule set (rdfs, owl-rl), "
-                "a folder of .rq rules or a .rq file"
-            )
-    if (domain_range or same_as) and not (rdfs or owl_rl):
-        raise UsageError("--domain-range and --same-as need --rules rdfs or owl-rl")
-    if same_as and not owl_rl:
-        raise UsageError("--same-as needs --rules owl-rl (owl:sameAs is an OWL rule)")
-    sparql = load_rules(paths, project=project_rules)
-    return RuleSet(rdfs, owl_rl, domain_range, same_as, tuple(sparql))
 
 
 def rule_named(name_or_iri: str, rules: Sequence[Rule]) -> Rule | None:
