@@ -359,3 +359,16 @@ def test_timeout_stops_inference_with_exit_3(kg, args):
     # Inference on the embedded graph reads its schema before the first check of the deadline:
     # that alone takes longer than a millisecond.
     _one_error(kg(*args, "--timeout", "0.001"), 3, "inference stopped at the timeout (--timeout)")
+
+
+def test_infer_and_explain_read_an_endpoint(kg, endpoint, no_user_settings):
+    # The endpoint's graph has no schema: nothing to derive, but every triple stated.
+    result = kg("infer", "-E", endpoint, "-f", "ntriples")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        "kg: 0 derived triples (owl-rl, 1 SPARQL rule; 1 round) written to stdout\n"
+    )
+    firm, located, town = (f"<http://example.org/{n}>" for n in ("firmA", "locatedIn", "town"))
+    explained = kg("explain", "-E", endpoint, firm, located, town)
+    assert (explained.exit_code, explained.stderr) == (0, "")
+    assert explained.stdout == f"{firm} {located} {town}  stated in the default graph\n"

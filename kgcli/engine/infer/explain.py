@@ -27,6 +27,8 @@ from kgcli.engine.infer.terms import construct_lines, nt, to_term, values
 from kgcli.errors import InputError, KgError
 
 Fact = tuple[bytes, bytes, bytes]
+#: How an explanation names the store's default graph among the graphs that state a triple.
+DEFAULT_GRAPH = "the default graph"
 #: Past this many triples looked at, the search stops (it says so).
 SEARCH_LIMIT = 20_000
 
@@ -151,7 +153,9 @@ class _Prover:
     def graphs(self, fact: Fact) -> list[str]:
         """The graphs that hold a triple (`kgg:inferred` among them when derived)."""
         found = {q.graph_name for q in self._quads(*fact)}
-        return sorted(g.value for g in found if isinstance(g, ox.NamedNode))
+        named = sorted(g.value for g in found if isinstance(g, ox.NamedNode))
+        # A store's default graph states triples too (an endpoint's, copied; a TriG file's).
+        return [DEFAULT_GRAPH, *named] if ox.DefaultGraph() in found else named
 
     def virtual(self, fact: Fact) -> bool:
         """A schema triple about an anonymous class: true by the compiled schema, not stored."""

@@ -237,3 +237,21 @@ def test_a_sparql_user_can_ask_per_row_whether_a_triple_is_stated_or_derived_and
         ("Huacao Community Health Service Center", "stated", None),
         ("Huashan Hospital's Hongqiao Branch", "stated", None),
     ]
+
+
+def test_a_triple_of_the_default_graph_is_stated_there():
+    """An endpoint's triples, copied, and a TriG file's default graph are in no named graph."""
+    store = ox.Store()
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    sub_class = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    clinic, facility = ox.NamedNode(KG + "Clinic"), ox.NamedNode(KG + "HealthcareFacility")
+    smile = ox.NamedNode(KGR + "dr-smile-surgical-clinic")
+    store.add(ox.Quad(smile, rdf_type, clinic))
+    store.add(ox.Quad(clinic, sub_class, facility, ox.NamedNode("https://example.org/onto")))
+    rules = RuleSet()
+    infer(store, rules)
+    explanation = explain(store, (smile, rdf_type, facility), rules).to_dict()
+    assert [(p["status"], p["graphs"]) for p in explanation["premises"]] == [
+        ("stated", ["the default graph"]),
+        ("stated", ["https://example.org/onto"]),
+    ]
