@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -372,3 +377,63 @@ def test_infer_and_explain_read_an_endpoint(kg, endpoint, no_user_settings):
     explained = kg("explain", "-E", endpoint, firm, located, town)
     assert (explained.exit_code, explained.stderr) == (0, "")
     assert explained.stdout == f"{firm} {located} {town}  stated in the default graph\n"
+
+
+def test_a_query_asks_per_row_whether_a_triple_is_stated_or_derived(kg, data, tmp_path):
+    """The documented way (docs/inference.md): membership of kgg:inferred, and kgi:derivedBy."""
+    rule = tmp_path / "near.rq"
+    rule.write_text(
+        "# label: a place is near what it is part of\n"
+        "PREFIX ex: <http://example.org/>\n"
+        "CONSTRUCT { ?a ex:near ?b } WHERE { ?a ex:partOf ?b }\n"
+    )
+    near = tmp_path / "near.ttl"
+    near.write_text(
+        "<http://example.org/center> <http://example.org/near> <http://example.org/minhang> .\n"
+    )
+    query = """PREFIX ex: <http://example.org/>
+    PREFIX kgi: <https://w3id.org/kgcli/inference#>
+    PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    SELECT ?a ?b ?how ?rule WHERE {
+      ?a ex:near ?b .
+      BIND(IF(EXISTS { GRAPH <https://w3id.org/kgcli/graph/inferred> { ?a ex:near ?b } },
+              "derived", "stated") AS ?how)
+      OPTIONAL { GRAPH <https://w3id.org/kgcli/graph/inferred> {
+        ?d rdf:subject ?a ; rdf:predicate ex:near ; rdf:object ?b ; kgi:derivedBy ?rule } }
+    } ORDER BY ?a ?b"""
+    args = ("query", "--data", str(data), "--data", str(near), "-e", query, "-f", "csv")
+    plain = kg(*args)
+    assert (plain.exit_code, plain.stdout) == (
+        0,
+        "a,b,how,rule\nhttp://example.org/center,http://example.org/minhang,stated,\n",
+    )
+    inferred = kg(*args, "--infer", "--rules", "owl-rl", "--rules", str(rule))
+    assert (inferred.exit_code, inferred.stderr) == (0, "")
+    assert inferred.stdout == (
+        "a,b,how,rule\n"
+        "http://example.org/center,http://example.org/minhang,stated,\n"
+        f"http://example.org/smile,http://example.org/center,derived,{rule.as_uri()}\n"
+        f"http://example.org/smile,http://example.org/minhang,derived,{rule.as_uri()}\n"
+    )
+
+
+def test_serve_with_infer_answers_from_stated_and_derived_triples(tmp_path):
+    command = [sys.executable, "-m", "kgcli", "serve", "--port", "0", "--infer"]
+    proc = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        log = [proc.stderr.readline(), proc.stderr.readline()]
+        url = re.search(r"listening on (http://\S+)", "".join(log))
+        assert log[0] == "kg serve: embedded graph + inferred loaded\n" and url, log
+        ask = f"ASK {{ ?f a <{KG}HealthcareFacility> }}"
+        query = urllib.parse.urlencode({"query": ask})
+        request = urllib.request.Request(
+            f"{url.group(1)}?{query}", headers={"Accept": "application/sparql-results+json"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            assert json.load(answer) == {"head": {}, "boolean": True}
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        if proc.stderr is not None:
+            proc.stderr.close()
