@@ -1,4 +1,5 @@
-"""Shared fixtures: the tiny CLI graph, an in-process runner, and a local SPARQL endpoint."""
+"""Shared fixtures (an in-process runner, a local SPARQL endpoint) and the `slow` marker; what
+the tests share besides fixtures is in `support`."""
 
 from __future__ import annotations
 
@@ -10,11 +11,30 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from support import MINI
 from typer.testing import CliRunner
 
-FIXTURES = Path(__file__).parent / "fixtures"
-MINI = FIXTURES / "cli" / "mini.ttl"
-MINI_QUERIES = FIXTURES / "cli" / "queries"
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow", action="store_true", help="run the slow tests too (.ci/run does)"
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes over ~10 s; skipped unless --run-slow (or -m slow)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the slow tests in the everyday run (networkx's conftest does the same)."""
+    if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (as .ci/run does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

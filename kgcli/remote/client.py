@@ -1,13 +1,19 @@
 """HTTP to SPARQL servers: queries and updates through SPARQLWrapper, Graph Store requests raw.
 
-SPARQLWrapper builds every SPARQL request (form-encoded POST, Accept header, credentials, extra
-parameters), but its own exchange (`SPARQLWrapper._query`) cannot give what a careful client needs:
-it drops the headers of an error answer (no `Retry-After`), reads a whole error body into memory,
-follows redirects that turn a POST into an empty GET, and for digest authentication installs a
-process-wide urllib opener bound to one realm. So `_KgWrapper` overrides `_query` only, and sends
-the request SPARQLWrapper built through `Connection.exchange`, which also serves the Graph Store
-Protocol requests of `kg push` (SPARQLWrapper has no GSP support). One place thus owns
-authentication, the User-Agent, timeouts, retries and the one-line error for each failure.
+SPARQLWrapper builds every SPARQL request (form-encoded POST, Accept header, query or update
+parameter, extra parameters) through its public setters and documented attributes. What it cannot
+do is the exchange: its own (`SPARQLWrapper.query()` calls `_query()`) drops the headers of an
+error answer (no `Retry-After`), reads a whole error body into memory, follows redirects that turn
+a POST into an empty GET, and for digest authentication installs a process-wide urllib opener
+bound to one realm.
+
+THE SEAM, the one place kg reaches past SPARQLWrapper's public API: `_KgWrapper._query` replaces
+the exchange; it takes the request SPARQLWrapper built (`_createRequest()`) and sends it through
+`Connection.exchange`, which also serves the Graph Store Protocol requests of `kg push`
+(SPARQLWrapper has no GSP support). `pyproject.toml` pins the SPARQLWrapper releases this is
+tested with; `tests/remote/test_remote.py` checks the seam's contract. One place thus owns
+authentication (never given to SPARQLWrapper), the User-Agent, timeouts, retries and the
+one-line error for each failure.
 """
 
 from __future__ import annotations
@@ -160,7 +166,7 @@ class Connection:
         update_url: str | None = None,
     ) -> Reply:
         """Send a query (form SELECT, ASK, CONSTRUCT, DESCRIBE) or an update (form UPDATE)."""
-        from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, URLENCODED
+        from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED
 
         client: Any = _wrapper_class()(
             self.endpoint.url, updateEndpoint=update_url, agent=user_agent()
@@ -175,18 +181,16 @@ class Connection:
             # Its type-detecting regular expressions take ~4 s on a 50,000-triple INSERT DATA:
             # an update is set through a stand-in, then given its text.
             client.setQuery("INSERT DATA {}" if form == "UPDATE" else text)
+        # Documented attributes: the text, and the form our lexer knows where SPARQLWrapper's
+        # regular expression only guesses it (the Accept header and query/update follow from it).
         client.queryString = text
-        # Our lexer knows the form; SPARQLWrapper's regular expression only guesses it, and the
-        # Accept header and the query/update choice follow from it.
         client.queryType = "INSERT" if form == "UPDATE" else form
         # Form-encoded POST: no URL length limit, and Virtuoso does not answer a POST whose body
         # is application/sparql-query.
         client.setMethod(POST)
         client.setRequestMethod(URLENCODED)
         client.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
-        if self.endpoint.user is not None:
-            client.setCredentials(self.endpoint.user, self.endpoint.password)
-            client.setHTTPAuth(DIGEST if self.endpoint.auth == "digest" else BASIC)
+        # No credentials: `exchange` signs the request (basic) or answers the challenge (digest).
         hint = self.timeout_hint(timeout)
         if hint is not None and form != "UPDATE":
             client.addParameter("timeout", hint)
@@ -399,27 +403,18 @@ def _network_reason(reason: object, url: str) -> str:
 @functools.cache
 def _wrapper_class() -> type[SPARQLWrapper]:
     """SPARQLWrapper with its exchange replaced by `Connection.exchange` (imported lazily)."""
-    from SPARQLWrapper import DIGEST, SPARQLWrapper
+    from SPARQLWrapper import SPARQLWrapper
 
     class _KgWrapper(SPARQLWrapper):
         connection: Connection
         wait: float | None
 
         def __str__(self) -> str:
-            # SPARQLWrapper's own lists every attribute, the password among them.
+            # SPARQLWrapper's own lists every attribute, a password among them if one were set.
             return f"<{type(self).__name__} {self.endpoint}>"
 
-        def _createRequest(self) -> urllib.request.Request:
-            if self.http_auth != DIGEST:
-                return super()._createRequest()
-            # SPARQLWrapper would install a global digest opener here; ours is per connection.
-            user, self.user = self.user, None
-            try:
-                return super()._createRequest()
-            finally:
-                self.user = user
-
         def _query(self) -> tuple[Any, str]:
+            # The seam (see the module's docstring): SPARQLWrapper's request, our exchange.
             reply = self.connection.exchange(self._createRequest(), timeout=self.wait)
             return reply, self.returnFormat
 

@@ -7,8 +7,8 @@ import urllib.request
 
 import pyoxigraph as ox
 import pytest
+from support.fakes import dataset
 
-from integration.fakes import dataset
 from kgcli.api import open_source
 from kgcli.engine.catalogue import Catalogue
 from kgcli.engine.source import LocalSource

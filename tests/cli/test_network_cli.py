@@ -1,0 +1,247 @@
+"""`kg network` in-process: exact CSV and JSON on stdout, errors as one line, exports for Gephi."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support import MINI, TESTS
+
+HERE = TESTS
+MINI_PROFILE = str(HERE / "fixtures" / "network" / "mini.toml")
+DATA = ("--data", str(MINI))
+KGR = "https://w3id.org/kgcli/resource/"
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes.decode()
+
+
+def failed(result, code: int) -> str:
+    assert result.exit_code == code, result.output
+    (line,) = result.stderr.splitlines()
+    return line
+
+
+def test_profiles_as_csv_and_json(kg):
+    text = ok(kg("network", "profiles", "-f", "csv"))
+    lines = text.split("\r\n")
+    assert lines[0] == "name,title,description"
+    assert [line.split(",")[0] for line in lines[1:-1]] == [
+        "cluster",
+        "co-location",
+        "facility-sharing",
+        "resource-sharing",
+    ]
+    assert lines[3] == (
+        "facility-sharing,Facility sharing,Healthcare facilities linked when they use the same "
+        "shared medical resources; the weight is the number of resources they share."
+    )
+    docs = json.loads(ok(kg("network", "profiles", "-f", "json")))
+    assert [d["name"] for d in docs][:2] == ["cluster", "co-location"]
+    assert docs[0]["title"] == "Shanghai health cluster" and docs[0]["path"].endswith(
+        "cluster.toml"
+    )
+
+
+def test_analyze_facility_sharing_exact_csv(kg):
+    text = ok(
+        kg("network", "analyze", "-P", "facility-sharing", "-m", "degree,component,community")
+    )
+    assert text == (
+        "id,label,kind,degree,component,community\r\n"
+        f"{KGR}dr-smile-surgical-clinic,Dr Smile Surgical Clinic,HealthcareFacility,2,0,0\r\n"
+        f"{KGR}huacao-community-health-service-center,Huacao Community Health Service Center,"
+        "HealthcareFacility,2,0,0\r\n"
+        f"{KGR}huashan-hospital-hongqiao-branch,Huashan Hospital's Hongqiao Branch,"
+        "HealthcareFacility,2,0,0\r\n"
+        f"{KGR}huashan-hospital,Huashan Hospital,HealthcareFacility,0,1,1\r\n"
+    )
+
+
+def test_analyze_exact_json(kg):
+    doc = json.loads(
+        ok(
+            kg(
+                "network",
+                "analyze",
+                "-P",
+                "facility-sharing",
+                "-m",
+                "core",
+                "--top",
+                "1",
+                "-f",
+                "json",
+            )
+        )
+    )
+    assert doc == {
+        "head": {"vars": ["id", "label", "kind", "core"]},
+        "results": {
+            "bindings": [
+                {
+                    "id": {"type": "uri", "value": f"{KGR}dr-smile-surgical-clinic"},
+                    "label": {"type": "literal", "value": "Dr Smile Surgical Clinic"},
+                    "kind": {"type": "literal", "value": "HealthcareFacility"},
+                    "core": {
+                        "type": "literal",
+                        "value": "2",
+                        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+                    },
+                }
+            ]
+        },
+    }
+
+
+MINI_CSV = (
+    "id,label,kind,degree,in_degree,out_degree,pagerank\r\n"
+    "http://example.org/district,North District,District,3,2,1,0.26263\r\n"
+    "http://example.org/city,Metropolis,City,2,2,0,0.365197\r\n"
+    "http://example.org/town,River Town,Town,2,1,1,0.141963\r\n"
+    "http://example.org/firmA,Firm A,Firm,1,0,1,0.0767367\r\n"
+    'http://example.org/firmB,"Firm B, ""the second""",Firm,1,0,1,0.0767367\r\n'
+    "http://example.org/firmC,Firm C,Firm,1,0,1,0.0767367\r\n"
+)
+
+
+def test_analyze_user_data_with_a_profile_file(kg):
+    args = ("network", "analyze", "-P", MINI_PROFILE, "-m", "degree,pagerank", "-f", "csv")
+    assert ok(kg(*args, *DATA)) == MINI_CSV
+
+
+@pytest.mark.integration
+def test_analyze_remote_endpoint_gives_the_same_rows(kg, endpoint):
+    args = ("network", "analyze", "-P", MINI_PROFILE, "-m", "degree,pagerank", "-f", "csv")
+    assert ok(kg(*args, "--endpoint", endpoint)) == MINI_CSV
+
+
+def test_network_from_a_select_query_file(kg, tmp_path):
+    query = tmp_path / "located.rq"
+    query.write_text(
+        "PREFIX ex: <http://example.org/>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?source ?target ?sourceLabel ?targetLabel WHERE {\n"
+        "  ?source ex:locatedIn ?target . ?source rdfs:label ?sourceLabel .\n"
+        "  ?target rdfs:label ?targetLabel FILTER(LANG(?targetLabel) != 'zh') }\n",
+        encoding="utf-8",
+    )
+    text = ok(
+        kg("network", "analyze", "-q", str(query), "-m", "degree", "--top", "2", "-f", "csv", *DATA)
+    )
+    assert text == (
+        "id,label,kind,degree,in_degree,out_degree\r\n"
+        "http://example.org/district,North District,Resource,3,2,1\r\n"
+        "http://example.org/city,Metropolis,Resource,2,2,0\r\n"
+    )
+
+
+def test_network_from_a_construct_query_with_parameters(kg, tmp_path):
+    query = tmp_path / "around.rq"
+    query.write_text(
+        "# title: Places around a firm\n"
+        "# param: firm iri = ex:firmA\n"
+        "PREFIX ex: <http://example.org/>\n"
+        "CONSTRUCT { ?firm ?p ?o . ?o ?q ?r } WHERE { ?firm ?p ?o OPTIONAL { ?o ?q ?r } }\n",
+        encoding="utf-8",
+    )
+    args = ("network", "path", "Firm A", "ex:district", "-q", str(query), "-f", "csv", *DATA)
+    assert ok(kg(*args, "-p", "firm=ex:firmA")) == (
+        "step,subjectLabel,predicateLabel,objectLabel,direction,subject,predicate,object\r\n"
+        "1,Firm A,locatedIn,River Town,forward,http://example.org/firmA,"
+        "http://example.org/locatedIn,http://example.org/town\r\n"
+        # The district's label is beyond what the CONSTRUCT returns: its local name stands in.
+        "2,River Town,locatedIn,district,forward,http://example.org/town,"
+        "http://example.org/locatedIn,http://example.org/district\r\n"
+    )
+    # Firm C is in the city directly: its network does not reach the district.
+    line = failed(kg(*args, "-p", "firm=ex:firmC"), 2)
+    assert line.startswith("kg: error: no node of the network is 'Firm A'")
+
+
+def test_path_exact_csv(kg):
+    text = ok(kg("network", "path", "a manager of Wego", "Huacao Town", "-f", "csv"))
+    assert text == (
+        "step,subjectLabel,predicateLabel,objectLabel,direction,subject,predicate,object\r\n"
+        f"1,a manager of Wego Holding,member of,Wego Holding,forward,{KGR}wego-holding-manager,"
+        f"http://www.w3.org/ns/org#memberOf,{KGR}wego-holding\r\n"
+        f"2,Wego Holding,located in,Huacao Town,forward,{KGR}wego-holding,"
+        f"https://w3id.org/kgcli/ontology#locatedIn,{KGR}huacao-town\r\n"
+    )
+
+
+def test_export_gexf_with_metrics_and_legend(kg, tmp_path):
+    out = tmp_path / "sharing.gexf"
+    result = kg(
+        "network",
+        "export",
+        "-P",
+        "facility-sharing",
+        "--size-by",
+        "pagerank",
+        "-m",
+        "community",
+        "-o",
+        str(out),
+    )
+    assert ok(result) == ""
+    assert result.stderr.splitlines() == [
+        f"kg: wrote 4 nodes and 3 edges to {out}",
+        "HealthcareFacility  #e69f00",
+    ]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<?xml") and "<gexf" in text.splitlines()[1]
+    import networkx as nx
+
+    back = nx.read_gexf(out)
+    node = back.nodes[f"{KGR}dr-smile-surgical-clinic"]
+    assert node["community"] == 0 and node["pagerank"] > 0.3  # --size-by adds its metric
+    assert {d["weight"] for *_, d in back.edges(data=True)} == {4.0}
+
+
+def test_export_gephi_csv_writes_two_files(kg, tmp_path):
+    out = tmp_path / "cluster.csv"
+    ok(kg("network", "export", "-o", str(out)))
+    assert (tmp_path / "cluster.nodes.csv").read_text(encoding="utf-8").startswith("Id,Label")
+    assert "Source,Target" in (tmp_path / "cluster.edges.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("analyze", "-P", "clustr"), 2, "unknown profile 'clustr'; did you mean cluster?"),
+        (("analyze", "-m", "pagerang"), 2, "unknown metric 'pagerang'; did you mean 'pagerank'?"),
+        (("analyze", "-P", "cluster", "-q", "x.rq"), 2, "give either --profile or --query"),
+        (("analyze", "-p", "a=1"), 2, "-p/--param sets parameters of --query"),
+        (("analyze", "-q", "resource-sharing-pairs"), 2, "resource-sharing-pairs: a network query"),
+        (("path", "Fahua Pagode", "Jiading"), 2, "did you mean 'Fahua Pagoda'?"),
+        (
+            ("path", "Liu Jiren", "Qin Xiaorui"),
+            1,
+            "no path between 'Liu Jiren' and 'Qin Xiaorui': they are in different components",
+        ),
+        (("export", "-o", "out.xlsx"), 2, "cannot tell the network format of 'out.xlsx'"),
+        (("analyze", "--sort", "closeness"), 2, "--sort 'closeness' is not a computed metric"),
+    ],
+)
+def test_errors_are_one_line(kg, args, code, message):
+    line = failed(kg("network", *args), code)
+    assert line.startswith("kg: error: ") and message in line
+
+
+def test_malformed_profile_file_names_file_and_line(kg, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "Bad"\n[[nodes]]\nclass = "kg:Company\n', encoding="utf-8")
+    line = failed(kg("network", "analyze", "-P", str(bad)), 2)
+    assert line.startswith(f"kg: error: {bad}:3:")
+
+
+def test_betweenness_sampling_is_said_on_stderr(kg):
+    result = kg("network", "analyze", "-m", "betweenness", "--k", "5", "--top", "1", "-f", "csv")
+    ok(result)
+    assert result.stderr == (
+        "kg: betweenness is sampled: shortest paths from 5 of 46 nodes (--k 5, seed 42); "
+        "values are estimates\n"
+    )

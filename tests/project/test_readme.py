@@ -1,0 +1,64 @@
+"""The README cannot rot: its console examples run and print exactly what it shows."""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+import pytest
+from support import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _examples() -> list[tuple[str, str]]:
+    """(command, expected output) for every `$ kg ...` line of the console blocks."""
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
+        command, output = None, []
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                if command:
+                    found.append((command, "\n".join(output)))
+                command, output = line[2:], []
+            else:
+                output.append(line)
+        if command:
+            found.append((command, "\n".join(output)))
+    return found
+
+
+def _quick_start() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return [c.strip() for c in re.findall(r"```sh\n(.*?)```", section, flags=re.S)]
+
+
+def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second():
+    commands = _quick_start()
+    assert len(commands) == 2, commands
+    assert all("\n" not in c for c in commands)
+    assert "kg query" in commands[0]
+    assert "pytest" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert commands[1] in ci.splitlines()
+
+
+EXAMPLES = _examples()
+
+
+def test_the_readme_has_a_tour():
+    assert len(EXAMPLES) >= 8
+
+
+@pytest.mark.parametrize(("command", "expected"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
+def test_readme_example(command: str, expected: str, runner, monkeypatch):
+    from kgcli.cli import app, common
+
+    argv = shlex.split(command)
+    assert argv[0] == "kg"
+    # The README shows what a person sees on a 100-column terminal.
+    monkeypatch.setattr(common, "stdout_is_tty", lambda: True)
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, argv[1:], env={"COLUMNS": "100"})
+    shown = (result.stdout + result.stderr).rstrip("\n")
+    assert shown == expected.rstrip("\n"), f"$ {command}\n{shown}"

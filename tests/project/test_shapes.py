@@ -1,0 +1,94 @@
+"""SHACL: the embedded graph conforms to ontology/shapes.ttl, every class the graph uses has a node
+shape, and every shape catches the small broken example in tests/shapes_broken/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, SH
+from support import ROOT, TESTS
+
+pyshacl = pytest.importorskip("pyshacl")
+
+SHAPES_FILE = ROOT / "ontology" / "shapes.ttl"
+BROKEN = TESTS / "shapes_broken"
+KGSH = Namespace("https://w3id.org/kgcli/shapes#")
+
+
+def ontology_files() -> list[Path]:
+    return [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
+
+
+def graph_files() -> list[Path]:
+    return sorted((ROOT / "graph").glob("*.ttl"))
+
+
+def parse(*paths: Path) -> Graph:
+    graph = Graph()
+    for path in paths:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return parse(SHAPES_FILE)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return parse(*ontology_files())
+
+
+def validate(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, Graph, str]:
+    conforms, report, text = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="rdfs"
+    )
+    return conforms, report, text
+
+
+def node_shapes(shapes: Graph) -> list[URIRef]:
+    return sorted(s for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, URIRef))
+
+
+def test_the_graph_conforms(shapes, ontology):
+    data = parse(*ontology_files(), *graph_files())
+    conforms, _, text = validate(data, shapes, ontology)
+    assert conforms, text
+
+
+def test_every_class_the_graph_uses_has_a_node_shape(shapes):
+    data = parse(*graph_files())
+    used = set(data.objects(None, RDF.type))
+    targeted = set(shapes.objects(None, SH.targetClass))
+    assert sorted(used - targeted) == []
+
+
+def test_every_node_shape_targets_a_class(shapes):
+    for shape in node_shapes(shapes):
+        assert shapes.value(shape, SH.targetClass) is not None, shape
+
+
+def owner(shapes: Graph, source: URIRef) -> URIRef | None:
+    """The node shape a sh:sourceShape belongs to: itself, or the node shape that uses it."""
+    if (source, RDF.type, SH.NodeShape) in shapes:
+        return source
+    return next(iter(shapes.subjects(SH.property, source)), None)
+
+
+def test_every_shape_has_a_broken_example(shapes):
+    names = {str(s).removeprefix(str(KGSH)) for s in node_shapes(shapes)}
+    fixtures = {p.stem for p in BROKEN.glob("*.ttl")}
+    assert sorted(names - fixtures) == [], "shapes without a broken example"
+    assert sorted(fixtures - names) == [], "broken examples of no shape"
+
+
+@pytest.mark.parametrize("fixture", sorted(BROKEN.glob("*.ttl")), ids=lambda p: p.stem)
+def test_shape_catches_its_broken_example(shapes, ontology, fixture):
+    shape = KGSH[fixture.stem]
+    conforms, report, text = validate(parse(fixture), shapes, ontology)
+    assert not conforms, f"{fixture.name} conforms, but should break {shape}"
+    sources = {owner(shapes, s) for s in report.objects(None, SH.sourceShape)}
+    assert shape in sources, f"{shape} did not report {fixture.name}:\n{text}"
