@@ -41,7 +41,8 @@ def infer(
         typer.Option(
             "--check",
             help="Check the closure's consistency instead (OWL disjointness, functional and "
-            "irreflexive properties, owl:Nothing...): one row per violation, exit code 4 if any.",
+            "irreflexive properties, owl:Nothing...): one row per violation, exit code 4 if any. "
+            "Example: kg infer --check --data my.ttl",
         ),
     ] = False,
     max_rounds: Annotated[

@@ -123,7 +123,7 @@ def _check(ours: set[Triple], theirs: set[Triple]) -> Counter[str]:
     return reasons
 
 
-@pytest.mark.parametrize("which", ["embedded", "city"])
+@pytest.mark.parametrize("which", ["embedded", pytest.param("city", marks=pytest.mark.slow)])
 def test_the_closure_matches_reasonable_but_for_listed_rules(which, tmp_path_factory):
     reasonable = pytest.importorskip("reasonable", reason="pip install reasonable")
     files = _files(tmp_path_factory, which)
@@ -144,6 +144,7 @@ def test_the_closure_matches_reasonable_but_for_listed_rules(which, tmp_path_fac
     assert {p for _, p, _ in extra} == {f"<{RDFS}domain>", f"<{RDFS}range>"}
 
 
+@pytest.mark.slow  # owlrl is pure Python: ~25 s on the embedded graph here
 def test_the_closure_matches_owlrl_but_for_listed_rules(tmp_path_factory):
     owlrl = pytest.importorskip("owlrl", reason="pip install owlrl")
     files = _files(tmp_path_factory, "embedded")
