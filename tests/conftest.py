@@ -77,11 +77,13 @@ def _handler(store: ox.Store) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(str(err).encode())
                 return
+            body: bytes | None
             if isinstance(answer, ox.QueryTriples):
                 body, ctype = answer.serialize(format=ox.RdfFormat.TURTLE), "text/turtle"
             else:
                 body = answer.serialize(format=ox.QueryResultsFormat.JSON)
                 ctype = "application/sparql-results+json"
+            assert body is not None  # no file given: the bytes are returned
             self.send_response(200)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))

@@ -126,7 +126,7 @@ def _count(n: int, noun: str) -> str:
 class _progress:
     """A progress bar on stderr, only when stderr is a terminal (rich imported only then)."""
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         self.bar = None
         if not sys.stderr.isatty():
             return (None, None)
@@ -146,10 +146,10 @@ class _progress:
         task = self.bar.add_task("push", total=None)
 
         def start(total: int) -> None:
-            self.bar.update(task, total=total)  # type: ignore[union-attr]
+            self.bar.update(task, total=total)
 
         def advance(n: int) -> None:
-            self.bar.advance(task, n)  # type: ignore[union-attr]
+            self.bar.advance(task, n)
 
         return (start, advance)
 

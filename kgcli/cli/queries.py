@@ -13,7 +13,7 @@ from kgcli.cli.common import STATE, FormatOpt, OutputOpt
 app = typer.Typer(help="Browse the catalogue of named queries.", no_args_is_help=True)
 
 
-def _params(q) -> str:  # type: ignore[no-untyped-def]
+def _params(q) -> str:
     return " ".join(
         f"{p.name}:{p.type}" + (f"={p.default}" if p.default is not None else "") for p in q.params
     )

@@ -110,7 +110,7 @@ def _size(count: int) -> str:
 class _progress:
     """A progress bar of bytes read on stderr, only when stderr is a terminal."""
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         self.bar = None
         if not sys.stderr.isatty():
             return (None, None)

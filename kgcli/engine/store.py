@@ -92,7 +92,7 @@ class Manifest:
 
     def to_json(self) -> bytes:
         doc = {"format": FORMAT, "generation": self.generation}
-        doc["files"] = [asdict(f) for f in self.files]  # type: ignore[assignment]
+        doc["files"] = [asdict(f) for f in self.files]
         return json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n"
 
 

@@ -36,7 +36,7 @@ class ValidationReport:
     violations: SelectResult
 
 
-def _as_rdflib(source: GraphSource):  # type: ignore[no-untyped-def]
+def _as_rdflib(source: GraphSource):
     """The union of the source's graphs as an rdflib Graph, as pySHACL wants it."""
     import rdflib
 

@@ -52,6 +52,7 @@ from kgcli.rdf.namespaces import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    from kgcli.engine.results import Term
     from kgcli.engine.source import GraphSource, LocalSource
     from kgcli.engine.sparql import ParsedQuery
 
@@ -79,9 +80,9 @@ _TIME_TEXT_RE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 def node_id(term: object) -> str | None:
     """The node id of a term: an IRI, `_:label` for a blank node, None for anything else."""
     if term.__class__ is ox.NamedNode:
-        return term.value  # type: ignore[attr-defined, no-any-return]
+        return term.value
     if term.__class__ is ox.BlankNode:
-        return "_:" + term.value  # type: ignore[attr-defined, no-any-return]
+        return "_:" + term.value
     return None
 
 
@@ -749,7 +750,7 @@ def _one_value(literals: Sequence[ox.Literal], rank: LanguageRank) -> Value:
         return "; ".join(sorted(texts))
     kinds = {type(v) for v in values}
     if len(kinds) == 1:
-        return min(values)  # type: ignore[type-var, no-any-return]
+        return min(values)
     return "; ".join(sorted({text_of(v) for v in values}))
 
 
@@ -921,6 +922,26 @@ def _kind_of(term: object, known: Mapping[str, str]) -> tuple[str, str | None]:
     return str(node_id(term)), None
 
 
+def _edge_kind(term: Term | None, known: Mapping[str, str], name: str) -> str:
+    """An edge's kind from its ?kind: a predicate compacted, a literal's text, else the query's
+    name."""
+    if isinstance(term, ox.NamedNode):
+        return compact_iri(term.value, known)
+    if term is not None:
+        return str(term.value if isinstance(term, ox.Literal) else node_id(term))
+    return name
+
+
+def _edge_weight(term: Term | None, name: str, number: int) -> float:
+    """An edge's ?weight (1 when unbound); InputError naming the row if it is no number."""
+    if term is None:
+        return 1.0
+    value = python_value(term) if isinstance(term, ox.Literal) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name}: row {number}: ?weight {term} is not a number")
+    return float(value)
+
+
 def _select_network(
     result: SelectResult, name: str, known: Mapping[str, str], rank: LanguageRank
 ) -> nx.MultiDiGraph:
@@ -967,20 +988,10 @@ def _select_network(
             continue
         kind_term = row[kind_at] if kind_at is not None else None
         data: dict[str, Any] = {}
+        kind = _edge_kind(kind_term, known, name)
         if isinstance(kind_term, ox.NamedNode):
-            kind = compact_iri(kind_term.value, known)
             data["predicate"] = kind_term.value
-        elif kind_term is not None:
-            kind = str(kind_term.value if isinstance(kind_term, ox.Literal) else node_id(kind_term))
-        else:
-            kind = name
-        weight = 1.0
-        if weight_at is not None and row[weight_at] is not None:
-            value = row[weight_at]
-            number_value = python_value(value) if isinstance(value, ox.Literal) else None
-            if isinstance(number_value, bool) or not isinstance(number_value, int | float):
-                raise InputError(f"{name}: row {number}: ?weight {value} is not a number")
-            weight = float(number_value)
+        weight = 1.0 if weight_at is None else _edge_weight(row[weight_at], name, number)
         key = (ends[0], ends[1], kind)
         found = edges.get(key)
         if found is not None:

@@ -326,7 +326,7 @@ def offers(kind: Kind) -> list[tuple[str, Format]]:
 def by_media_type(media: str) -> Format | None:
     """The served format `media` (a type without parameters) names, if any."""
     for kind in ("select", "graph"):
-        for offered, fmt in offers(kind):  # type: ignore[arg-type]
+        for offered, fmt in offers(kind):
             if offered == media:
                 return fmt
     return None
@@ -334,7 +334,7 @@ def by_media_type(media: str) -> Format | None:
 
 def service_formats() -> Sequence[Format]:
     """The formats a service description names: SELECT's, then CONSTRUCT's, as offered."""
-    found = [f for kind in ("select", "graph") for _, f in offers(kind)]  # type: ignore[arg-type]
+    found = [f for kind in ("select", "graph") for _, f in offers(kind)]
     return [f for f in dict.fromkeys(found) if f.w3c]
 
 

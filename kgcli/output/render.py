@@ -65,7 +65,7 @@ class _Watched(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         try:
             written = self._out.write(data)
         except OSError as err:

@@ -36,7 +36,7 @@ class Syntax:
         """pyoxigraph's format for this syntax (imports pyoxigraph)."""
         import pyoxigraph as ox
 
-        return getattr(ox.RdfFormat, self.engine_name)  # type: ignore[no-any-return]
+        return getattr(ox.RdfFormat, self.engine_name)
 
 
 #: Every syntax kg reads, in the order messages list them.

@@ -359,7 +359,7 @@ def test_from_chooses_the_graphs_a_query_reads(kg):
 # --- one source object, one place for errors (#13) ------------------------------------------
 
 
-def _app_with(command):  # type: ignore[no-untyped-def]
+def _app_with(command):
     """A fresh app of kg's own class with one more command, as a new command would be added."""
     import typer
 
@@ -403,7 +403,7 @@ def test_source_spec_is_frozen_and_the_keyword_form_is_the_same(tmp_path):
     spec = SourceSpec(data=[str(MINI)])
     assert spec.data == (str(MINI),) and hash(spec) == hash(SourceSpec(data=(str(MINI),)))
     with pytest.raises(dataclasses.FrozenInstanceError):
-        spec.store = "db"  # type: ignore[misc]
+        spec.store = "db"
     assert open_source(spec).description == open_source(data=[str(MINI)]).description
     with pytest.raises(TypeError):
         open_source(spec, data=[str(MINI)])

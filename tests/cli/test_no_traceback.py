@@ -108,7 +108,7 @@ BASE: dict[tuple[str, ...], dict[str, Any]] = {
 #: Parameters whose value is a file or folder (besides those typed as paths).
 FILE_PARAMS = {"data", "shapes", "profile", "query", "files", "output", "store", "directory"}
 #: File parameters that a command writes to or creates: any file or folder may be valid there.
-MAY_REPLACE = {("store", "load"): ("directory",)}
+MAY_REPLACE: dict[tuple[str, ...], tuple[str, ...]] = {("store", "load"): ("directory",)}
 #: Parameters that are left alone: they only select what is printed or repeat another case.
 SKIP = {"help"}
 

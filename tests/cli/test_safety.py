@@ -14,7 +14,7 @@ import contextlib
 import io
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -49,7 +49,7 @@ def watching() -> Iterator[list[tuple[str, str]]]:
         _RECORDING.remove(events)
 
 
-def _refused_quietly(kg, args: list[str], allowed: set[str] = frozenset()) -> str:  # type: ignore[assignment,no-untyped-def]
+def _refused_quietly(kg, args: list[str], allowed: Set[str] = frozenset()) -> str:
     """Run `kg ARGS` twice (the first imports what the command needs), watch the second.
 
     Returns its one-line error; asserts it opened no socket and no file but `allowed`.

@@ -18,9 +18,9 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from support import MINI, ROOT
@@ -416,15 +416,15 @@ for _key in (
     "graph_store",
     "update",
 ):
-    for _toml, _shown in (
+    for _written, _shown in (
         ("5", "5"),
         ("[]", "[]"),
         ("{}", "{}"),
         ("2024-01-01", "datetime.date(2024, 1, 1)"),
     ):
         _other = "" if _key == "url" else URL
-        CONFIG_CASES[f"{_key} = {_toml}"] = (
-            f"[endpoints.lab]\n{_other}{_key} = {_toml}\n".encode(),
+        CONFIG_CASES[f"{_key} = {_written}"] = (
+            f"[endpoints.lab]\n{_other}{_key} = {_written}\n".encode(),
             f"{{path}}: [endpoints.lab]: {_key} must be a string, not {_shown}",
         )
 
@@ -817,7 +817,9 @@ def test_a_failing_output_is_not_taken_for_a_failing_query() -> None:
     store.add(ox.Quad(ox.NamedNode("http://a"), ox.NamedNode("http://b"), ox.Literal("c")))
     for fmt in ("csv", "json", "table"):
         answer = store.query("SELECT * WHERE { ?s ?p ?o }")
-        result = SelectResult.from_solutions(answer, rerun=lambda: store.query("SELECT * {}"))
+        assert isinstance(answer, ox.QuerySolutions)
+        rerun = cast(Callable[[], ox.QuerySolutions], lambda: store.query("SELECT * {}"))
+        result = SelectResult.from_solutions(answer, rerun=rerun)
         with pytest.raises(OSError) as caught:
             render(result, fmt, Full(), width=80)  # type: ignore[arg-type]
         assert caught.value.errno == errno.ENOSPC, fmt

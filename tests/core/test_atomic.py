@@ -53,12 +53,13 @@ def test_a_failing_query_leaves_the_old_output(kg, tmp_path: Path):
 def test_the_folder_is_synced_after_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The rename is durable too (a power cut after `atomic_write` returns keeps the new file):
     the data is synced, then renamed into place, then the folder that holds the name synced."""
-    calls: list[tuple[str, ...]] = []
+    calls: list[tuple[object, ...]] = []
     fsync, replace = os.fsync, os.replace
 
     def recording_fsync(fd: int) -> None:
         found = os.fstat(fd)
-        calls.append(("fsync", "folder" if stat.S_ISDIR(found.st_mode) else "file", found.st_ino))
+        kind = "folder" if stat.S_ISDIR(found.st_mode) else "file"
+        calls.append(("fsync", kind, found.st_ino))
         fsync(fd)
 
     def recording_replace(source: str, target: str) -> None:

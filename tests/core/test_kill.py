@@ -109,6 +109,7 @@ def _kill_many(
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
+@pytest.mark.slow
 def test_a_killed_query_leaves_the_old_output_or_the_new(tmp_path: Path):
     _big_graph(tmp_path / "big.nt")
     old = b"s,p,o\r\n" + b"an old, complete result\r\n" * 50_000
@@ -122,6 +123,7 @@ def test_a_killed_query_leaves_the_old_output_or_the_new(tmp_path: Path):
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX")
+@pytest.mark.slow
 def test_a_killed_network_export_leaves_the_old_file_or_the_new(tmp_path: Path):
     old = b'<?xml version="1.0" encoding="UTF-8"?>\n<gexf>an old network</gexf>\n'
     args = ["network", "export", "--profile", "cluster", "-o", "cluster.gexf"]

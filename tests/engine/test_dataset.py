@@ -22,7 +22,7 @@ ROWS = Answer(
 )
 
 
-def _csv(result) -> str:  # type: ignore[no-untyped-def]
+def _csv(result) -> str:
     assert result.exit_code == 0, result.output
     return result.stdout
 

@@ -149,7 +149,7 @@ DEFAULTS = {
 
 
 @st.composite
-def headers(draw):  # type: ignore[no-untyped-def]
+def headers(draw):
     """A valid header and what it declares."""
     title = draw(WORDS)
     description = draw(st.one_of(st.just(""), WORDS))
@@ -180,6 +180,7 @@ def headers(draw):  # type: ignore[no-untyped-def]
 
 @settings(max_examples=200, deadline=None)
 @given(header=headers())
+@pytest.mark.slow
 def test_a_valid_header_reads_back_what_it_declares(header):
     text, title, description, params = header
     assume(not any(t == "string" and d is not None and " -- " in f" {d} " for _, t, d, _ in params))
@@ -230,7 +231,7 @@ def _ids(draw_ids: list[str]) -> list[str]:
     return list(dict.fromkeys("n" + i for i in draw_ids))
 
 
-def _refused_or_written(texts: list[str], write, fmt: str) -> bool:  # type: ignore[no-untyped-def]
+def _refused_or_written(texts: list[str], write, fmt: str) -> bool:
     """Write; True if written. A text XML cannot carry must be refused by name, the rest written."""
     unwritable = any(FORBIDDEN.search(t) for t in texts)
     try:

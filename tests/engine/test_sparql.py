@@ -670,7 +670,7 @@ def tokenized(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = sparql.tokenize
 
-    def counting(text: str) -> list:  # type: ignore[type-arg]
+    def counting(text: str) -> list:
         seen.append(text)
         return real(text)
 
@@ -678,7 +678,7 @@ def tokenized(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def _named(text: str, params: str = ""):  # type: ignore[no-untyped-def]
+def _named(text: str, params: str = ""):
     from kgcli.engine.catalogue import from_text
 
     return from_text(params + text, "-e")

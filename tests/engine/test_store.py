@@ -32,7 +32,7 @@ def triples_in(path: Path) -> int:
     return sum(1 for _ in ox.parse(path=str(path)))
 
 
-def ok(result) -> str:  # type: ignore[no-untyped-def]
+def ok(result) -> str:
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -319,6 +319,7 @@ def test_a_generation_a_reader_holds_outlives_later_loads(tmp_path):
     assert sorted(p.name for p in db.iterdir() if p.is_dir()) == ["g000004", "g000005"]
 
 
+@pytest.mark.slow
 def test_a_load_killed_at_any_moment_leaves_the_old_or_the_new_content(tmp_path, city):
     """SIGKILL `kg store load` at random moments while it replaces a file's graph: each time, the
     store reopens and holds exactly the content of that file before the load or after it."""

@@ -61,7 +61,7 @@ def db(tmp_path: Path) -> Path:
     return folder
 
 
-def refused_everywhere(kg, db: Path, line: str) -> None:  # type: ignore[no-untyped-def]
+def refused_everywhere(kg, db: Path, line: str) -> None:
     """Loads and every reader refuse the store with `line` (exit 2), and delete nothing."""
     before = snapshot(db)
     for args in (
@@ -92,7 +92,7 @@ def test_a_manifest_naming_no_generation_deletes_nothing(kg, db, generation):
     assert result.exit_code == 0 and json.loads(result.stdout)["triples"] == 21
 
 
-def _edit(change: Callable[[dict], None]) -> Callable[[Path], None]:  # type: ignore[type-arg]
+def _edit(change: Callable[[dict], None]) -> Callable[[Path], None]:
     def edit(db: Path) -> None:
         doc = json.loads((db / "kgstore.json").read_text(encoding="utf-8"))
         change(doc)
@@ -141,7 +141,7 @@ def _generation_is_empty(db: Path) -> None:
     (db / "g000002").mkdir()
 
 
-def _twice(doc: dict) -> None:  # type: ignore[type-arg]
+def _twice(doc: dict) -> None:
     doc["files"].append(dict(doc["files"][0]))
 
 
@@ -373,6 +373,7 @@ def _count_then_kill_at_every_step(
     return outcomes
 
 
+@pytest.mark.slow
 def test_a_load_killed_before_any_of_its_steps_is_recovered_by_the_next(kg, tmp_path):
     data = tmp_path / "data.ttl"
     data.write_text("<urn:a> <urn:p> 1, 2, 3 .\n", encoding="utf-8")

@@ -34,6 +34,7 @@ def server_dataset(base: str) -> ox.Dataset:
     return dataset(store)
 
 
+@pytest.mark.slow
 def test_push_then_every_catalogue_query_gives_the_local_rows(kg, oxigraph):
     pushed = kg("push", "-E", oxigraph.query_url)
     assert pushed.exit_code == 0, pushed.output

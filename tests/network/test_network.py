@@ -7,6 +7,7 @@ checked against networkx's own add_edges_from.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -18,6 +19,7 @@ from support import MINI, TESTS
 from kgcli.api import open_source
 from kgcli.engine.catalogue import from_text
 from kgcli.engine.query import prepare, run
+from kgcli.engine.results import SelectResult
 from kgcli.engine.source import LocalSource
 from kgcli.errors import InputError
 from kgcli.network.build import (
@@ -87,7 +89,9 @@ def test_builtin_profile_matches_its_golden_network(embedded, name):
 
 def _count(source: LocalSource, where: str) -> int:
     result = source.query(PREFIXES + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+    assert isinstance(result, SelectResult)
     ((n,),) = list(result)
+    assert isinstance(n, ox.Literal)
     return int(n.value)
 
 
@@ -548,7 +552,9 @@ def _graph_dump(graph: nx.Graph) -> tuple[dict, dict, dict]:
     """Every node and edge with all its attributes, and the graph's own attributes."""
     nodes = dict(graph.nodes(data=True))
     if graph.is_multigraph():
-        edges = {(u, v, k): d for u, v, k, d in graph.edges(keys=True, data=True)}
+        edges: dict[tuple[Any, ...], Any] = {
+            (u, v, k): d for u, v, k, d in graph.edges(keys=True, data=True)
+        }
     else:
         edges = {(u, v): d for u, v, d in graph.edges(data=True)}
     return nodes, edges, graph.graph
@@ -570,7 +576,7 @@ def test_a_local_build_equals_one_read_term_by_term(data, profile):
 
 
 _LANGUAGES = st.sampled_from([None, "en", "zh-Hans", "de-CH"])
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=30)
 _LITERALS = st.one_of(
     st.builds(
         lambda text, lang: ox.Literal(text, language=lang) if lang else ox.Literal(text),

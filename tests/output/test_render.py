@@ -862,7 +862,9 @@ def test_rdfxml_streams() -> None:
 def test_native_iterator_is_used_and_spent() -> None:
     store = ox.Store()
     store.add(ox.Quad(iri("s"), iri("p"), ox.Literal("o")))
-    result = SelectResult.from_solutions(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
+    solutions = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert isinstance(solutions, ox.QuerySolutions)
+    result = SelectResult.from_solutions(solutions)
     native = result.native
     assert native is not None
     assert rendered(result, "json") == (
@@ -888,7 +890,7 @@ def test_rendering_never_changes_the_result(fmt: str, make: Any) -> None:
     rendered(result, fmt)
     assert all(a is b for a, b in zip(_fields(result), before, strict=True))
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.native = None  # type: ignore[misc]
+        result.native = None
 
 
 def test_select_refuses_graph_formats() -> None:
@@ -938,7 +940,9 @@ def test_rdfxml_refuses_a_literal_xml_cannot_carry() -> None:
 def test_graph_formats_from_the_engine(fmt: str) -> None:
     store = ox.Store()
     store.extend(XML_GRAPH if fmt == "rdfxml" else GRAPH)
-    result = GraphResult.from_triples(store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
+    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }")
+    assert isinstance(triples, ox.QueryTriples)
+    result = GraphResult.from_triples(triples)
     assert result.native is not None
     parsed = ox.parse(rendered(result, fmt), format=rdf_format(fmt))
     assert canonical(parsed) == canonical(store)
@@ -1031,7 +1035,7 @@ def test_query_prefixes_win_in_tables() -> None:
 
 SPECIAL = list("\",;\t\n\r\\ <>&'|\x00\x01\x1b\x1f\x7f\x85\u2028\ufeff\ufffe\uffff𝄞😀é中")
 TEXT = st.text(
-    st.one_of(st.sampled_from(SPECIAL), st.characters(exclude_categories=("Cs",))), max_size=30
+    st.one_of(st.sampled_from(SPECIAL), st.characters(exclude_categories=["Cs"])), max_size=30
 )
 
 

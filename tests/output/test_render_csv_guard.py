@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 import pyoxigraph as ox
 import pytest
@@ -14,7 +15,7 @@ from kgcli.output.render import render
 EX = "http://example.org/"
 
 
-def _source(rows: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode | ox.Literal]]):
+def _source(rows: Sequence[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode | ox.Literal]]):
     store = ox.Store()
     for s, o in rows:
         store.add(ox.Quad(s, ox.NamedNode(EX + "p"), o, ox.NamedNode(EX + "g")))

@@ -109,7 +109,7 @@ _SPECIAL = [
     *("😀", "𠀀", "上海", "\ufffd", "\ufeff"),
 ]
 TEXT = st.lists(
-    st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(_SPECIAL)), max_size=12
+    st.one_of(st.characters(exclude_categories=["Cs"]), st.sampled_from(_SPECIAL)), max_size=12
 ).map("".join)
 LANGUAGES = st.one_of(
     st.sampled_from(["en", "EN-us", "zh-Hans-CN", "x-private", "de-1996", "sgn-BE-FR"]),
@@ -320,7 +320,7 @@ SPO = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 @given(triples=TRIPLES)
 def test_select_xml_is_well_formed_and_reads_back_or_names_the_term(triples):
     store = _store(triples)
-    rows = [tuple(solution) for solution in store.query(SPO)]  # type: ignore[union-attr]
+    rows = [tuple(solution) for solution in store.query(SPO)]
     python = SelectResult(["s", "p", "o"], list(rows))
     native = SelectResult.from_solutions(store.query(SPO), rerun=lambda: store.query(SPO))
     bad = [
@@ -343,7 +343,7 @@ def test_select_xml_is_well_formed_and_reads_back_or_names_the_term(triples):
     assert data == rendered(native, "xml")
     etree.fromstring(data)
     back = ox.parse_query_results(data, format=ox.QueryResultsFormat.XML)
-    assert [tuple(solution) for solution in back] == rows  # type: ignore[union-attr]
+    assert [tuple(solution) for solution in back] == rows
 
 
 @EXAMPLES
@@ -371,7 +371,7 @@ def test_select_xml_any_variable_names_and_terms(names, values):
     root = etree.fromstring(data)
     assert [v.get("name") for v in root.iter(SPARQL_NS + "variable")] == names
     back = ox.parse_query_results(data, format=ox.QueryResultsFormat.XML)
-    assert [tuple(solution) for solution in back] == [row]  # type: ignore[union-attr]
+    assert [tuple(solution) for solution in back] == [row]
 
 
 # --- the other RDF formats read back isomorphic ---------------------------------------------------

@@ -67,7 +67,9 @@ def _declared() -> tuple[set[str], set[str]]:
     for path in sorted((ROOT / "graph").glob("*.ttl")):
         curated.load(path=str(path))
     used = {q.predicate.value for q in curated} | {
-        q.object.value for q in curated.quads_for_pattern(None, RDF_TYPE, None)
+        q.object.value
+        for q in curated.quads_for_pattern(None, RDF_TYPE, None)
+        if isinstance(q.object, ox.NamedNode)
     }
     return declared, used
 

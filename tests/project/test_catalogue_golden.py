@@ -56,7 +56,7 @@ def golden_path(name: str, params: dict[str, str]) -> Path:
     return GOLDEN / f"{name}{suffix}.csv"
 
 
-CASES = [(name, {}) for name in catalogue()] + OTHER_CASES
+CASES: list[tuple[str, dict[str, str]]] = [(name, {}) for name in catalogue()] + OTHER_CASES
 
 
 def case_id(case: tuple[str, dict[str, str]]) -> str:
@@ -101,7 +101,10 @@ def run_on_engine(name: str, params: dict[str, str]) -> str:
     assert where, f"{name}.rq has no WHERE group"
     query = text[: where.end()] + " " + " ".join(values) + text[where.end() :]
     results = _STORE.query(query, use_default_graph_as_union=True)
-    return results.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
+    assert isinstance(results, ox.QuerySolutions)
+    data = results.serialize(format=ox.QueryResultsFormat.CSV)
+    assert data is not None
+    return data.decode("utf-8")
 
 
 def run_on_cli(name: str, params: dict[str, str]) -> str:

@@ -44,6 +44,7 @@ def load_store(extra: tuple[Path, ...] = ()) -> ox.Store:
 def select(store: ox.Store, query: str) -> list[tuple[str, ...]]:
     """Rows of a SELECT over the union of the named graphs, each term as N-Triples text."""
     solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
     width = len(solutions.variables)
     return [tuple("" if s[i] is None else str(s[i]) for i in range(width)) for s in solutions]
 
@@ -101,6 +102,7 @@ def _quotes(store: ox.Store) -> list[tuple[str, str, str]]:
         } ORDER BY ?evidence"""
     )
     solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
     return [(s["evidence"].value, s["quote"].value, s["source"].value) for s in solutions]
 
 

@@ -207,6 +207,7 @@ def test_ontology_is_consistent_with_no_unsatisfiable_class(tmp_path):
     assert list(world.inconsistent_classes()) == []
 
 
+@pytest.mark.slow
 def test_ontology_and_graph_are_consistent_and_located_in_is_inferred(tmp_path):
     owlready2 = _owlready2()
     world = _reason(owlready2, _as_ntriples(tmp_path, with_graph=True), infer_property_values=True)

@@ -15,7 +15,8 @@ def _examples() -> list[tuple[str, str]]:
     """(command, expected output) for every `$ kg ...` line of the console blocks."""
     found = []
     for block in re.findall(r"```console\n(.*?)```", README, flags=re.S):
-        command, output = None, []
+        command: str | None = None
+        output: list[str] = []
         for line in block.splitlines():
             if line.startswith("$ "):
                 if command:

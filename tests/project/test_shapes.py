@@ -75,7 +75,8 @@ def owner(shapes: Graph, source: URIRef) -> URIRef | None:
     """The node shape a sh:sourceShape belongs to: itself, or the node shape that uses it."""
     if (source, RDF.type, SH.NodeShape) in shapes:
         return source
-    return next(iter(shapes.subjects(SH.property, source)), None)
+    found = next(iter(shapes.subjects(SH.property, source)), None)
+    return found if isinstance(found, URIRef) else None
 
 
 def test_every_shape_has_a_broken_example(shapes):

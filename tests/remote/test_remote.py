@@ -40,7 +40,7 @@ def fake() -> Iterator[FakeServer]:
         yield server
 
 
-def one_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_line(result) -> str:
     assert result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("kg: error: ")
     return result.stderr
@@ -68,7 +68,7 @@ def test_dns_failure(kg, monkeypatch: pytest.MonkeyPatch):
     # .invalid never resolves (RFC 2606); answer for the resolver so no lookup leaves the process.
     real = socket.getaddrinfo
 
-    def lookup(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def lookup(host, *args, **kwargs):
         if str(host).endswith(".invalid"):
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return real(host, *args, **kwargs)
@@ -428,7 +428,7 @@ def test_sparqlwrapper_builds_the_request_and_the_seam_sends_it(
 
     sent: list[urllib.request.Request] = []
 
-    def exchange(self: Connection, request: urllib.request.Request, *, timeout: float | None):  # type: ignore[no-untyped-def]
+    def exchange(self: Connection, request: urllib.request.Request, *, timeout: float | None):
         sent.append(request)
         return Reply(request.full_url, 200, Message(), b"")
 

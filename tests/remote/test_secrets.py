@@ -620,6 +620,7 @@ PASSWORDS = st.text(
         ["401", "500-echo", "500-html-echo", "301-echo", "200-echo-type", "bad-url-raw"]
     ),
 )
+@pytest.mark.slow
 def test_odd_passwords_are_never_shown(
     shared_fake: FakeServer, tmp_path: Path, password: str, case: Any, path: str
 ) -> None:
@@ -636,7 +637,8 @@ def test_odd_passwords_are_never_shown(
 
 @pytest.mark.integration
 def test_kg_serve_never_shows_its_update_token() -> None:
-    from support.server import MINI, TOKEN, call, kg_serve
+    from support import MINI
+    from support.server import TOKEN, call, kg_serve
 
     update = "INSERT DATA { <http://x/a> <http://x/p> 1 }"
     seen: list[bytes] = []

@@ -425,8 +425,7 @@ def test_construct_results_in_every_format(
     assert status == 200
     assert got["content-type"].split(";")[0] == media
     triples = {
-        (q.subject.value, q.predicate.value, q.object.value)  # type: ignore[union-attr]
-        for q in ox.parse(body, format=fmt)
+        (q.subject.value, q.predicate.value, q.object.value) for q in ox.parse(body, format=fmt)
     }
     assert triples == _local_triples()
 

@@ -49,7 +49,7 @@ Action = Answer | Callable[["Handler", Seen], None]
 
 
 class Handler(BaseHTTPRequestHandler):
-    server: FakeServer  # type: ignore[assignment]
+    server: FakeServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, *args: object) -> None:  # keep test output clean
