@@ -50,7 +50,7 @@ def _lines(text: str) -> list[str]:
     return sorted(text.splitlines())
 
 
-def _one_error(result, code: int, message: str) -> None:  # type: ignore[no-untyped-def]
+def _one_error(result, code: int, message: str) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (code, "", f"kg: error: {message}\n")
 
 

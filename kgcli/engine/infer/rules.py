@@ -190,7 +190,7 @@ class RuleSet:
     domain_range: bool = False
     same_as: bool = False
     #: SPARQL CONSTRUCT rules (`kgcli.engine.infer.sparql_rules.SparqlRule`), run with the others.
-    sparql: tuple = field(default=())  # type: ignore[type-arg]
+    sparql: tuple = field(default=())
 
     @property
     def groups(self) -> frozenset[str]:

@@ -189,7 +189,9 @@ class _Graph:
         return found
 
 
-def compile_schema(
+# One branch per kind of schema axiom, each a few lines, in the W3C tables' order: split up, the
+# axioms would scatter over dozens of helpers sharing the same tables (C901 allowed).
+def compile_schema(  # noqa: C901
     triples: Iterable[Triple], *, owl_rl: bool = True, domain_range: bool = False
 ) -> Schema:
     """Compile the schema triples (stated, and any derived since) into a `Schema`.

@@ -60,7 +60,7 @@ def test_stream_sink_writes_the_same_triples_as_n_triples_and_n_quads(store_of, 
 def test_a_stream_sink_leaves_the_store_as_it_was(store_of):
     store = store_of(":A rdfs:subClassOf :B . :x a :A .")
     infer(store, RuleSet(), sink=StreamSink(io.BytesIO()))
-    assert [g.value for g in store.named_graphs()] == ["urn:test:data"]  # type: ignore[union-attr]
+    assert [g.value for g in store.named_graphs()] == ["urn:test:data"]
 
 
 def test_a_store_sink_can_write_to_another_graph(store_of, derived_of):
@@ -91,7 +91,7 @@ def test_a_rule_that_never_converges_is_stopped_and_named_and_nothing_is_written
         "nothing was written"
     )
     assert caught.value.exit_code == 1
-    assert INFERRED_GRAPH not in {g.value for g in store.named_graphs()}  # type: ignore[union-attr]
+    assert INFERRED_GRAPH not in {g.value for g in store.named_graphs()}
 
 
 def test_the_derived_triples_bound_stops_a_rule_minting_iris(store_of, tmp_path):
@@ -117,7 +117,7 @@ def test_a_timeout_stops_inference_and_nothing_is_written(store_of):
     with pytest.raises(QueryTimeout) as caught:
         infer(store, RuleSet(), timeout=0)
     assert caught.value.exit_code == 3
-    assert INFERRED_GRAPH not in {g.value for g in store.named_graphs()}  # type: ignore[union-attr]
+    assert INFERRED_GRAPH not in {g.value for g in store.named_graphs()}
 
 
 def test_sparql_rules_run_to_a_fixpoint_with_the_built_in_rules(
@@ -149,7 +149,7 @@ def test_a_sparql_rules_triples_are_marked_with_the_rule(store_of, tmp_path):
           ?d rdf:subject ?x ; rdf:predicate <{EX}ownedBy> ; rdf:object <{EX}me> ;
              <{DERIVED_BY}> ?rule }} }}"""
     )
-    assert [(r["x"].value, r["rule"].value) for r in rows] == [  # type: ignore[union-attr, attr-defined]
+    assert [(r["x"].value, r["rule"].value) for r in rows] == [
         (f"{EX}c", "http://example.org/rules/owner")
     ]
     assert report.marks == 1
@@ -163,7 +163,7 @@ def test_marking_every_derived_triple_in_rdf_1_2(store_of):
         f"""SELECT ?rule WHERE {{ GRAPH <{INFERRED_GRAPH}> {{
           << <{EX}x> a <{EX}B> >> <{DERIVED_BY}> ?rule }} }}"""
     )
-    assert [r["rule"].value for r in rows] == ["https://w3id.org/kgcli/rule/cax-sco"]  # type: ignore[index, union-attr]
+    assert [r["rule"].value for r in rows] == ["https://w3id.org/kgcli/rule/cax-sco"]
 
 
 def test_an_unknown_marking_is_refused(store_of):
@@ -248,9 +248,9 @@ def test_a_query_without_infer_does_not_see_the_derived_graph(store_of):
     ask = f"ASK {{ <{EX}x> a <{EX}B> }}"
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     plain, inferred = dataset(store, infer=False), dataset(store, infer=True)
-    assert not store.query(ask, **plain.query_kwargs())  # type: ignore[arg-type]
-    assert store.query(ask, **inferred.query_kwargs())  # type: ignore[arg-type]
-    seen = [r["g"].value for r in store.query(graphs, **plain.query_kwargs())]  # type: ignore[arg-type, index, union-attr]
+    assert not store.query(ask, **plain.query_kwargs())
+    assert store.query(ask, **inferred.query_kwargs())
+    seen = [r["g"].value for r in store.query(graphs, **plain.query_kwargs())]
     assert seen == ["urn:test:data"]
 
 

@@ -225,8 +225,8 @@ def test_a_sparql_user_can_ask_per_row_whether_a_triple_is_stated_or_derived_and
            kgi:derivedBy ?rule }} }}
     }} ORDER BY ?facility"""
     rows = [
-        tuple(None if t is None else t.value for t in row)  # type: ignore[union-attr]
-        for row in store.query(query, use_default_graph_as_union=True)  # type: ignore[union-attr]
+        tuple(None if t is None else t.value for t in row)
+        for row in store.query(query, use_default_graph_as_union=True)
     ]
     assert rows == [
         (

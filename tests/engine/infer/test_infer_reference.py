@@ -53,7 +53,7 @@ def _why(triple: Triple) -> str | None:
     return None
 
 
-def _nt(graph) -> set[Triple]:  # type: ignore[no-untyped-def]
+def _nt(graph) -> set[Triple]:
     """An rdflib graph's triples as pyoxigraph writes them (one canonical form for both).
 
     A triple with a literal subject (owlrl's dt-type2) is no RDF: it stays in rdflib's form.
@@ -107,7 +107,7 @@ def _ours(files: list[Path]) -> set[Triple]:
     return found
 
 
-def _rdflib(files: list[Path]):  # type: ignore[no-untyped-def]
+def _rdflib(files: list[Path]):
     rdflib = pytest.importorskip("rdflib")
     graph = rdflib.Graph()
     for path in files:
@@ -115,7 +115,7 @@ def _rdflib(files: list[Path]):  # type: ignore[no-untyped-def]
     return graph
 
 
-def _check(ours: set[Triple], theirs: set[Triple]) -> Counter[str]:
+def _check(ours: set[Triple], theirs: set[Triple]) -> Counter[str | None]:
     reasons = Counter(_why(t) for t in theirs - ours)
     unexplained = sorted(t for t in theirs - ours if _why(t) is None)
     assert unexplained == []

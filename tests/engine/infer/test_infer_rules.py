@@ -267,7 +267,7 @@ def test_stated_graphs_are_never_modified(store_of, as_nt):
         for q in store.quads_for_pattern(None, None, None, ox.NamedNode("urn:test:data"))
     }
     assert data == as_nt(stated)
-    assert {g.value for g in store.named_graphs()} == {"urn:test:data", INFERRED_GRAPH}  # type: ignore[union-attr]
+    assert {g.value for g in store.named_graphs()} == {"urn:test:data", INFERRED_GRAPH}
 
 
 def test_derived_triples_about_blank_nodes_name_the_same_nodes(store_of):
@@ -279,7 +279,7 @@ def test_derived_triples_about_blank_nodes_name_the_same_nodes(store_of):
           GRAPH <{INFERRED_GRAPH}> {{ ?n a <http://example.org/B> .
                                      ?m <http://example.org/q> ?n }} }}"""
     )
-    assert len(list(rows)) == 1  # type: ignore[arg-type]
+    assert len(list(rows)) == 1
 
 
 def test_inferring_again_replaces_the_derived_graph(store_of, derived_of, as_nt):

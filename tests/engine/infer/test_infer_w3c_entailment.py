@@ -59,7 +59,7 @@ def _entries() -> list[tuple[str, Path, Path, Path]]:
             path(r["query"]),
             path(r["data"]),
             path(r["result"]),
-        )  # type: ignore[union-attr]
+        )
         for r in rows
     ]
 
