@@ -90,8 +90,9 @@ def query(
     from kgcli.engine.catalogue import Catalogue, from_text, resolve
     from kgcli.engine.params import parse_assignments
     from kgcli.engine.query import prepare, run
+    from kgcli.engine.results import Kind
     from kgcli.errors import UsageError
-    from kgcli.output.formats import Kind, choose_format
+    from kgcli.output.formats import choose_format
     from kgcli.output.render import render
     from kgcli.rdf.iri import check_base
     from kgcli.text import decode

@@ -13,10 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from kgcli.engine.results import Kind
 from kgcli.errors import UsageError
 from kgcli.rdf.formats import extension
+
+if TYPE_CHECKING:  # only a type here: `kg --help` reads this module, and needs no engine
+    from kgcli.engine.results import Kind
 
 _KIND_NAMES = {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT/DESCRIBE"}
 _RESULTS: frozenset[str] = frozenset({"select", "ask"})
