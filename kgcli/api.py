@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from kgcli.errors import InputError
+from kgcli.errors import InputError, UsageError
 
 if TYPE_CHECKING:
-    from kgcli.engine.source import GraphSource
+    from kgcli.engine.source import GraphSource, LocalSource
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,13 @@ class SourceSpec:
     endpoint: str | None = None
     default_graph: Sequence[str] = ()
     named_graph: Sequence[str] = ()
+    #: `--infer`: the default graph is stated + derived, with the rules `rules` names (`--rules`:
+    #: rdfs, owl-rl, folders or files of SPARQL rules; none: owl-rl and the project's rules).
+    infer: bool = False
+    rules: Sequence[str] = ()
 
     def __post_init__(self) -> None:
-        for name in ("data", "default_graph", "named_graph"):
+        for name in ("data", "default_graph", "named_graph", "rules"):
             # Frozen, and hashable: a list given by a caller is copied into a tuple.
             object.__setattr__(self, name, tuple(getattr(self, name) or ()))
 
@@ -43,10 +47,15 @@ class SourceSpec:
         return (*self.data, *self.default_graph, *self.named_graph)
 
 
-def open_source(spec: SourceSpec | None = None, /, **options: Any) -> GraphSource:
+def open_source(
+    spec: SourceSpec | None = None, /, *, timeout: float | None = None, **options: Any
+) -> GraphSource:
     """Open the graph `spec` names (or a `SourceSpec(**options)`): an endpoint, an on-disk
     store, the user's files, or the embedded graph (see `kgcli.engine.source.open_local` for the
     dataset the files make). Bad combinations are an `InputError`.
+
+    With `spec.infer`, the default graph is stated + derived: derived now (within `timeout`
+    seconds) in memory, read from a store as `kg infer --store` left it.
 
     Example: open_source(SourceSpec(data=["my.ttl"])), or open_source(data=["my.ttl"])
     """
@@ -54,6 +63,13 @@ def open_source(spec: SourceSpec | None = None, /, **options: Any) -> GraphSourc
         spec = SourceSpec(**options)
     elif options:
         raise TypeError(f"give a SourceSpec or its fields, not both: {sorted(options)}")
+    if spec.rules and not spec.infer:
+        raise UsageError("--rules chooses the rules of --infer: give both")
+    if spec.endpoint and spec.infer:
+        raise InputError(
+            "--infer needs a local graph (the embedded graph, --data or --store): "
+            "an endpoint's reasoning is its own"
+        )
     if spec.endpoint:
         if spec.data or spec.with_embedded or spec.store:
             raise InputError(
@@ -68,7 +84,50 @@ def open_source(spec: SourceSpec | None = None, /, **options: Any) -> GraphSourc
         from kgcli.remote.source import RemoteSource
 
         return RemoteSource(resolve_endpoint(spec.endpoint))
-    from kgcli.engine.source import open_local
+    from kgcli.engine.source import open_local, with_inferences
 
-    local = {f.name: getattr(spec, f.name) for f in fields(spec) if f.name != "endpoint"}
-    return open_local(**local)
+    skip = ("endpoint", "infer", "rules")
+    local = {f.name: getattr(spec, f.name) for f in fields(spec) if f.name not in skip}
+    source = open_local(**local)
+    if spec.infer:
+        try:
+            with_inferences(source, rule_set_of(spec.rules), timeout=timeout)
+        except BaseException:
+            source.close()
+            raise
+    return source
+
+
+def rule_set_of(
+    specs: Sequence[str] = (), *, domain_range: bool = False, same_as: bool = False
+) -> Any:
+    """The `kgcli.engine.infer.RuleSet` that `--rules` names, the project's own rules
+    (`queries/rules/`) by default with owl-rl; every SPARQL rule file is checked now."""
+    from kgcli.engine.infer import rule_set
+    from kgcli.engine.resources import rules_dir
+
+    return rule_set(specs, domain_range=domain_range, same_as=same_as, project_rules=rules_dir())
+
+
+#: What inference reads of an endpoint: its default and named graphs.
+_EVERY_TRIPLE = "CONSTRUCT { ?s ?p ?o } WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def open_for_inference(spec: SourceSpec, *, timeout: float | None = None) -> LocalSource:
+    """A local source that `kg infer` and `kg explain` can read: the embedded graph or the
+    user's files in memory, an on-disk store (read-only), or an endpoint's triples copied into
+    memory with one CONSTRUCT (the endpoint is only read)."""
+    from kgcli.engine.source import LocalSource
+
+    source = open_source(spec)
+    if isinstance(source, LocalSource):
+        return source
+    try:
+        import pyoxigraph as ox
+
+        answer = source.query(_EVERY_TRIPLE, timeout=timeout)
+        memory = ox.Store()
+        memory.extend(ox.Quad(t.subject, t.predicate, t.object) for t in answer)  # type: ignore[union-attr]
+    finally:
+        source.close()
+    return LocalSource(memory, [], source.description)

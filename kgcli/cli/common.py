@@ -22,6 +22,7 @@ STATE: dict[str, Any] = {"debug": False, "queries": []}
 
 SOURCE = "Graph source"
 OUTPUT = "Output"
+INFERENCE = "Inference"
 
 DataOpt = Annotated[
     list[str] | None,
@@ -94,6 +95,45 @@ StoreOpt = Annotated[
         rich_help_panel=SOURCE,
     ),
 ]
+InferOpt = Annotated[
+    bool,
+    typer.Option(
+        "--infer",
+        help="Stated + derived triples (docs/inference.md): derived now for the embedded "
+        "graph and --data, read from a --store where 'kg infer --store' put them. "
+        "Example: kg query -e 'SELECT ?f WHERE { ?f a kg:HealthcareFacility }' --infer",
+        rich_help_panel=INFERENCE,
+    ),
+]
+RulesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--rules",
+        metavar="SET|DIR|FILE",
+        help="Rules to derive with (repeatable): rdfs, owl-rl, a folder of SPARQL CONSTRUCT "
+        "rules (.rq) or one .rq file. Default: owl-rl and the project's rules (queries/rules). "
+        "Example: --rules rdfs --rules my-rules/",
+        rich_help_panel=INFERENCE,
+    ),
+]
+DomainRangeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--domain-range",
+        help="Also type subjects and objects by rdfs:domain and rdfs:range (off: one wrong "
+        "triple then types a node wrongly).",
+        rich_help_panel=INFERENCE,
+    ),
+]
+SameAsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--same-as",
+        help="Also apply owl:sameAs and what concludes it (functional properties, keys); "
+        "costly: every triple is copied to each name of its terms.",
+        rich_help_panel=INFERENCE,
+    ),
+]
 FormatOpt = Annotated[
     str | None,
     typer.Option(
@@ -129,16 +169,20 @@ _SOURCE_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
     ("with_embedded", WithEmbeddedOpt, False),
     ("store", StoreOpt, None),
     ("endpoint", EndpointOpt, None),
+    ("infer", InferOpt, False),
+    ("rules", RulesOpt, None),
 )
 
 
-def source_options(*, graphs: bool = False, endpoint: bool = True) -> Callable[[F], F]:
+def source_options(
+    *, graphs: bool = False, endpoint: bool = True, infer: bool = False
+) -> Callable[[F], F]:
     """Give a command the graph-source options, declared once here; it receives them as one
     `source: SourceSpec` parameter, built once (sqlite-utils' `output_options` idiom).
 
     The options take the place of `source` in the command's signature, so `--help` lists them
     there. `graphs` adds --default-graph and --named-graph; `endpoint=False` leaves out
-    --endpoint (a command that serves or pushes a local graph).
+    --endpoint (a command that serves or pushes a local graph); `infer` adds --infer and --rules.
 
     Example: @source_options()  def info(source: SourceSpec = EMBEDDED, fmt: FormatOpt = None): ...
     """
@@ -147,6 +191,7 @@ def source_options(*, graphs: bool = False, endpoint: bool = True) -> Callable[[
         for option in _SOURCE_OPTIONS
         if (graphs or option[0] not in ("default_graph", "named_graph"))
         and (endpoint or option[0] != "endpoint")
+        and (infer or option[0] not in ("infer", "rules"))
     ]
 
     def decorate(command: F) -> F:

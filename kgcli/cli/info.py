@@ -17,7 +17,7 @@ from kgcli.cli.common import (
 )
 
 
-@source_options()
+@source_options(infer=True)
 def info(
     source: SourceSpec = EMBEDDED,
     section: Annotated[

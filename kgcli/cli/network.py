@@ -137,7 +137,7 @@ def _build(
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
-        opened = open_source(source)
+        opened = open_source(source, timeout=timeout)
         result = run(opened, prepared, timeout=timeout)
         graph = network_from_result(
             result,
@@ -155,7 +155,8 @@ def _build(
     from kgcli.network.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
-    graph = build_network(open_source(source), chosen, lang=lang, timeout=timeout)
+    opened = open_source(source, timeout=timeout)
+    graph = build_network(opened, chosen, lang=lang, timeout=timeout)
     return graph, dict(chosen.prefixes)
 
 
@@ -206,7 +207,7 @@ def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
 
 
 @app.command("analyze")
-@source_options()
+@source_options(infer=True)
 def analyze(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
@@ -243,7 +244,7 @@ def analyze(
 
 
 @app.command("path")
-@source_options()
+@source_options(infer=True)
 def path(
     start: Annotated[str, typer.Argument(metavar="FROM", help="An IRI, prefixed name or label.")],
     end: Annotated[str, typer.Argument(metavar="TO", help="An IRI, prefixed name or label.")],
@@ -269,7 +270,7 @@ def path(
 
 
 @app.command("export")
-@source_options()
+@source_options(infer=True)
 def export(
     output: Annotated[
         Path,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 TARGET = "Target server"
 
 
-@source_options(endpoint=False)
+@source_options(endpoint=False, infer=True)
 def push(
     endpoint: EndpointOpt = None,
     source: SourceSpec = EMBEDDED,

@@ -18,7 +18,7 @@ from kgcli.cli.common import (
 )
 
 
-@source_options(graphs=True)
+@source_options(graphs=True, infer=True)
 def query(
     name: Annotated[
         str | None,
@@ -59,7 +59,7 @@ def query(
         typer.Option(
             "--timeout",
             metavar="SECONDS",
-            help="Stop the query after SECONDS (exit code 3).",
+            help="Stop the query after SECONDS (exit code 3); with --infer, inference too (each).",
             min=0.001,
             callback=common.seconds,
         ),
@@ -124,6 +124,6 @@ def query(
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
-    result = run(open_source(source), prepared, limit=limit, timeout=timeout)
+    result = run(open_source(source, timeout=timeout), prepared, limit=limit, timeout=timeout)
     with output_stream(output) as out:
         render(result, chosen, out, prefixes=prepared.prefixes, width=common.terminal_width())

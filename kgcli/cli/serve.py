@@ -20,7 +20,7 @@ LIMITS = "Limits"
 ACCESS = "Access"
 
 
-@source_options(endpoint=False)
+@source_options(endpoint=False, infer=True)
 def serve(
     source: SourceSpec = EMBEDDED,
     host: Annotated[

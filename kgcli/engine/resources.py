@@ -41,6 +41,11 @@ def queries_dir() -> Path:
     return data_dir("queries")
 
 
+def rules_dir() -> Path:
+    """The project's own SPARQL rules (`kg infer`'s default, with owl-rl)."""
+    return data_dir("queries") / "rules"
+
+
 def embedded_graph_name(path: Path) -> str:
     """The named graph an embedded file is loaded into: stable, whatever the install location."""
     return GRAPH_NS + path.stem

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kgcli.engine import child
+from kgcli.engine.infer import INFERRED_GRAPH, RuleSet, dataset, has_inferences, infer
 from kgcli.engine.load import LoadedFile, load_embedded, load_file, load_files
 from kgcli.engine.results import GraphResult, Result, parse_json_results, result_of
 from kgcli.engine.sparql import ParsedQuery, dataset_graphs, syntax_error_line
@@ -61,6 +62,10 @@ class LocalSource(GraphSource):
     #: Called by `close` (an on-disk store's reader lock, see `kgcli.engine.store.open_store`).
     release: Callable[[], None] | None = None
     default_graphs: list[ox.NamedNode | ox.DefaultGraph] | None = None
+    #: The folder of an on-disk store (`--store`); None in memory.
+    store_dir: str | None = None
+    #: The named graphs a query sees; None: every one (`kgg:inferred` is hidden without --infer).
+    named_graphs: list[ox.NamedNode] | None = None
 
     def close(self) -> None:
         if self.release is not None:
@@ -92,6 +97,8 @@ class LocalSource(GraphSource):
             options["use_default_graph_as_union"] = True
         else:
             options["default_graph"] = self.default_graphs
+        if self.named_graphs is not None and not dataset_graphs(text):
+            options["named_graphs"] = self.named_graphs
         try:
             return self.store.query(text, base_iri=base, **options)  # type: ignore[arg-type]
         except SyntaxError as err:
@@ -183,6 +190,38 @@ def open_store_source(directory: str) -> LocalSource:
     ]
     source = LocalSource(opened, files, f"store {directory}")
     source.release = lambda: stores.close_store(opened)
+    source.store_dir = directory
+    if has_inferences(opened):
+        # What `kg infer` derived is seen only with --infer (`with_inferences`).
+        hidden = dataset(opened, infer=False)
+        source.default_graphs = hidden.default_graph  # type: ignore[assignment]
+        source.named_graphs = hidden.named_graphs  # type: ignore[assignment]
+    return source
+
+
+def with_inferences(
+    source: LocalSource, rules: RuleSet, *, timeout: float | None = None
+) -> LocalSource:
+    """`source` with stated + derived triples in its default graph (`--infer`).
+
+    An in-memory source gets the closure computed now, into its `kgg:inferred` graph; a store
+    is read as `kg infer --store` left it (its rules, not `rules`).
+    """
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    directory = source.store_dir
+    if directory is not None:  # an on-disk store: read-only here
+        if not has_inferences(source.store):
+            raise InputError(
+                f"{directory}: the store holds no derived triples; "
+                f"run 'kg infer --store {directory}' first"
+            )
+        source.default_graphs = None
+        source.named_graphs = None
+    else:
+        infer(source.store, rules, timeout=timeout)
+        if source.default_graphs is not None:
+            source.default_graphs = [*source.default_graphs, inferred]
+    source.description += " + inferred"
     return source
 
 

@@ -46,6 +46,8 @@ import pyoxigraph as ox
 
 from kgcli.atomic import WRITE_FAILURES, atomic_write, fsync_directory, leftover_pattern
 from kgcli.engine import resources
+from kgcli.engine.infer import INFERRED_GRAPH, Bounds, InferenceReport, RuleSet, StoreSink
+from kgcli.engine.infer import infer as run_inference
 from kgcli.engine.load import load_file
 from kgcli.errors import InputError, KgError, UsageError
 from kgcli.text import cut
@@ -628,6 +630,8 @@ def _load_one(
             if old is not None:
                 for name in old.graphs:
                     store.remove_graph(ox.NamedNode(name))
+            # What `kg infer` derived from the old graphs may not hold with the new: it goes.
+            store.remove_graph(ox.NamedNode(INFERRED_GRAPH))
             before = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
             wrap = (lambda handle: _Counting(handle, progress)) if progress else None
             loaded = load_file(
@@ -652,8 +656,10 @@ def _load_one(
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    # A file loaded again keeps its place in the list.
-    files = [entry if f.source == source else f for f in manifest.files]
+    # A file loaded again keeps its place in the list; the derived graph is gone (above).
+    files = [
+        entry if f.source == source else f for f in manifest.files if f.source != INFERRED_SOURCE
+    ]
     if old is None:
         files.append(entry)
     done = Manifest(number, files)
@@ -724,6 +730,76 @@ def load(
     return manifest.files
 
 
+#: The manifest's entry for the derived graph that `kg infer --store` writes (not a file).
+INFERRED_SOURCE = "kg infer"
+
+
+def infer(
+    directory: str | os.PathLike[str],
+    rules: RuleSet,
+    *,
+    bounds: Bounds | None = None,
+    timeout: float | None = None,
+) -> InferenceReport:
+    """Derive the closure of the store's stated graphs into `kgg:inferred` of a new generation.
+
+    As a load: the new generation is a backup of the current one, the derived triples are bulk
+    loaded into it, and the manifest's atomic replacement commits it; a failure (a bound, the
+    timeout, a full disk) leaves the store as it was. Stated graphs are read, never written.
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputError(f"{directory}: no such store folder")
+    with _locked(folder):
+        manifest = _inspect(folder, loading=True)
+        if manifest.current is None:
+            raise InputError(f"{directory}: the store is empty (kg store load {directory} FILE)")
+        _remove_debris(folder, manifest)
+        number = manifest.generation + 1
+        target = folder / _generation_name(number)
+        if os.path.lexists(target):
+            raise InputError(
+                f"{target}: in the way of the store's next generation and not provably a "
+                "leftover of kg's own; nothing was changed (move it out of the store's folder)"
+            )
+        try:
+            try:
+                current = ox.Store.read_only(str(folder / manifest.current))
+                current.backup(str(target))
+                del current
+                store = ox.Store(str(target))
+                report = run_inference(
+                    store, rules, sink=StoreSink(store, bulk=True), bounds=bounds, timeout=timeout
+                )
+                store.flush()
+                del store
+                fsync_directory(folder)
+            except OSError as err:
+                raise _failed(folder, "the derived triples", err) from None
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        entry = StoredFile(
+            source=INFERRED_SOURCE,
+            graphs=[INFERRED_GRAPH],
+            format=f"derived ({report.rules})",
+            triples=report.derived,
+            bytes=0,
+            loaded=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        )
+        files = [f for f in manifest.files if f.source != INFERRED_SOURCE] + [entry]
+        done = Manifest(number, files)
+        try:
+            with atomic_write(folder / MANIFEST) as out:  # the commit
+                out.write(done.to_json())
+        except BaseException:
+            if _committed(folder) == manifest.generation:  # provably not committed
+                shutil.rmtree(target, ignore_errors=True)
+            raise
+        _remove_debris(folder, done)
+    return report
+
+
 @dataclass
 class StoreInfo:
     """What `kg store info` reports."""
@@ -776,12 +852,14 @@ def graph_sources(directory: str | os.PathLike[str]) -> dict[str, str]:
 
 
 __all__ = [
+    "INFERRED_SOURCE",
     "MANIFEST",
     "Manifest",
     "StoreInfo",
     "StoredFile",
     "close_store",
     "graph_sources",
+    "infer",
     "is_store",
     "load",
     "open_store",
