@@ -17,6 +17,24 @@ MINI = FIXTURES / "cli" / "mini.ttl"
 MINI_QUERIES = FIXTURES / "cli" / "queries"
 
 
+@pytest.fixture(scope="session")
+def derived_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded graph's derived graph (kgg:inferred, OWL 2 RL and queries/rules) as N-Quads,
+    for `--data FILE --with-embedded` (issue #15: the articles state only Dr Smile's use of the
+    center's shared resources; the other facilities' is derived)."""
+    from kgcli.infer import INFERRED_GRAPH, infer, rule_set
+    from kgcli.source import LocalSource, open_source
+
+    source = open_source()
+    assert isinstance(source, LocalSource)
+    infer(source.store, rule_set([], project_rules=FIXTURES.parent.parent / "queries" / "rules"))
+    path = tmp_path_factory.mktemp("derived") / "inferred.nq"
+    graph = ox.NamedNode(INFERRED_GRAPH)
+    quads = source.store.quads_for_pattern(None, None, None, graph)
+    ox.serialize(quads, output=str(path), format=ox.RdfFormat.N_QUADS)
+    return path
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
