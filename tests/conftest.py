@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support import MINI
+from support import MINI, ROOT
 from typer.testing import CliRunner
 
 
@@ -35,6 +35,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def derived_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded graph's derived graph (kgg:inferred, OWL 2 RL and queries/rules) as N-Quads,
+    for `--data FILE --with-embedded` (issue #15: the articles state only Dr Smile's use of the
+    center's shared resources; the other facilities' is derived)."""
+    from kgcli.api import open_source
+    from kgcli.engine.infer import INFERRED_GRAPH, infer, rule_set
+    from kgcli.engine.source import LocalSource
+
+    source = open_source()
+    assert isinstance(source, LocalSource)
+    infer(source.store, rule_set([], project_rules=ROOT / "queries" / "rules"))
+    path = tmp_path_factory.mktemp("derived") / "inferred.nq"
+    graph = ox.NamedNode(INFERRED_GRAPH)
+    quads = source.store.quads_for_pattern(None, None, None, graph)
+    ox.serialize(quads, output=str(path), format=ox.RdfFormat.N_QUADS)
+    return path
 
 
 @pytest.fixture

@@ -45,10 +45,13 @@ def test_profiles_as_csv_and_json(kg):
     )
 
 
-def test_analyze_facility_sharing_exact_csv(kg):
+def test_analyze_facility_sharing_exact_csv(kg, derived_graph):
+    # The sharing of all three facilities is derived (issue #15): the derived graph is added.
+    derived = ("--data", str(derived_graph), "--with-embedded")
     text = ok(
-        kg("network", "analyze", "-P", "facility-sharing", "-m", "degree,component,community")
-    )
+        kg("network", "analyze", "-P", "facility-sharing", "-m", "degree,component,community",
+           *derived)
+    )  # fmt: skip
     assert text == (
         "id,label,kind,degree,component,community\r\n"
         f"{KGR}dr-smile-surgical-clinic,Dr Smile Surgical Clinic,HealthcareFacility,2,0,0\r\n"
@@ -60,12 +63,15 @@ def test_analyze_facility_sharing_exact_csv(kg):
     )
 
 
-def test_analyze_exact_json(kg):
+def test_analyze_exact_json(kg, derived_graph):
     doc = json.loads(
         ok(
             kg(
                 "network",
                 "analyze",
+                "--data",
+                str(derived_graph),
+                "--with-embedded",
                 "-P",
                 "facility-sharing",
                 "-m",
@@ -172,11 +178,14 @@ def test_path_exact_csv(kg):
     )
 
 
-def test_export_gexf_with_metrics_and_legend(kg, tmp_path):
+def test_export_gexf_with_metrics_and_legend(kg, tmp_path, derived_graph):
     out = tmp_path / "sharing.gexf"
     result = kg(
         "network",
         "export",
+        "--data",
+        str(derived_graph),
+        "--with-embedded",
         "-P",
         "facility-sharing",
         "--size-by",
@@ -242,6 +251,6 @@ def test_betweenness_sampling_is_said_on_stderr(kg):
     result = kg("network", "analyze", "-m", "betweenness", "--k", "5", "--top", "1", "-f", "csv")
     ok(result)
     assert result.stderr == (
-        "kg: betweenness is sampled: shortest paths from 5 of 46 nodes (--k 5, seed 42); "
+        "kg: betweenness is sampled: shortest paths from 5 of 47 nodes (--k 5, seed 42); "
         "values are estimates\n"
     )

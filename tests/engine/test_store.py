@@ -163,10 +163,10 @@ def test_info_names_the_file_of_each_graph_in_a_store(kg, embedded_store):
     text = ok(kg("info", "-s", "graphs", "-f", "csv", "-S", str(embedded_store)))
     assert csv_rows(text) == [
         "graph,triples,source",
-        "https://w3id.org/kgcli/graph/jiading-precision-medicine,1489,"
+        "https://w3id.org/kgcli/graph/jiading-precision-medicine,1523,"
         "embedded:graph/jiading-precision-medicine.ttl",
-        "https://w3id.org/kgcli/graph/kg,1611,embedded:ontology/kg.ttl",
-        "https://w3id.org/kgcli/graph/minhang-health-cluster,2155,"
+        "https://w3id.org/kgcli/graph/kg,1861,embedded:ontology/kg.ttl",
+        "https://w3id.org/kgcli/graph/minhang-health-cluster,2203,"
         "embedded:graph/minhang-health-cluster.ttl",
     ]
 
@@ -184,7 +184,7 @@ def test_validate_and_export_read_a_store(kg, embedded_store, tmp_path):
 
     mine, reference = nx.read_graphml(ours), nx.read_graphml(theirs)
     assert dict(mine.nodes(data=True)) == dict(reference.nodes(data=True))
-    assert edges(mine) == edges(reference) and mine.number_of_edges() == 57
+    assert edges(mine) == edges(reference) and mine.number_of_edges() == 49
 
 
 def test_push_from_a_store(kg, embedded_store, monkeypatch, tmp_path):
@@ -206,7 +206,7 @@ def test_serve_a_store_read_only(embedded_store):
         status, _, body = get_query(
             server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", accept="text/csv"
         )
-        assert (status, body) == (200, b"n\r\n5255\r\n")
+        assert (status, body) == (200, b"n\r\n5587\r\n")
         status, _, _ = get_query(server, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
         assert status == 400
 

@@ -39,7 +39,7 @@ def test_push_then_every_catalogue_query_gives_the_local_rows(kg, oxigraph):
     pushed = kg("push", "-E", oxigraph.query_url)
     assert pushed.exit_code == 0, pushed.output
     assert pushed.stderr.endswith(
-        f"kg: pushed 3 graphs, 5255 triples, to {oxigraph.base}/store (Graph Store Protocol)\n"
+        f"kg: pushed 3 graphs, 5587 triples, to {oxigraph.base}/store (Graph Store Protocol)\n"
     )
     assert server_dataset(oxigraph.base) == dataset(embedded())
     names = Catalogue().names()
@@ -51,9 +51,9 @@ def test_push_then_every_catalogue_query_gives_the_local_rows(kg, oxigraph):
             assert remote.stdout == local.stdout, (name, fmt)
     info = kg("info", "-E", oxigraph.query_url, "-s", "graphs", "-f", "csv")
     assert info.stdout.splitlines()[1:] == [
-        "https://w3id.org/kgcli/graph/jiading-precision-medicine,1489",
-        "https://w3id.org/kgcli/graph/kg,1611",
-        "https://w3id.org/kgcli/graph/minhang-health-cluster,2155",
+        "https://w3id.org/kgcli/graph/jiading-precision-medicine,1523",
+        "https://w3id.org/kgcli/graph/kg,1861",
+        "https://w3id.org/kgcli/graph/minhang-health-cluster,2203",
     ]
 
 
@@ -62,28 +62,28 @@ def test_pushing_twice_leaves_the_server_unchanged(kg, oxigraph):
     total = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert kg("push", "-E", oxigraph.query_url).exit_code == 0
     once = server_dataset(oxigraph.base)
-    assert kg(*count, total).stdout == "n\n5255\n"
+    assert kg(*count, total).stdout == "n\n5587\n"
     assert kg("push", "-E", oxigraph.query_url, "--batch-size", "400").exit_code == 0
-    assert kg(*count, total).stdout == "n\n5255\n"
+    assert kg(*count, total).stdout == "n\n5587\n"
     assert server_dataset(oxigraph.base) == once
 
 
 def test_a_push_cut_short_by_the_servers_death_is_completed_by_a_rerun(kg, oxigraph):
     batches_done = 0
 
-    def kill_after_four(n: int) -> None:
+    def kill_after_five(n: int) -> None:
         nonlocal batches_done
         batches_done += 1
-        if batches_done == 4:
+        if batches_done == 5:
             oxigraph.kill()
 
     report = push(
-        embedded(), Endpoint(oxigraph.query_url), batch_size=500, progress=kill_after_four
+        embedded(), Endpoint(oxigraph.query_url), batch_size=500, progress=kill_after_five
     )
     assert not report.complete
-    # 1489 triples: 3 batches written, then the 4th counted before the server died mid-graph 2.
+    # 1523 triples: 4 batches written, then the 5th counted before the server died mid-graph 2.
     assert [(g.sent, g.written) for g in report.graphs] == [
-        (1489, True),
+        (1523, True),
         (500, False),
         (0, False),
     ]

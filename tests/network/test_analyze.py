@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from support import ROOT
 
 from kgcli.api import open_source
+from kgcli.engine.source import LocalSource
 from kgcli.errors import InputError, KgError, UsageError
 from kgcli.network.analyze import (
     analyze,
@@ -214,16 +216,14 @@ def test_path_is_explained_as_the_triples_it_follows(cluster):
         ),
     ]
     steps = shortest_path(cluster, KGR + "dr-smile-surgical-clinic", KGR + "huashan-hospital")
+    # On the stated graph (issue #15): the branch is described among the center's facilities.
+    center = "New Hongqiao International Medical Center"
     assert [(s.subject_label, s.predicate_label, s.object_label, s.direction) for s in steps] == [
-        ("Dr Smile Surgical Clinic", "uses shared resource", "clinical laboratory", "forward"),
-        (
-            "Huashan Hospital's Hongqiao Branch",
-            "uses shared resource",
-            "clinical laboratory",
-            "backward",
-        ),
+        ("Dr Smile Surgical Clinic", "located in", center, "forward"),
+        ("Huashan Hospital's Hongqiao Branch", "described among the facilities of", center,
+         "backward"),
         ("Huashan Hospital's Hongqiao Branch", "branch of", "Huashan Hospital", "forward"),
-    ]
+    ]  # fmt: skip
 
 
 def test_no_path_between_components(cluster):
@@ -234,7 +234,13 @@ def test_no_path_between_components(cluster):
 
 
 def test_path_on_a_projection_is_undirected():
-    graph = build_network(open_source(), resolve_profile("facility-sharing"))
+    # The facilities' sharing is derived (issue #15): the network is built on the derived graph.
+    from kgcli.engine.infer import infer, rule_set
+
+    source = open_source()
+    assert isinstance(source, LocalSource)
+    infer(source.store, rule_set([], project_rules=ROOT / "queries" / "rules"))
+    graph = build_network(source, resolve_profile("facility-sharing"))
     (step,) = shortest_path(
         graph, KGR + "dr-smile-surgical-clinic", KGR + "huacao-community-health-service-center"
     )

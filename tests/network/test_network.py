@@ -95,7 +95,27 @@ def _count(source: LocalSource, where: str) -> int:
     return int(n.value)
 
 
-def test_facility_sharing_is_the_three_center_facilities_sharing_four_resources(embedded):
+@pytest.fixture(scope="module")
+def derived() -> LocalSource:
+    """The embedded graph with its derived graph (issue #15: the articles state only Dr Smile's
+    use of the center's shared resources; the other facilities' is derived by a rule)."""
+    from kgcli.engine.infer import infer, rule_set
+
+    source = open_source()
+    assert isinstance(source, LocalSource)
+    infer(source.store, rule_set([], project_rules=HERE.parent / "queries" / "rules"))
+    return source
+
+
+def test_on_the_stated_graph_no_two_facilities_share_and_dr_smile_uses_four(embedded):
+    assert build_network(embedded, resolve_profile("facility-sharing")).number_of_edges() == 0
+    uses = build_network(embedded, resolve_profile("resource-sharing"))
+    assert {u for u, _ in uses.edges()} == {KGR + "dr-smile-surgical-clinic"}
+    assert uses.number_of_edges() == 4
+
+
+def test_facility_sharing_is_the_three_center_facilities_sharing_four_resources(derived):
+    embedded = derived
     graph = build_network(embedded, resolve_profile("facility-sharing"))
     # By SPARQL: pairs of facilities and the number of shared resources they use in common.
     pairs = embedded.query(
@@ -129,7 +149,8 @@ def _pairs(items: list[str]) -> list[tuple[str, str]]:
     return [(a, b) for i, a in enumerate(items) for b in items[i + 1 :]]
 
 
-def test_resource_sharing_counts_agree_with_sparql(embedded):
+def test_resource_sharing_counts_agree_with_sparql(derived):
+    embedded = derived
     graph = build_network(embedded, resolve_profile("resource-sharing"))
     uses = _count(embedded, "SELECT DISTINCT ?f ?r WHERE { ?f kg:usesSharedResource ?r }")
     resources = _count(embedded, "SELECT DISTINCT ?r WHERE { ?r a kg:SharedMedicalResource }")
@@ -154,6 +175,7 @@ def test_co_location_links_the_eight_firms_of_huacao_town(embedded):
     assert {d["shared"] for *_, d in graph.edges(data=True)} == {"Huacao Town"}
     assert sorted(n for n in graph if graph.degree(n) == 0) == [
         KGR + "neosoft-holding",  # no location given
+        KGR + "neosoft-medical-technology",  # only its Sci-tech Center's location is given
         KGR + "shanghai-kindly-medical-instruments",  # in a district, not a town or park
     ]
 

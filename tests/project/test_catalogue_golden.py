@@ -1,6 +1,10 @@
 """Golden results of the query catalogue: every queries/NAME.rq, run on the embedded graph with its
 default parameters (and a few other values), gives exactly the rows of tests/golden/*.csv.
 
+With inference (the project's rules of queries/rules and OWL 2 RL, into the derived graph), the
+queries whose answers the rules change give the rows of tests/golden/inferred/*.csv: what the
+articles imply, marked 'derived' with its rule (issue #15).
+
 The golden files are SPARQL 1.1 CSV results, checked row by row against the two articles: they are
 the contract. Rows are compared as multisets (SPARQL leaves the order of equal sort keys open); the
 columns and their order are the query's. Each case runs through the `kg` command line
@@ -30,6 +34,7 @@ OTHER_CASES: list[tuple[str, dict[str, str]]] = [
     ("firms-in-place", {"place": "Minhang"}),
     ("firms-in-place", {"place": "Jiading"}),
     ("firms-in-place", {"place": "Shanghai"}),
+    ("firms-in-place", {"place": "Qianwan"}),
     ("resources-of-facility", {"facility": "Huashan"}),
     ("facilities-offering-specialty", {"specialty": "varicose"}),
     ("specialties-of-facility", {"facility": "Dr Smile"}),
@@ -47,13 +52,26 @@ OTHER_CASES: list[tuple[str, dict[str, str]]] = [
 ]
 
 
+#: Cases run on the stated graph and its derived graph (tests/golden/inferred/NAME.csv): the
+#: queries whose rows the rules of queries/rules change, and the two questions of issue #15.
+INFERRED_CASES: list[tuple[str, dict[str, str]]] = [
+    ("shared-resources", {}),
+    ("resource-sharing-pairs", {}),
+    ("resources-of-facility", {"facility": "Huashan"}),
+    ("facilities-of-medical-center", {}),
+    ("facilities-offering-specialty", {}),
+    ("overview", {}),
+    ("firms-in-place", {"place": "Shanghai"}),
+]
+
+
 def catalogue() -> list[str]:
     return sorted(p.stem for p in QUERIES.glob("*.rq"))
 
 
-def golden_path(name: str, params: dict[str, str]) -> Path:
+def golden_path(name: str, params: dict[str, str], folder: Path = GOLDEN) -> Path:
     suffix = "".join(f".{key}={value}" for key, value in sorted(params.items()))
-    return GOLDEN / f"{name}{suffix}.csv"
+    return folder / f"{name}{suffix}.csv"
 
 
 CASES: list[tuple[str, dict[str, str]]] = [(name, {}) for name in catalogue()] + OTHER_CASES
@@ -77,6 +95,18 @@ def _store() -> ox.Store:
 
 
 _STORE: ox.Store | None = None
+_INFERRED: ox.Store | None = None
+
+
+def _inferred_store() -> ox.Store:
+    """The embedded graph with its derived graph, as `--infer` gives it (docs/inference.md)."""
+    from kgcli.engine.infer import infer, rule_set
+
+    global _INFERRED
+    if _INFERRED is None:
+        _INFERRED = _store()
+        infer(_INFERRED, rule_set([], project_rules=QUERIES / "rules"))
+    return _INFERRED
 
 
 def _term(type_: str, value: str) -> str:
@@ -87,11 +117,13 @@ def _term(type_: str, value: str) -> str:
     raise NotImplementedError(f"parameter type {type_} is not used by the catalogue's tests")
 
 
-def run_on_engine(name: str, params: dict[str, str]) -> str:
+def run_on_engine(name: str, params: dict[str, str], store: ox.Store | None = None) -> str:
     """The query on pyoxigraph, each parameter bound by a VALUES block at the start of WHERE."""
     global _STORE
-    if _STORE is None:
-        _STORE = _store()
+    if store is None:
+        if _STORE is None:
+            _STORE = _store()
+        store = _STORE
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     values = [
         f"VALUES ?{param} {{ {_term(type_, params.get(param, default))} }}"
@@ -100,7 +132,7 @@ def run_on_engine(name: str, params: dict[str, str]) -> str:
     where = re.search(r"\bWHERE\s*\{", text)
     assert where, f"{name}.rq has no WHERE group"
     query = text[: where.end()] + " " + " ".join(values) + text[where.end() :]
-    results = _STORE.query(query, use_default_graph_as_union=True)
+    results = store.query(query, use_default_graph_as_union=True)
     assert isinstance(results, ox.QuerySolutions)
     data = results.serialize(format=ox.QueryResultsFormat.CSV)
     assert data is not None
@@ -154,14 +186,15 @@ def test_every_golden_file_belongs_to_a_case():
     assert sorted(p.name for p in GOLDEN.glob("*.csv") if p.name not in expected) == []
 
 
-@pytest.mark.parametrize("runner", sorted(RUNNERS))
-@pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_query_gives_its_golden_rows(case, runner):
-    name, params = case
-    golden = golden_path(name, params)
+def test_every_inferred_golden_file_belongs_to_a_case():
+    expected = {golden_path(*case, GOLDEN / "inferred").name for case in INFERRED_CASES}
+    assert sorted(p.name for p in (GOLDEN / "inferred").glob("*.csv")) == sorted(expected)
+
+
+def _assert_golden(golden: Path, got: str) -> None:
     assert golden.is_file(), f"missing golden file {golden.relative_to(ROOT)}"
     want_header, want_rows = parse_csv(golden.read_text(encoding="utf-8"))
-    got_header, got_rows = parse_csv(RUNNERS[runner](name, params))
+    got_header, got_rows = parse_csv(got)
     assert got_header == want_header
     missing = want_rows - got_rows
     extra = got_rows - want_rows
@@ -169,3 +202,17 @@ def test_query_gives_its_golden_rows(case, runner):
         f"{golden.name}: rows differ\n  missing: {sorted(missing.elements())}\n"
         f"  unexpected: {sorted(extra.elements())}"
     )
+
+
+@pytest.mark.parametrize("runner", sorted(RUNNERS))
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_query_gives_its_golden_rows(case, runner):
+    name, params = case
+    _assert_golden(golden_path(name, params), RUNNERS[runner](name, params))
+
+
+@pytest.mark.parametrize("case", INFERRED_CASES, ids=case_id)
+def test_query_with_inference_gives_its_golden_rows(case):
+    name, params = case
+    got = run_on_engine(name, params, _inferred_store())
+    _assert_golden(golden_path(name, params, GOLDEN / "inferred"), got)

@@ -49,13 +49,17 @@ def kg_terms(onto: Graph) -> list[URIRef]:
 
 def test_header_metadata(onto):
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in onto
-    assert onto.value(ONTOLOGY, OWL.versionInfo) == Literal("0.1.0")
-    assert onto.value(ONTOLOGY, OWL.versionIRI) == URIRef("https://w3id.org/kgcli/ontology/0.1.0")
+    assert onto.value(ONTOLOGY, OWL.versionInfo) == Literal("0.2.0")
+    assert onto.value(ONTOLOGY, OWL.versionIRI) == URIRef("https://w3id.org/kgcli/ontology/0.2.0")
+    assert onto.value(ONTOLOGY, OWL.priorVersion) == URIRef("https://w3id.org/kgcli/ontology/0.1.0")
     assert onto.value(ONTOLOGY, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )
     assert onto.value(ONTOLOGY, DCTERMS.created) == Literal(
         "2026-11-23", datatype=URIRef(XSD + "date")
+    )
+    assert onto.value(ONTOLOGY, DCTERMS.modified) == Literal(
+        "2026-12-03", datatype=URIRef(XSD + "date")
     )
     for annotation in (DCTERMS.title, DCTERMS.description, DCTERMS.creator):
         assert onto.value(ONTOLOGY, annotation) is not None, annotation
@@ -119,7 +123,20 @@ def test_no_term_is_of_two_kinds(onto):
 def test_located_in_is_transitive_with_an_inverse(onto):
     assert (KG.locatedIn, RDF.type, OWL.TransitiveProperty) in onto
     assert onto.value(KG.locatedIn, OWL.inverseOf) == KG.contains
-    assert (KG.locatedIn, RDFS.subPropertyOf, URIRef("https://schema.org/containedInPlace")) in onto
+
+
+def test_alignment_of_properties_fits_their_domains(onto):
+    """Issue #15: kg:locatedIn holds firms too, so it is schema:location, not containedInPlace
+    (places only); a part of an area is contained in it; a quote is attributed to its speaker; where
+    a patient 'came from' is not said to be her home."""
+    schema = "https://schema.org/"
+    assert set(onto.objects(KG.locatedIn, RDFS.subPropertyOf)) == {URIRef(schema + "location")}
+    assert set(onto.objects(KG.contains, RDFS.subPropertyOf)) == set()
+    assert (KG.partOf, RDFS.subPropertyOf, URIRef(schema + "containedInPlace")) in onto
+    assert (KG.hasPart, RDFS.subPropertyOf, KG.contains) in onto
+    attributed = URIRef("http://www.w3.org/ns/prov#wasAttributedTo")
+    assert (KG.saidBy, RDFS.subPropertyOf, attributed) in onto
+    assert set(onto.objects(KG.comesFrom, RDFS.subPropertyOf)) == set()
 
 
 def test_alignment_with_standard_vocabularies(onto):

@@ -45,10 +45,10 @@ def test_push_copies_every_named_graph_and_twice_changes_nothing(kg, server):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert result.stderr == (
-        f"kg: written      <{GRAPHS[0]}> (1489 triples)\n"
-        f"kg: written      <{GRAPHS[1]}> (1611 triples)\n"
-        f"kg: written      <{GRAPHS[2]}> (2155 triples)\n"
-        f"kg: pushed 3 graphs, 5255 triples, to {fake.base}/store (Graph Store Protocol)\n"
+        f"kg: written      <{GRAPHS[0]}> (1523 triples)\n"
+        f"kg: written      <{GRAPHS[1]}> (1861 triples)\n"
+        f"kg: written      <{GRAPHS[2]}> (2203 triples)\n"
+        f"kg: pushed 3 graphs, 5587 triples, to {fake.base}/store (Graph Store Protocol)\n"
     )
     assert [(r.method, r.headers["content-type"]) for r in fake.requests] == [
         ("PUT", "text/turtle")
@@ -60,7 +60,7 @@ def test_push_copies_every_named_graph_and_twice_changes_nothing(kg, server):
     assert first == dataset(embedded())
     again = kg("push", "-E", f"{fake.base}/sparql", "--graph-store", f"{fake.base}/store")
     assert again.exit_code == 0
-    assert len(sparql.store) == 5255
+    assert len(sparql.store) == 5587
     assert dataset(sparql.store) == first
 
 
@@ -98,12 +98,12 @@ def test_a_partial_failure_is_reported_and_a_rerun_completes_it(kg, server):
     args = ("push", "-E", f"{fake.base}/sparql", "--graph-store", f"{fake.base}/store")
     result = kg(*args, "--batch-size", "1000")
     assert result.exit_code == 1
-    # Requests: graph 1 = PUT + POST (1489 triples), graph 2 = PUT (ok) + POST (fails).
+    # Requests: graph 1 = PUT + POST (1523 triples), graph 2 = PUT (ok) + POST (fails).
     assert result.stderr == (
-        f"kg: written      <{GRAPHS[0]}> (1489 triples)\n"
-        f"kg: partly       <{GRAPHS[1]}> (1000 of 1611 triples): {fake.base}/store: "
+        f"kg: written      <{GRAPHS[0]}> (1523 triples)\n"
+        f"kg: partly       <{GRAPHS[1]}> (1000 of 1861 triples): {fake.base}/store: "
         "500 Internal Server Error: disk full\n"
-        f"kg: not written  <{GRAPHS[2]}> (2155 triples)\n"
+        f"kg: not written  <{GRAPHS[2]}> (2203 triples)\n"
         f"kg: error: 1 of 3 graphs written to {fake.base}/store; run the same command again to "
         "complete the push\n"
     )
@@ -180,7 +180,7 @@ def test_an_unreachable_server_writes_nothing(kg):
     result = kg("push", "-E", "http://127.0.0.1:9/query")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith(f"kg: not written  <{GRAPHS[0]}> (1489 triples): ")
+    assert lines[0].startswith(f"kg: not written  <{GRAPHS[0]}> (1523 triples): ")
     assert "connection refused" in lines[0]
     assert lines[-1].startswith("kg: error: 0 of 3 graphs written to http://127.0.0.1:9/store")
 

@@ -18,15 +18,16 @@ from kgcli.engine.query import prepare
 
 ROOT = Path(__file__).resolve().parents[3]
 
-#: The catalogue queries whose rows differ with --infer, and why (docs/inference.md).
+#: The catalogue queries whose rows differ with --infer, and why (docs/inference.md). The queries
+#: show each entity in its most specific class and narrowest place, so the supertypes and enclosing
+#: places inference derives add no rows; what differs is what the rules of queries/rules derive
+#: from the articles' general sentences (issue #15).
 DIFFER = {
-    "facilities-of-medical-center": "one row per type: a clinic is a derived healthcare facility",
-    "facilities-offering-specialty": "one row per type: the derived supertypes add rows",
-    "firms-in-place": "one row per location: every enclosing place is a derived location",
-    "landmarks": "one row per location: the landmark's enclosing places are derived locations",
-    "overview": "entities are counted in their derived classes too (place, organisation...)",
-    "parks-and-focus-areas": "one row per location: the park's enclosing places are derived",
-    "plans-and-targets": "a target is a derived objective: it is listed as both",
+    "facilities-of-medical-center": "the Huashan branch is a derived facility of the center",
+    "facilities-offering-specialty": "the Huashan branch's medical center is derived: filled in",
+    "overview": "the Huashan branch, a derived facility of the center, counts in Minhang",
+    "resource-sharing-pairs": "the other facilities' use of the shared resources is derived",
+    "shared-resources": "the other facilities' use of the shared resources is derived",
 }
 
 
@@ -34,6 +35,11 @@ def _rows(store: ox.Store, text: str) -> Counter[tuple[str, ...]]:
     answer = store.query(text, use_default_graph_as_union=True)
     assert isinstance(answer, ox.QuerySolutions)
     return Counter(tuple(str(t) for t in row) for row in answer)
+
+
+def _fills(row: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """`other` is `row` with some of its empty cells filled in."""
+    return row != other and all(a in ("None", b) for a, b in zip(row, other, strict=True))
 
 
 def test_only_the_listed_catalogue_queries_change_with_inference(embedded):
@@ -45,7 +51,9 @@ def test_only_the_listed_catalogue_queries_change_with_inference(embedded):
         without, with_inference = _rows(stated, text), _rows(closure, text)
         if without != with_inference:
             differ.add(query.name)
-            # Inference adds rows (or, in aggregates, counts more); it never loses an entity.
+            # Inference adds rows (or, in aggregates, counts more) or fills in an empty cell of a
+            # row; it never loses an entity.
             if query.name != "overview":
-                assert not (without - with_inference), query.name
+                for row in without - with_inference:
+                    assert any(_fills(row, other) for other in with_inference), (query.name, row)
     assert differ == set(DIFFER)

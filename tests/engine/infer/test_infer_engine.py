@@ -201,9 +201,17 @@ def test_the_default_rules_are_owl_rl_and_the_projects_own():
         False,
     )
     assert [r.rule.iri for r in rules.sparql] == [
-        "https://w3id.org/kgcli/rule/facilities-use-center-resources"
+        f"https://w3id.org/kgcli/rule/{name}"
+        for name in (
+            "districts-in-the-area-of-their-towns",
+            "facilities-are-at-their-center",
+            "facilities-described-among-a-centers",
+            "facilities-use-center-resources",
+            "places-cited-for-a-choice-lie-in-it",
+            "towns-in-the-area-their-firms-explain",
+        )
     ]
-    assert rules.describe() == "owl-rl, 1 SPARQL rule"
+    assert rules.describe() == "owl-rl, 6 SPARQL rules"
 
 
 def test_rule_sets_by_name_folder_and_file(tmp_path):

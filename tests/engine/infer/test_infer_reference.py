@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[3]
 OWL = "http://www.w3.org/2002/07/owl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 Triple = tuple[str, str, str]
 
 
@@ -46,6 +47,8 @@ def _why(triple: Triple) -> str | None:
         return "prp-ap"
     if p == f"<{RDF}type>" and o == f"<{RDFS}Datatype>":
         return "dt-type1"
+    if p == f"<{OWL}disjointWith>" and s.startswith(f"<{XSD}") and o.startswith(f"<{XSD}"):
+        return "dt-type1"  # owlrl's axioms on the datatypes in use (owl:deprecated is a boolean)
     if p in (f"<{RDFS}domain>", f"<{RDFS}range>") and o == f"<{OWL}Thing>":
         return "scm-cls"  # C ⊑ owl:Thing, then scm-dom1 / scm-rng1
     if s.startswith("_:") or o.startswith("_:"):
