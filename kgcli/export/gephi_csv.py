@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from kgcli.export._plan import (
     Column,
     Plan,
+    category_text,
     columns,
     edges_with_ids,
     float_text,
@@ -76,7 +77,14 @@ class _Sheet:
 def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, plan: Plan) -> None:
     """Write the nodes table to `nodes_out` and the edges table to `edges_out`."""
     found = plan.survey
-    node_cols = columns(found.node_attrs, _NODE_RESERVED, prefix="", fold_case=True)
+    node_cols = columns(
+        found.node_attrs,
+        _NODE_RESERVED,
+        prefix="",
+        fold_case=True,
+        skip=plan.constant_nodes,
+        categories=plan.categories,
+    )
     node_texts = time_columns(found.node_time_text, prefix="")
     header = ["Id", "Label", *(c.title for c in node_cols)]
     if found.node_times:
@@ -96,13 +104,20 @@ def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, p
         if plan.positions is not None:
             x, y = plan.positions.get(node, (0.0, 0.0))
             row += [repr(x), repr(y)]
-        row += [repr(plan.node_size(data)), plan.node_colour(data) or ""]
+        row += [repr(plan.node_size(node)), plan.node_colour(data) or ""]
         sheet.row(row)
     sheet.flush()
 
     edge_cols = [
         c
-        for c in columns(found.edge_attrs, _EDGE_RESERVED, prefix="", fold_case=True)
+        for c in columns(
+            found.edge_attrs,
+            _EDGE_RESERVED,
+            prefix="",
+            fold_case=True,
+            skip=plan.constant_edges,
+            categories=plan.categories,
+        )
         if c.name != "kind"  # the Kind column
     ]
     edge_texts = time_columns(found.edge_time_text, prefix="")
@@ -136,6 +151,8 @@ def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, p
 def _cell(value: Any, col: Column) -> str:
     if value is None:
         return ""
+    if col.category:
+        return category_text(value)
     if col.type == "double":
         return float_text(float(value))
     return text_of(value)

@@ -1,0 +1,270 @@
+"""The default layout: seeded, readable on opening, components packed around the main one.
+
+Every export has positions. Each connected component is laid out on its own by a force model
+(Fruchterman & Reingold's springs: attraction d²/L along edges, repulsion L²/d between the
+nodes of one component, exact up to `EXACT_MAX` nodes and within `CUTOFF` edge lengths
+beyond, as in their grid variant), scaled so that its median edge is `EDGE` units long, and
+freed of overlapping discs. Then the components are packed as circles, largest first, each as
+close to the centre as it fits; isolated nodes fill a sunflower spiral around them. So a
+network's main part fills the picture instead of being squeezed between outliers.
+
+Units: an edge is about `EDGE` (100) units long and node radii are `RADIUS_MIN`..`RADIUS_MAX`
+(Gephi and Gephi Lite draw sizes in the units of the positions). Networks above `FORCE_MAX`
+nodes get the packing only, each component's nodes on a spiral: a force layout of that size
+is Gephi's job (ForceAtlas 2), not a file writer's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import numpy as np
+
+#: The length of a typical edge, in layout units.
+EDGE = 100.0
+#: Node radii (the `size` written), in layout units.
+RADIUS_MIN, RADIUS_MAX = 10.0, 30.0
+#: Components up to this many nodes feel every other node of theirs; larger ones only those
+#: within CUTOFF edge lengths.
+EXACT_MAX = 600
+CUTOFF = 3.0
+#: Above this many nodes, no force layout: components are packed, their nodes on spirals.
+FORCE_MAX = 50_000
+#: The empty space kept between packed components and around each disc, in units.
+GAP = 0.6 * EDGE
+DISC_GAP = 4.0
+
+
+def default_layout(
+    graph: nx.Graph,
+    radii: Mapping[Hashable, float] | None = None,
+    *,
+    seed: int = 42,
+    iterations: int | None = None,
+) -> dict[Any, tuple[float, float]]:
+    """Positions for every node of `graph`: same graph and seed, same positions."""
+    import numpy as np
+
+    nodes = sorted(graph, key=str)
+    n = len(nodes)
+    if n == 0:
+        return {}
+    index = {node: i for i, node in enumerate(nodes)}
+    r = np.array([float((radii or {}).get(node, RADIUS_MIN)) for node in nodes])
+    pairs = {(min(index[u], index[v]), max(index[u], index[v])) for u, v in graph.edges()}
+    pairs = {p for p in pairs if p[0] != p[1]}
+    edges = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    comp = _components(n, edges)
+    rng = np.random.default_rng(seed)
+    pos = np.zeros((n, 2))
+    groups = _groups(comp)
+    force = n <= FORCE_MAX
+    for members in groups:
+        if len(members) == 1:
+            continue
+        if len(members) == 2:
+            a, b = members
+            gap = max(EDGE, r[a] + r[b] + 2 * DISC_GAP)
+            pos[a], pos[b] = (-gap / 2, 0.0), (gap / 2, 0.0)
+            continue
+        local = _local_edges(members, edges, comp)
+        if force:
+            pos[members] = _forces(len(members), local, rng, iterations)
+        else:
+            pos[members] = _spiral(len(members), EDGE) + rng.uniform(-1, 1, (len(members), 2))
+        pos[members] = _separate(pos[members], r[members])
+    _pack(pos, r, groups)
+    rounded = [(round(float(x), 2), round(float(y), 2)) for x, y in pos]
+    return dict(zip(nodes, rounded, strict=True))
+
+
+def _components(n: int, edges: np.ndarray) -> np.ndarray:
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    data = np.ones(len(edges))
+    matrix = coo_matrix((data, (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, labels = connected_components(matrix, directed=False)
+    return labels  # type: ignore[no-any-return]
+
+
+def _groups(comp: np.ndarray) -> list[np.ndarray]:
+    """Node indices per component: largest first, then by their first node (sorted ids)."""
+    import numpy as np
+
+    order = np.argsort(comp, kind="stable")
+    cuts = np.flatnonzero(np.diff(comp[order])) + 1
+    groups = np.split(order, cuts)
+    groups.sort(key=lambda g: (-len(g), int(g.min())))
+    return groups
+
+
+def _local_edges(members: np.ndarray, edges: np.ndarray, comp: np.ndarray) -> np.ndarray:
+    """The edges of one component, renumbered 0..len(members)-1."""
+    import numpy as np
+
+    mine = edges[comp[edges[:, 0]] == comp[members[0]]]
+    renumber = np.full(len(comp), -1, dtype=np.int64)
+    renumber[members] = np.arange(len(members))
+    return renumber[mine]
+
+
+def _forces(
+    n: int, edges: np.ndarray, rng: np.random.Generator, iterations: int | None
+) -> np.ndarray:
+    """Fruchterman-Reingold on one component, in units where an edge wants to be 1 long; the
+    result scaled so that its median edge is EDGE long."""
+    import numpy as np
+
+    pos = _spiral(n, 1.0) + rng.uniform(-0.1, 0.1, (n, 2))
+    steps = iterations if iterations is not None else (300 if n <= EXACT_MAX else 120)
+    temperature = max(1.0, math.sqrt(n)) / 4
+    degree = np.bincount(edges.ravel(), minlength=n).astype(float)
+    # Hubs push harder (ForceAtlas 2's degree-weighted repulsion), so their leaves spread out.
+    mass = degree + 1.0
+    for step in range(steps):
+        move = np.zeros((n, 2))
+        if n <= EXACT_MAX:
+            diff = pos[:, None, :] - pos[None, :, :]
+            dist2 = np.maximum((diff**2).sum(-1), 1e-4)
+            np.fill_diagonal(dist2, np.inf)
+            push = (mass[:, None] * mass[None, :]) / dist2
+            move += (diff * push[..., None]).sum(1) / mass[:, None]
+        else:
+            move += _near_repulsion(pos, mass)
+        delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+        length = np.sqrt((delta**2).sum(-1)) + 1e-9
+        pull = delta * length[:, None]  # d² along the edge
+        np.add.at(move, edges[:, 0], -pull)
+        np.add.at(move, edges[:, 1], pull)
+        # A little gravity keeps loose branches near their component.
+        move -= 0.05 * (pos - pos.mean(0)) * np.sqrt(mass)[:, None]
+        size = np.sqrt((move**2).sum(-1)) + 1e-9
+        limit = temperature * (1 - step / steps) + 0.01
+        pos += move / size[:, None] * np.minimum(size, limit)[:, None]
+    delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+    median = float(np.median(np.sqrt((delta**2).sum(-1)))) if len(edges) else 1.0
+    return (pos - pos.mean(0)) * (EDGE / max(median, 1e-6))  # type: ignore[no-any-return]
+
+
+def _near_repulsion(pos: np.ndarray, mass: np.ndarray) -> np.ndarray:
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    pairs = cKDTree(pos).query_pairs(CUTOFF, output_type="ndarray")
+    move = np.zeros_like(pos)
+    if len(pairs) == 0:
+        return move
+    diff = pos[pairs[:, 0]] - pos[pairs[:, 1]]
+    dist2 = np.maximum((diff**2).sum(-1), 1e-4)
+    push = diff * ((mass[pairs[:, 0]] * mass[pairs[:, 1]]) / dist2)[:, None]
+    np.add.at(move, pairs[:, 0], push / mass[pairs[:, 0], None])
+    np.add.at(move, pairs[:, 1], -push / mass[pairs[:, 1], None])
+    return move
+
+
+def _separate(pos: np.ndarray, r: np.ndarray, rounds: int = 60) -> np.ndarray:
+    """Push apart discs that overlap (with DISC_GAP between them), a few pairs at a time."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    pos = pos.copy()
+    reach = 2 * float(r.max()) + DISC_GAP
+    for _ in range(rounds):
+        pairs = cKDTree(pos).query_pairs(reach, output_type="ndarray")
+        if len(pairs) == 0:
+            break
+        a, b = pairs[:, 0], pairs[:, 1]
+        diff = pos[a] - pos[b]
+        dist = np.sqrt((diff**2).sum(-1))
+        need = r[a] + r[b] + DISC_GAP
+        hit = dist < need
+        if not hit.any():
+            break
+        a, b, diff, dist, need = a[hit], b[hit], diff[hit], dist[hit], need[hit]
+        same = dist < 1e-6
+        diff[same] = (1.0, 0.0)
+        dist[same] = 1.0
+        shift = diff / dist[:, None] * ((need - dist) / 2 + 0.5)[:, None]
+        move = np.zeros_like(pos)
+        np.add.at(move, a, shift)
+        np.add.at(move, b, -shift)
+        pos += move
+    return pos
+
+
+def _spiral(count: int, spacing: float, start: int = 0) -> np.ndarray:
+    """`count` points of a sunflower (Vogel) spiral, about `spacing` apart, from its `start`th."""
+    import numpy as np
+
+    k = np.arange(start, start + count, dtype=float)
+    radius = spacing * np.sqrt(k + 0.5) * 0.55
+    angle = k * 2.399963229728653  # the golden angle
+    return np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))
+
+
+def _pack(pos: np.ndarray, r: np.ndarray, groups: Sequence[np.ndarray]) -> None:
+    """Move each component (in place) so that none overlaps another: largest at the centre, the
+    rest as close to it as they fit; isolated nodes on a spiral around them all."""
+    import numpy as np
+
+    placed_c: list[tuple[float, float]] = []
+    placed_r: list[float] = []
+    singles = [int(g[0]) for g in groups if len(g) == 1]
+    for members in groups:
+        if len(members) == 1:
+            continue
+        centre = pos[members].mean(0)
+        pos[members] -= centre
+        reach = float(np.sqrt((pos[members] ** 2).sum(-1)).max() + r[members].max())
+        if not placed_c:
+            where = (0.0, 0.0)
+        else:
+            where = _free_spot(np.array(placed_c), np.array(placed_r), reach + GAP / 2)
+        pos[members] += where
+        placed_c.append(where)
+        placed_r.append(reach + GAP / 2)
+    if not singles:
+        return
+    spacing = 2 * float(r[singles].max()) + GAP / 2
+    if placed_c:
+        centres, radii = np.array(placed_c), np.array(placed_r)
+        outer = float((np.sqrt((centres**2).sum(-1)) + radii).max())
+    else:
+        centres = np.zeros((0, 2))
+        radii = np.zeros(0)
+        outer = 0.0
+    # Start the spiral where it leaves the packed components, then skip spots they cover.
+    start = int(((outer / (spacing * 0.55)) ** 2) * 0.6) if outer else 0
+    spots: list[np.ndarray] = []
+    need = len(singles)
+    batch = start
+    while need > 0:
+        candidates = _spiral(max(need * 2, 64), spacing, batch)
+        batch += len(candidates)
+        if len(centres):
+            d = np.sqrt(((candidates[:, None, :] - centres[None]) ** 2).sum(-1))
+            candidates = candidates[(d > radii[None] + spacing / 2).all(1)]
+        spots.append(candidates[:need])
+        need -= len(spots[-1])
+    pos[singles] = np.concatenate(spots)[: len(singles)]
+
+
+def _free_spot(centres: np.ndarray, radii: np.ndarray, radius: float) -> tuple[float, float]:
+    """The point nearest the origin where a circle of `radius` overlaps none of the circles."""
+    import numpy as np
+
+    # Candidates: touching each placed circle, at 48 angles; the nearest free one wins.
+    angles = np.linspace(0, 2 * math.pi, 48, endpoint=False)
+    ring = np.column_stack((np.cos(angles), np.sin(angles)))
+    candidates = (centres[:, None, :] + (radii[:, None, None] + radius) * ring[None]).reshape(-1, 2)
+    d = np.sqrt(((candidates[:, None, :] - centres[None]) ** 2).sum(-1))
+    free = (d >= radii[None] + radius - 1e-6).all(1)
+    candidates = candidates[free]
+    best = candidates[np.argmin((candidates**2).sum(-1) + 1e-9 * candidates[:, 0])]
+    return float(best[0]), float(best[1])
