@@ -104,6 +104,31 @@ KOpt = Annotated[
         help="Betweenness from N sampled nodes (default: exact up to 5000 nodes, else 100).",
     ),
 ]
+SizeByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--size-by",
+        metavar="ATTRIBUTE",
+        help="Node size from this metric or attribute (default: degree; none: all alike).",
+    ),
+]
+SizeScaleOpt = Annotated[
+    str,
+    typer.Option(
+        "--size-scale",
+        metavar="SCALE",
+        help="sqrt (the disc's area follows the value) or rank.",
+    ),
+]
+LayoutOpt = Annotated[
+    str,
+    typer.Option(
+        "--layout",
+        metavar="NAME",
+        help="Node positions: auto (components packed around the main one), forceatlas2, "
+        "spring, kamada-kawai, or none.",
+    ),
+]
 SeedOpt = Annotated[
     int,
     typer.Option(
@@ -299,7 +324,7 @@ def export(
             metavar="FILE",
             dir_okay=False,
             help="The file to write (atomically): .gexf, .graphml, .csv (NAME.nodes.csv and "
-            "NAME.edges.csv) or .json (graphology).",
+            "NAME.edges.csv), .json (graphology), or a picture: .svg, .html.",
         ),
     ],
     profile: ProfileOpt = None,
@@ -308,18 +333,9 @@ def export(
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
-    size_by: Annotated[
-        str | None,
-        typer.Option(
-            "--size-by", metavar="ATTRIBUTE", help="Node size from this metric or attribute."
-        ),
-    ] = None,
-    layout: Annotated[
-        str | None,
-        typer.Option(
-            "--layout", metavar="NAME", help="Node positions: forceatlas2, spring, kamada-kawai."
-        ),
-    ] = None,
+    size_by: SizeByOpt = None,
+    size_scale: SizeScaleOpt = "sqrt",
+    layout: LayoutOpt = "auto",
     gexf_version: Annotated[
         str, typer.Option("--gexf-version", metavar="VERSION", help="GEXF 1.3 or 1.2draft.")
     ] = "1.3",
@@ -342,13 +358,20 @@ def export(
 ) -> None:
     """Write a network for Gephi: build it, add metrics as node attributes, print the legend.
 
+    Every export is laid out, sized (by degree) and coloured (by kind) unless told otherwise.
+
     Example: kg network export -P cluster -m pagerank,community --size-by pagerank -o c.gexf
     """
     from kgcli.analyze import METRICS, parse_metrics
     from kgcli.analyze import analyze as measure
     from kgcli.export import format_for, write_network
+    from kgcli.export.draw import picture_format
 
-    format_for(output, export_format)  # a wrong extension is known before anything is built
+    picture = export_format is None and Path(output).suffix.lower() in (".svg", ".html", ".htm")
+    if picture:
+        picture_format(output)
+    else:
+        format_for(output, export_format)  # a wrong extension is known before anything is built
     chosen = parse_metrics(metrics) if metrics else []
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
@@ -359,12 +382,16 @@ def export(
         found = measure(graph, chosen, k=k, seed=seed)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
+    if picture:
+        _draw(graph, output, None, size_by, size_scale, layout, seed, None)
+        return
     legend = write_network(
         graph,
         output,
         fmt=export_format,
         gexf_version=gexf_version,
         size_by=size_by,
+        size_scale=size_scale,
         layout=layout,
         seed=seed,
     )
@@ -375,3 +402,138 @@ def export(
     )
     for kind, colour in legend.items():
         typer.echo(f"{kind}  {colour}", err=True)
+
+
+def _draw(
+    graph: nx.Graph,
+    output: Path,
+    fmt: str | None,
+    size_by: str | None,
+    size_scale: str,
+    layout: str,
+    seed: int,
+    title: str | None,
+) -> None:
+    from kgcli.export.draw import draw as draw_picture
+
+    found = draw_picture(
+        graph,
+        output,
+        fmt=fmt,
+        size_by=size_by,
+        size_scale=size_scale,
+        layout=layout,
+        seed=seed,
+        title=title,
+    )
+    labelled = sum(1 for n in found.nodes if n.shown is not None)
+    typer.echo(
+        f"kg: drew {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
+        f"({labelled} labelled) to {output}",
+        err=True,
+    )
+    for kind, colour, _ in found.legend:
+        typer.echo(f"{kind}  {colour}", err=True)
+
+
+@app.command("draw")
+@reports_errors
+def draw(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            help="The picture to write (atomically): .svg, or .html (one offline page: pan, "
+            "zoom, a node's attributes on hover).",
+        ),
+    ],
+    profile: ProfileOpt = None,
+    query: QueryOpt = None,
+    param: ParamOpt = None,
+    metrics: MetricsOpt = None,
+    k: KOpt = None,
+    seed: SeedOpt = 42,
+    size_by: SizeByOpt = None,
+    size_scale: SizeScaleOpt = "sqrt",
+    layout: LayoutOpt = "auto",
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="The picture's title (default: its own)."),
+    ] = None,
+    picture: Annotated[
+        str | None,
+        typer.Option("--format", "-f", metavar="FORMAT", help="svg or html (default: from -o)."),
+    ] = None,
+    lang: LangOpt = "en",
+    data: DataOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Draw a network as a picture a person can read: title, legend, the largest nodes labelled.
+
+    Networks above 2,000 nodes are refused: export them for Gephi instead.
+
+    Example: kg network draw -P cluster -o cluster.svg
+    """
+    from kgcli.analyze import METRICS, parse_metrics
+    from kgcli.analyze import analyze as measure
+    from kgcli.export.draw import picture_format
+
+    picture_format(output, picture)  # a wrong extension is known before anything is built
+    chosen = parse_metrics(metrics) if metrics else []
+    if size_by is not None and size_by in METRICS and size_by not in chosen:
+        chosen.append(size_by)
+    graph, _ = _build(
+        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+    )
+    if chosen:
+        found = measure(graph, chosen, k=k, seed=seed)
+        for note in found.notes:
+            typer.echo(f"kg: {note}", err=True)
+    _draw(graph, output, picture, size_by, size_scale, layout, seed, title)
+
+
+@app.command("legend")
+@reports_errors
+def legend(
+    profile: ProfileOpt = None,
+    query: QueryOpt = None,
+    param: ParamOpt = None,
+    lang: LangOpt = "en",
+    data: DataOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    timeout: TimeoutOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """The kinds of a network, their colour (the same in every profile and run) and class.
+
+    Example: kg network legend -P resource-sharing
+    """
+    import pyoxigraph as ox
+
+    from kgcli.export import legend_rows
+    from kgcli.results import SelectResult
+
+    graph, prefixes = _build(
+        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+    )
+    rows = [
+        (
+            ox.Literal(kind),
+            ox.Literal(colour),
+            ox.Literal(count),
+            ox.NamedNode(cls) if cls and ":" in cls else None,
+        )
+        for kind, colour, count, cls in legend_rows(graph)
+    ]
+    _render_table(SelectResult(["kind", "colour", "nodes", "class"], rows), fmt, output, prefixes)

@@ -36,7 +36,7 @@ from kgcli.export._plan import LAYOUTS, palette
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["EXPORT_FORMATS", "LAYOUTS", "format_for", "palette", "write_network"]
+__all__ = ["EXPORT_FORMATS", "LAYOUTS", "format_for", "legend_rows", "palette", "write_network"]
 
 EXPORT_FORMATS = ("gexf", "graphml", "gephi-csv", "graphology")
 _EXTENSIONS = {".gexf": "gexf", ".graphml": "graphml", ".csv": "gephi-csv", ".json": "graphology"}
@@ -104,3 +104,29 @@ def write_network(
         with atomic_write(path) as out:
             write_graphology(graph, out, plan)
     return plan.legend
+
+
+def legend_rows(graph: nx.Graph) -> list[tuple[str, str, int, str | None]]:
+    """(kind, colour, nodes, class IRI) for each kind of `graph`, in legend order."""
+    from kgcli.export._plan import colour_key
+
+    counts: dict[str, int] = {}
+    classes: dict[str, str | None] = {}
+    keys: list[str] = []
+    for _, data in graph.nodes(data=True):
+        kind = str(data.get("kind", ""))
+        counts[kind] = counts.get(kind, 0) + 1
+        cls = data.get("class")
+        classes.setdefault(kind, None if cls is None else str(cls))
+        key = colour_key(data)
+        if key is not None:
+            keys.append(key)
+    colours = palette(keys)
+    declared = [str(kind) for kind in graph.graph.get("kinds") or ()]
+    order = {kind: i for i, kind in enumerate(declared)}
+    rows = []
+    for kind in sorted(counts, key=lambda k: (order.get(k, len(order)), k)):
+        cls = classes[kind]
+        colour = colours.get(cls if cls is not None else kind, "#999999")
+        rows.append((kind, colour, counts[kind], cls))
+    return rows

@@ -72,14 +72,31 @@ def default_layout(
             pos[a], pos[b] = (-gap / 2, 0.0), (gap / 2, 0.0)
             continue
         local = _local_edges(members, edges, comp)
-        if force:
+        if len(members) <= EXACT_MAX:
+            pos[members] = _stress(len(members), local, rng, iterations)
+        elif force:
             pos[members] = _forces(len(members), local, rng, iterations)
         else:
             pos[members] = _spiral(len(members), EDGE) + rng.uniform(-1, 1, (len(members), 2))
-        pos[members] = _separate(pos[members], r[members])
+        pos[members] = _separate(_level(pos[members]), r[members])
     _pack(pos, r, groups)
     rounded = [(round(float(x), 2), round(float(y), 2)) for x, y in pos]
     return dict(zip(nodes, rounded, strict=True))
+
+
+def _level(pos: np.ndarray) -> np.ndarray:
+    """Turn a component so that its longest axis stands upright: labels run to the right of
+    their nodes, so nodes above one another leave each label its line, where nodes side by side
+    would write their labels over each other."""
+    import numpy as np
+
+    centred = pos - pos.mean(0)
+    _, vectors = np.linalg.eigh(centred.T @ centred)
+    major = vectors[:, -1]
+    if major[0] < 0 or (major[0] == 0 and major[1] < 0):
+        major = -major  # a fixed sign: the same graph always turns the same way
+    rotation = np.array([[major[1], -major[0]], [major[0], major[1]]])
+    return centred @ rotation.T  # type: ignore[no-any-return]
 
 
 def _components(n: int, edges: np.ndarray) -> np.ndarray:
@@ -152,6 +169,43 @@ def _forces(
     return (pos - pos.mean(0)) * (EDGE / max(median, 1e-6))  # type: ignore[no-any-return]
 
 
+def _stress(
+    n: int, edges: np.ndarray, rng: np.random.Generator, iterations: int | None
+) -> np.ndarray:
+    """Stress majorization (Gansner, Koren & North 2004) on one component: each pair of nodes
+    wants to be as far apart as the edges between them, EDGE units per edge. Starts from the
+    classical scaling of those distances, so it needs no random start."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import shortest_path
+
+    matrix = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    hops = shortest_path(matrix.tocsr(), method="D", directed=False, unweighted=True)
+    hops[~np.isfinite(hops)] = hops[np.isfinite(hops)].max() + 1
+    # Classical scaling: the two main axes of the double-centred squared distances.
+    square = hops**2
+    centred = -0.5 * (square - square.mean(0) - square.mean(1)[:, None] + square.mean())
+    values, vectors = np.linalg.eigh(centred)
+    pos = vectors[:, -2:] * np.sqrt(np.maximum(values[-2:], 1e-9))
+    pos += rng.uniform(-1e-3, 1e-3, pos.shape)  # breaks exact symmetries, seeded
+    weight = np.zeros_like(hops)
+    off = hops > 0
+    weight[off] = hops[off] ** -2.0
+    total = weight.sum(1)[:, None]
+    for _ in range(iterations if iterations is not None else 200):
+        diff = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((diff**2).sum(-1))
+        np.fill_diagonal(dist, 1.0)
+        dist = np.maximum(dist, 1e-6)
+        target = pos[None, :, :] + (hops / dist)[..., None] * diff
+        new = (weight[..., None] * target).sum(1) / total
+        if np.abs(new - pos).max() < 1e-4:
+            pos = new
+            break
+        pos = new
+    return (pos - pos.mean(0)) * EDGE  # type: ignore[no-any-return]
+
+
 def _near_repulsion(pos: np.ndarray, mass: np.ndarray) -> np.ndarray:
     import numpy as np
     from scipy.spatial import cKDTree
@@ -208,51 +262,75 @@ def _spiral(count: int, spacing: float, start: int = 0) -> np.ndarray:
     return np.column_stack((radius * np.cos(angle), radius * np.sin(angle)))
 
 
+#: The largest components are packed one by one, each as near the centre as it fits; the rest
+#: (many small ones, in most real graphs) on a spiral of equal cells around them.
+PACK_ONE_BY_ONE = 24
+
+
 def _pack(pos: np.ndarray, r: np.ndarray, groups: Sequence[np.ndarray]) -> None:
-    """Move each component (in place) so that none overlaps another: largest at the centre, the
-    rest as close to it as they fit; isolated nodes on a spiral around them all."""
+    """Move each component (in place) so that none overlaps another: the largest at the
+    centre, the next largest as close to it as they fit, then the smaller ones, then the
+    isolated nodes, on sunflower spirals around them all."""
     import numpy as np
 
     placed_c: list[tuple[float, float]] = []
     placed_r: list[float] = []
-    singles = [int(g[0]) for g in groups if len(g) == 1]
-    for members in groups:
-        if len(members) == 1:
-            continue
-        centre = pos[members].mean(0)
-        pos[members] -= centre
-        reach = float(np.sqrt((pos[members] ** 2).sum(-1)).max() + r[members].max())
+    multi = [g for g in groups if len(g) > 1]
+    reach: list[float] = []
+    for members in multi:
+        pos[members] -= pos[members].mean(0)
+        reach.append(float(np.sqrt((pos[members] ** 2).sum(-1)).max() + r[members].max()))
+    for members, extent in zip(multi[:PACK_ONE_BY_ONE], reach, strict=False):
         if not placed_c:
             where = (0.0, 0.0)
         else:
-            where = _free_spot(np.array(placed_c), np.array(placed_r), reach + GAP / 2)
+            where = _free_spot(np.array(placed_c), np.array(placed_r), extent + GAP / 2)
         pos[members] += where
         placed_c.append(where)
-        placed_r.append(reach + GAP / 2)
-    if not singles:
-        return
-    spacing = 2 * float(r[singles].max()) + GAP / 2
-    if placed_c:
-        centres, radii = np.array(placed_c), np.array(placed_r)
-        outer = float((np.sqrt((centres**2).sum(-1)) + radii).max())
-    else:
-        centres = np.zeros((0, 2))
-        radii = np.zeros(0)
-        outer = 0.0
-    # Start the spiral where it leaves the packed components, then skip spots they cover.
-    start = int(((outer / (spacing * 0.55)) ** 2) * 0.6) if outer else 0
-    spots: list[np.ndarray] = []
-    need = len(singles)
-    batch = start
+        placed_r.append(extent + GAP / 2)
+    done = [m for m in multi[:PACK_ONE_BY_ONE]]
+    rest = multi[PACK_ONE_BY_ONE:]
+    if rest:
+        cell = max(reach[PACK_ONE_BY_ONE:])
+        spots = _spots(pos, r, done, len(rest), 2 * cell + GAP, cell + float(r.max()) + GAP / 2)
+        for members, spot in zip(rest, spots, strict=True):
+            pos[members] += spot
+        done += rest
+    singles = [int(g[0]) for g in groups if len(g) == 1]
+    if singles:
+        spacing = 2 * float(r[singles].max()) + GAP / 2
+        # At least an edge's length from every node of a component: none seems linked to it.
+        clear = float(r.max()) + float(r[singles].max()) + EDGE
+        pos[singles] = _spots(pos, r, done, len(singles), spacing, clear)
+
+
+def _spots(
+    pos: np.ndarray,
+    r: np.ndarray,
+    done: Sequence[np.ndarray],
+    count: int,
+    spacing: float,
+    clear: float,
+) -> np.ndarray:
+    """`count` points of a sunflower spiral from the centre, `spacing` apart, each at least
+    `clear` from every node of the components in `done`."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    placed = np.concatenate(done) if done else np.zeros(0, dtype=np.int64)
+    tree = cKDTree(pos[placed]) if len(placed) else None
+    found: list[np.ndarray] = []
+    need = count
+    start = 0
     while need > 0:
-        candidates = _spiral(max(need * 2, 64), spacing, batch)
-        batch += len(candidates)
-        if len(centres):
-            d = np.sqrt(((candidates[:, None, :] - centres[None]) ** 2).sum(-1))
-            candidates = candidates[(d > radii[None] + spacing / 2).all(1)]
-        spots.append(candidates[:need])
-        need -= len(spots[-1])
-    pos[singles] = np.concatenate(spots)[: len(singles)]
+        candidates = _spiral(max(need * 2, 256), spacing * 1.1, start)
+        start += len(candidates)
+        if tree is not None:
+            distance, _ = tree.query(candidates)
+            candidates = candidates[distance >= clear]
+        found.append(candidates[:need])
+        need -= len(found[-1])
+    return np.concatenate(found)[:count]
 
 
 def _free_spot(centres: np.ndarray, radii: np.ndarray, radius: float) -> tuple[float, float]:

@@ -6,7 +6,9 @@ drawn in `font` pixel text to the right of their node (sigma.js's place for them
 
 - `overlap`: the share of node pairs whose discs intersect (0 is best);
 - `main_share`: the share of the view's area that the bounding box of the largest connected
-  component fills (1 is best: a few outliers at the edges squeeze it towards 0);
+  component fills (1 is best: a few outliers at the edges squeeze it towards 0). A network of
+  many small components has no main part to show: there the main component must fill at least
+  half its share of the nodes (`main_nodes`);
 - `label_collisions`: the share of the `top` largest nodes' labels that cross another of those
   labels (0 is best).
 
@@ -30,7 +32,7 @@ TOP_LABELS = 20
 #: A character's average width, as a share of the font size (sans-serif text).
 CHAR_WIDTH = 0.55
 #: What "readable" means for the default export.
-THRESHOLDS = {"overlap": 0.0, "main_share": 0.25, "label_collisions": 0.2}
+THRESHOLDS = {"overlap": 0.0, "main_share": 0.15, "label_collisions": 0.3}
 
 
 @dataclass(frozen=True)
@@ -41,14 +43,16 @@ class Readability:
     main_share: float
     label_collisions: float
     scale: float  # pixels per layout unit
+    main_nodes: float = 1.0  # the largest component's share of the nodes
 
     def failures(self, thresholds: Mapping[str, float] = THRESHOLDS) -> list[str]:
         """The measures that miss their threshold, as `name value (limit)` texts."""
         out = []
         if self.overlap > thresholds["overlap"]:
             out.append(f"overlap {self.overlap:.3f} > {thresholds['overlap']}")
-        if self.main_share < thresholds["main_share"]:
-            out.append(f"main_share {self.main_share:.3f} < {thresholds['main_share']}")
+        floor = min(thresholds["main_share"], self.main_nodes / 2)
+        if self.main_share < floor:
+            out.append(f"main_share {self.main_share:.3f} < {floor:.3f}")
         if self.label_collisions > thresholds["label_collisions"]:
             out.append(
                 f"label_collisions {self.label_collisions:.3f} > {thresholds['label_collisions']}"
@@ -129,7 +133,13 @@ def measure(
         if any(_cross(box, other) for b, other in enumerate(boxes) if a != b)
     )
     collisions = crossed / len(boxes) if boxes else 0.0
-    return Readability(round(overlap, 6), round(main_share, 6), round(collisions, 6), scale)
+    return Readability(
+        round(overlap, 6),
+        round(main_share, 6),
+        round(collisions, 6),
+        scale,
+        round(len(main) / count, 6),
+    )
 
 
 def _cross(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
