@@ -38,6 +38,8 @@ WIDTH, HEIGHT = 1200, 860
 #: The legend's column on the right, the title's band on top, the margin around the drawing.
 LEGEND_WIDTH, TITLE_HEIGHT, MARGIN = 230, 56, 24
 FONT = 13.0
+#: Pixels per layout unit at most (a 100-unit edge is at most 80 pixels long).
+MAX_SCALE = 0.8
 #: How many of the largest nodes get a label, at most.
 LABELS = 40
 LABEL_CHARS = 30
@@ -110,6 +112,8 @@ def scene(graph: nx.Graph, plan: Plan | None = None, *, title: str | None = None
     area_w = WIDTH - LEGEND_WIDTH - 2 * MARGIN
     area_h = HEIGHT - TITLE_HEIGHT - 2 * MARGIN
     scale, x0, y0, x1, y1 = fit_scale(positions, radii, area_w, area_h, margin=0)
+    # A small network is not blown up: an edge stays at most MAX_SCALE * 100 pixels long.
+    scale = min(scale, MAX_SCALE)
     # Centre the drawing in its area.
     left = MARGIN + (area_w - (x1 - x0) * scale) / 2
     top = TITLE_HEIGHT + MARGIN + (area_h - (y1 - y0) * scale) / 2
