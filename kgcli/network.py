@@ -424,13 +424,16 @@ def build_network(
     *,
     lang: str = "en",
     timeout: float | None = None,
-) -> nx.MultiDiGraph | nx.Graph:
+    multi: bool = False,
+) -> nx.MultiDiGraph | nx.DiGraph | nx.Graph:
     """Build the network a profile describes from any graph source.
 
     Nodes are the instances of the profile's classes (or of their subclasses); edges are the
     profile's properties or paths between two nodes; literal properties become typed attributes.
-    A profile with a projection returns the projected, weighted `nx.Graph`. `lang` is the label
-    language preferred (see `LanguageRank` for the order of the others).
+    Each related pair is one edge listing its relations (`kgcli.export.relations`: a relation
+    and its inverse are one), in an `nx.DiGraph`; with `multi`, each relation stays an edge of its
+    own, in an `nx.MultiDiGraph`. A profile with a projection returns the projected, weighted
+    `nx.Graph`. `lang` is the label language preferred (see `LanguageRank` for the others).
     """
     import networkx as nx
 
@@ -439,17 +442,30 @@ def build_network(
     rank = LanguageRank(lang)
     hierarchy = _Hierarchy(profile.nodes)
     hierarchy.load(source, profile.nodes, timeout)
-    # For each type: the first profile class it falls under, then the most specific type first.
+    # A node's kind is the most specific of the profile's classes it belongs to (one that is a
+    # subclass of the most others the profile names; among unrelated ones, the first in the
+    # file), the same rule in every profile; with `kinds = "type"`, its own most specific type.
+    listed = [n.iri for n in profile.nodes]
+    specificity = [
+        sum(1 for members in hierarchy.members if iri in members) for iri in listed
+    ]
     types: dict[str, _Type] = {}
     for iri in hierarchy.types():
         entries = frozenset(i for i, members in enumerate(hierarchy.members) if iri in members)
-        entry = min(entries)
-        fixed = profile.nodes[entry].kind
+        entry = min(entries, key=lambda i: (-specificity[i], i))
+        depth = hierarchy.depth.get(iri, 0)
+        if profile.kinds == "type":
+            fixed = profile.nodes[entry].kind
+            kind = fixed or local_name(iri)
+            cls = listed[entry] if fixed else iri
+        else:
+            kind = profile.nodes[entry].kind or local_name(listed[entry])
+            cls = listed[entry]
         types[iri] = _Type(
-            rank=(entry, -hierarchy.depth.get(iri, 0), iri),
+            rank=(-specificity[entry], entry, -depth, iri),
             entries=entries,
-            kind=fixed if fixed is not None else local_name(iri),
-            cls=profile.nodes[entry].iri if fixed is not None else iri,
+            kind=kind,
+            cls=cls,
             rdf_type=compact(iri, profile.prefixes),
         )
     typed = f"VALUES ?type {{ {_iri_list(types)} }} ?node <{RDF_TYPE}> ?type"
@@ -498,7 +514,13 @@ def build_network(
         }
     )
     if profile.projection is None:
-        return graph
+        if multi:
+            return graph
+        from kgcli.export.relations import merge_relations
+
+        kinds = {rule.kind: p for rule, p in zip(profile.edges, predicates, strict=True) if p}
+        inverses = _inverses(source, kinds, profile.prefixes, profile.labels, rank, timeout)
+        return merge_relations(graph, inverses, [rule.kind for rule in profile.edges])
     classes = [n.iri for n in profile.nodes]
     projection = profile.projection
     keep = frozenset(classes.index(c) for c in projection.keep)
@@ -517,7 +539,7 @@ def build_network(
 class _Type:
     """What a node of this rdf:type becomes: its rank among a node's types, kind and class."""
 
-    rank: tuple[int, int, str]
+    rank: tuple[int, int, int, str]
     entries: frozenset[int]
     kind: str
     cls: str
@@ -682,7 +704,7 @@ def _ordered_kinds(chosen: Iterable[_Type]) -> list[str]:
     """Kinds in the order of the profile's classes; the kinds of one class sorted by name."""
     distinct = {id(t): t for t in chosen}  # a few objects shared by many nodes
     ordered: dict[str, None] = {}
-    for _, kind in sorted((t.rank[0], t.kind) for t in distinct.values()):
+    for _, kind in sorted((t.rank[1], t.kind) for t in distinct.values()):
         ordered.setdefault(kind)
     return list(ordered)
 
@@ -805,6 +827,45 @@ def _property_labels(
     return {iri: text for iri, (_, text) in found.items()}
 
 
+def _inverses(
+    source: GraphSource,
+    kinds: Mapping[str, str],
+    prefixes: Mapping[str, str],
+    label_properties: Sequence[str],
+    rank: LanguageRank,
+    timeout: float | None,
+) -> dict[str, Any]:
+    """edge kind -> how it reads backwards (`Inverse`), for the predicates (kind -> IRI) whose
+    inverse the graph declares (`owl:inverseOf` either way, or `owl:SymmetricProperty`)."""
+    from kgcli.export.relations import Inverse
+
+    if not kinds:
+        return {}
+    owl = "http://www.w3.org/2002/07/owl#"
+    text = (
+        "SELECT DISTINCT ?p ?q WHERE {\n"
+        f"  VALUES ?p {{ {_iri_list(dict.fromkeys(kinds.values()))} }}\n"
+        f"  {{ ?p <{owl}inverseOf> ?q }} UNION {{ ?q <{owl}inverseOf> ?p }}\n"
+        f"  UNION {{ ?p a <{owl}SymmetricProperty> BIND(?p AS ?q) }}\n"
+        "  FILTER(isIRI(?q))\n"
+        "}"
+    )
+    found: dict[str, str] = {}
+    for p, q in _select(source, text, timeout):
+        found.setdefault(p.value, q.value)
+    if not found:
+        return {}
+    labels = _property_labels(source, list(found.values()), label_properties, rank, timeout)
+    out = {}
+    for kind, predicate in kinds.items():
+        inverse = found.get(predicate)
+        if inverse is not None:
+            out[kind] = Inverse(
+                compact(inverse, prefixes), labels.get(inverse) or local_name(inverse), inverse
+            )
+    return out
+
+
 # --- projection ----------------------------------------------------------------------------------
 
 
@@ -872,7 +933,8 @@ def network_from_result(
     prefixes: Mapping[str, str] | None = None,
     source: GraphSource | None = None,
     timeout: float | None = None,
-) -> nx.MultiDiGraph:
+    multi: bool = False,
+) -> nx.MultiDiGraph | nx.DiGraph:
     """A network from a query's result.
 
     SELECT: one edge per distinct (?source, ?target, ?kind); rows repeating one add their
@@ -880,7 +942,8 @@ def network_from_result(
     and `?sourceLabel`, `?targetLabel`, `?sourceKind`, `?targetKind` describe the nodes.
     CONSTRUCT/DESCRIBE: triples between two resources are edges whose kind is the predicate;
     `rdf:type` gives a node its kind; other literal triples become attributes of their subject.
-    With `source`, the labels of predicates are looked up there.
+    With `source`, the labels of predicates (and their declared inverses) are looked up there.
+    Each related pair is one edge listing its relations, as in `build_network`, unless `multi`.
     """
     from kgcli import __version__
     from kgcli.render import merged_prefixes
@@ -915,7 +978,17 @@ def network_from_result(
             "kinds": sorted({data["kind"] for _, data in graph.nodes(data=True)}),
         }
     )
-    return graph
+    if multi:
+        return graph
+    from kgcli.export.relations import merge_relations
+
+    kinds = {d["kind"]: d["predicate"] for d in edge_data if d.get("predicate")}
+    inverses = (
+        _inverses(source, kinds, known, (RDFS_LABEL, SKOS_PREF_LABEL), rank, timeout)
+        if source is not None
+        else {}
+    )
+    return merge_relations(graph, inverses, sorted({str(d["kind"]) for d in edge_data}))
 
 
 def _kind_of(term: object, known: Mapping[str, str]) -> tuple[str, str | None]:

@@ -10,10 +10,14 @@ documents the format with examples). Every key but `title` and one `[[nodes]]` t
     [prefixes]                                  # added to rdf rdfs owl xsd skos schema org prov
     ex = "http://example.org/"                  # dcterms kg kgr kgg, which are always known
 
+    kinds = "profile"                           # a node's kind: the most specific class listed
+                                                # here that it belongs to (or "type": its own
+                                                # most specific rdf:type)
+
     [[nodes]]                                   # one table per class; a node is an instance of the
     class = "kg:HealthcareFacility"             # class or of a subclass (rdfs:subClassOf*)
-    kind = "HealthcareFacility"                 # optional: one kind (colour) for all of them;
-                                                # default: each node's own most specific class
+    kind = "Facility"                           # optional: the kind's name (default: the
+                                                # class's local name)
 
     [[edges]]                                   # only between two nodes of the network
     property = "kg:usesSharedResource"          # or: path = "^org:member/org:organization"
@@ -55,7 +59,19 @@ PROFILE_SUFFIX = ".toml"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 
-_TOP_KEYS = ("title", "description", "labels", "prefixes", "nodes", "edges", "attributes")
+_TOP_KEYS = (
+    "title",
+    "description",
+    "labels",
+    "kinds",
+    "prefixes",
+    "nodes",
+    "edges",
+    "attributes",
+)
+#: How a node's kind is chosen: the most specific class the profile names, or the node's own
+#: most specific rdf:type.
+KIND_RULES = ("profile", "type")
 _NODE_KEYS = ("class", "kind")
 _EDGE_KEYS = ("property", "path", "kind", "label", "weight")
 _ATTRIBUTE_KEYS = ("property", "name", "start", "end")
@@ -119,6 +135,7 @@ class Profile:
     edges: tuple[EdgeRule, ...] = ()
     attributes: tuple[AttributeRule, ...] = ()
     projection: Projection | None = None
+    kinds: str = "profile"
 
 
 def profiles_dir() -> Path:
@@ -315,6 +332,12 @@ class _Reader:
                 line = self._header_line("attributes", i)
                 raise self.error(line, f"two attributes are named {rule.name!r}: give a name")
         projection = self._projection(doc.get("projection"), nodes)
+        kinds = doc.get("kinds", "profile")
+        if kinds not in KIND_RULES:
+            raise self.error(
+                self._key_line("kinds"),
+                f"kinds must be {' or '.join(repr(k) for k in KIND_RULES)}, not {kinds!r}",
+            )
         return Profile(
             name=name,
             source=self.source,
@@ -326,6 +349,7 @@ class _Reader:
             edges=edges,
             attributes=attributes,
             projection=projection,
+            kinds=kinds,
         )
 
     def _node(self, table: Mapping[str, Any], index: int) -> NodeClass:

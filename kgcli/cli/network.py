@@ -104,6 +104,15 @@ KOpt = Annotated[
         help="Betweenness from N sampled nodes (default: exact up to 5000 nodes, else 100).",
     ),
 ]
+MultiOpt = Annotated[
+    bool,
+    typer.Option(
+        "--multi",
+        help="Keep each relation between two nodes as an edge of its own (default: one edge "
+        "per related pair, listing its relations; a relation and its inverse are one).",
+        rich_help_panel=NETWORK,
+    ),
+]
 SizeByOpt = Annotated[
     str | None,
     typer.Option(
@@ -153,6 +162,7 @@ def _build(
     store: str | None,
     lang: str,
     timeout: float | None,
+    multi: bool = False,
 ) -> tuple[nx.Graph, dict[str, str]]:
     """The network the options describe, and the prefixes to name its terms with."""
     from kgcli.errors import UsageError
@@ -181,6 +191,7 @@ def _build(
             prefixes=prepared.prefixes,
             source=source,
             timeout=timeout,
+            multi=multi,
         )
         return graph, prepared.prefixes
     from kgcli.network import build_network
@@ -188,7 +199,8 @@ def _build(
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
     source = open_source_from(data, data_format, with_embedded, endpoint, store)
-    return build_network(source, chosen, lang=lang, timeout=timeout), dict(chosen.prefixes)
+    graph = build_network(source, chosen, lang=lang, timeout=timeout, multi=multi)
+    return graph, dict(chosen.prefixes)
 
 
 def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: Any = None) -> None:
@@ -244,6 +256,7 @@ def analyze(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    multi: MultiOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
@@ -273,7 +286,17 @@ def analyze(
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
     graph, prefixes = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        multi,
     )
     found = measure(graph, chosen, k=k, seed=seed, write_back=False)
     for note in found.notes:
@@ -301,13 +324,25 @@ def path(
 ) -> None:
     """Explain the shortest path between two entities as the triples it follows.
 
+    Every relation is its own edge here (as with --multi elsewhere), so each step is one triple.
+
     Example: kg network path "Dr Smile" "Huashan Hospital" -f csv
     """
     from kgcli.analyze import path_table, shortest_path
     from kgcli.network import find_node
 
     graph, prefixes = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        True,  # one edge per triple: each step is a triple
     )
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
@@ -330,6 +365,7 @@ def export(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    multi: MultiOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
@@ -376,7 +412,17 @@ def export(
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
     graph, _ = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        multi,
     )
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
@@ -453,6 +499,7 @@ def draw(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    multi: MultiOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
@@ -490,7 +537,17 @@ def draw(
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)
     graph, _ = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        multi,
     )
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
@@ -505,6 +562,7 @@ def legend(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    multi: MultiOpt = False,
     lang: LangOpt = "en",
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
@@ -525,7 +583,17 @@ def legend(
     from kgcli.results import SelectResult
 
     graph, prefixes = _build(
-        profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
+        profile,
+        query,
+        param,
+        data,
+        data_format,
+        with_embedded,
+        endpoint,
+        store,
+        lang,
+        timeout,
+        multi,
     )
     rows = [
         (
