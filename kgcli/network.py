@@ -446,9 +446,7 @@ def build_network(
     # subclass of the most others the profile names; among unrelated ones, the first in the
     # file), the same rule in every profile; with `kinds = "type"`, its own most specific type.
     listed = [n.iri for n in profile.nodes]
-    specificity = [
-        sum(1 for members in hierarchy.members if iri in members) for iri in listed
-    ]
+    specificity = [sum(1 for members in hierarchy.members if iri in members) for iri in listed]
     types: dict[str, _Type] = {}
     for iri in hierarchy.types():
         entries = frozenset(i for i, members in enumerate(hierarchy.members) if iri in members)

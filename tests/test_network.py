@@ -133,9 +133,7 @@ def test_resource_sharing_counts_agree_with_sparql(embedded):
     assert sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "SharedMedicalResource") == (
         resources
     )
-    assert all(
-        isinstance(graph, nx.DiGraph) and w == 1.0 for *_, w in graph.edges(data="weight")
-    )
+    assert all(isinstance(graph, nx.DiGraph) and w == 1.0 for *_, w in graph.edges(data="weight"))
 
 
 def test_co_location_links_the_eight_firms_of_huacao_town(embedded):
