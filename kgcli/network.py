@@ -439,6 +439,8 @@ def build_network(
 
     from kgcli import __version__
 
+    if profile.generic:
+        return build_generic(source, profile, lang=lang, timeout=timeout, multi=multi)
     rank = LanguageRank(lang)
     hierarchy = _Hierarchy(profile.nodes)
     hierarchy.load(source, profile.nodes, timeout)
@@ -825,6 +827,83 @@ def _property_labels(
     return {iri: text for iri, (_, text) in found.items()}
 
 
+#: What the generic profile leaves out unless asked for the schema: the resources that are
+#: classes, properties, ontologies, restrictions or shapes, and the triples that describe them.
+_OWL = "http://www.w3.org/2002/07/owl#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_SH = "http://www.w3.org/ns/shacl#"
+SCHEMA_TYPES = (
+    *(_OWL + t for t in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")),
+    *(_OWL + t for t in ("Ontology", "Restriction", "TransitiveProperty", "SymmetricProperty")),
+    *(_OWL + t for t in ("FunctionalProperty", "InverseFunctionalProperty", "AllDifferent")),
+    *(_OWL + t for t in ("AsymmetricProperty", "ReflexiveProperty", "IrreflexiveProperty")),
+    *(_OWL + t for t in ("DeprecatedClass", "DeprecatedProperty", "OntologyProperty")),
+    _RDFS + "Class",
+    _RDFS + "Datatype",
+    _RDF + "Property",
+    _SH + "NodeShape",
+    _SH + "PropertyShape",
+)
+
+
+def build_generic(
+    source: GraphSource,
+    profile: Profile,
+    *,
+    lang: str = "en",
+    timeout: float | None = None,
+    multi: bool = False,
+    schema: bool | None = None,
+) -> nx.MultiDiGraph | nx.DiGraph:
+    """The generic profile: any RDF as a network, with no profile written for it.
+
+    Every IRI or blank node that is the subject of a triple, or the object of a link, is a
+    node; every triple between two of them an edge, its kind the predicate; a node's kind is its
+    most specific `rdf:type` (by the `rdfs:subClassOf` the data states), its literals its
+    attributes, `rdfs:label`/`skos:prefLabel` its label. Classes, properties, ontologies,
+    restrictions and shapes, the triples about them (`SCHEMA_TYPES`) and the cells of RDF
+    lists are left out unless `schema` (default: the profile's own `schema`).
+    """
+    with_schema = profile.schema if schema is None else schema
+    if with_schema:
+        where = "?s ?p ?o"
+    else:
+        meta = _iri_list(SCHEMA_TYPES)
+        where = (
+            "?s ?p ?o\n"
+            f"  FILTER NOT EXISTS {{ VALUES ?meta {{ {meta} }} ?s a ?meta }}\n"
+            f"  FILTER(!isIRI(?o) || ?p = <{RDF_TYPE}> || "
+            f"NOT EXISTS {{ VALUES ?meta {{ {meta} }} ?o a ?meta }})\n"
+            # The cells of RDF lists (owl:unionOf, sh:in...) are structure, not things.
+            f"  FILTER(?p NOT IN (<{_RDF}first>, <{_RDF}rest>) && ?o != <{_RDF}nil>)"
+        )
+    text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{\n  {where}\n}}"
+    from kgcli.sparql import check_safe
+
+    check_safe(text)
+    result = source.query(text, timeout=timeout)
+    supers: dict[str, set[str]] = {}
+    closure = f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_RDFS}subClassOf>+ ?b FILTER(isIRI(?b)) }}"
+    for a, b in _select(source, closure, timeout):
+        supers.setdefault(a.value, set()).add(b.value)
+    graph = network_from_result(
+        result,
+        name=profile.name,
+        title=profile.title,
+        description=profile.description,
+        query_text=profile.name,
+        lang=lang,
+        prefixes=profile.prefixes,
+        source=source,
+        timeout=timeout,
+        multi=multi,
+        supers=supers,
+    )
+    graph.graph["source"] = profile.name
+    return graph
+
+
 def _inverses(
     source: GraphSource,
     kinds: Mapping[str, str],
@@ -932,6 +1011,7 @@ def network_from_result(
     source: GraphSource | None = None,
     timeout: float | None = None,
     multi: bool = False,
+    supers: Mapping[str, set[str]] | None = None,
 ) -> nx.MultiDiGraph | nx.DiGraph:
     """A network from a query's result.
 
@@ -941,6 +1021,7 @@ def network_from_result(
     CONSTRUCT/DESCRIBE: triples between two resources are edges whose kind is the predicate;
     `rdf:type` gives a node its kind; other literal triples become attributes of their subject.
     With `source`, the labels of predicates (and their declared inverses) are looked up there.
+    `supers` (class -> its superclasses) lets a node with several types take the most specific.
     Each related pair is one edge listing its relations, as in `build_network`, unless `multi`.
     """
     from kgcli import __version__
@@ -955,7 +1036,7 @@ def network_from_result(
     if isinstance(result, SelectResult):
         graph = _select_network(result, name, known, rank)
     else:
-        graph = _construct_network(result, known, rank)
+        graph = _construct_network(result, known, rank, supers or {})
     edge_data = [data for *_, data in graph.edges(data=True)]
     unlabelled = [d for d in edge_data if "label" not in d]
     predicates = sorted({d["predicate"] for d in unlabelled if "predicate" in d})
@@ -1088,7 +1169,10 @@ def _select_network(
 
 
 def _construct_network(
-    result: GraphResult, known: Mapping[str, str], rank: LanguageRank
+    result: GraphResult,
+    known: Mapping[str, str],
+    rank: LanguageRank,
+    supers: Mapping[str, set[str]],
 ) -> nx.MultiDiGraph:
     import networkx as nx
 
@@ -1132,7 +1216,7 @@ def _construct_network(
     unify_types(attributes.values())
     graph = nx.MultiDiGraph()
     for nid in order:
-        cls = _main_type(types.get(nid, set()))
+        cls = _main_type(types.get(nid, set()), supers)
         label = labels.get(nid)
         data: dict[str, Any] = {
             "label": label[1] if label else _fallback_label(nid),
@@ -1146,8 +1230,12 @@ def _construct_network(
     return graph
 
 
-def _main_type(types: set[str]) -> str:
+def _main_type(types: set[str], supers: Mapping[str, set[str]] | None = None) -> str:
     telling = sorted(types - _VACUOUS_TYPES)
+    if supers and len(telling) > 1:
+        # The most specific: leave out each type that is a superclass of another.
+        above = set().union(*(supers.get(t, set()) for t in telling))
+        telling = [t for t in telling if t not in above] or telling
     return telling[0] if telling else RDFS_RESOURCE
 
 

@@ -68,6 +68,8 @@ _TOP_KEYS = (
     "nodes",
     "edges",
     "attributes",
+    "generic",
+    "schema",
 )
 #: How a node's kind is chosen: the most specific class the profile names, or the node's own
 #: most specific rdf:type.
@@ -136,6 +138,10 @@ class Profile:
     attributes: tuple[AttributeRule, ...] = ()
     projection: Projection | None = None
     kinds: str = "profile"
+    #: The generic profile: every resource a node, every link an edge (no [[nodes]] needed);
+    #: `schema` keeps classes, properties and the triples about them.
+    generic: bool = False
+    schema: bool = False
 
 
 def profiles_dir() -> Path:
@@ -320,7 +326,9 @@ class _Reader:
             raise self.error(self._key_line("labels"), "labels must be a list of properties")
         label_iris = tuple(self.iri(p, "labels", self._key_line("labels")) for p in labels)
         nodes = tuple(self._node(t, i) for i, t in enumerate(self._tables(doc, "nodes")))
-        if not nodes:
+        generic = self._bool(doc.get("generic", False), "generic", self._key_line("generic"))
+        schema = self._bool(doc.get("schema", False), "schema", self._key_line("schema"))
+        if not nodes and not generic:
             raise self.error(1, "the profile has no [[nodes]] table: say which classes are nodes")
         edges = tuple(self._edge(t, i) for i, t in enumerate(self._tables(doc, "edges")))
         attributes = tuple(
@@ -350,6 +358,8 @@ class _Reader:
             attributes=attributes,
             projection=projection,
             kinds=kinds,
+            generic=generic,
+            schema=schema,
         )
 
     def _node(self, table: Mapping[str, Any], index: int) -> NodeClass:

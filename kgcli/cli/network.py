@@ -33,6 +33,7 @@ app = typer.Typer(
 
 NETWORK = "Network"
 DEFAULT_PROFILE = "cluster"
+GENERIC_PROFILE = "generic"
 
 ProfileOpt = Annotated[
     str | None,
@@ -41,7 +42,7 @@ ProfileOpt = Annotated[
         "-P",
         metavar="NAME|FILE",
         help=f"A built-in profile (kg network profiles) or a profile file (.toml). "
-        f"Default: {DEFAULT_PROFILE}.",
+        f"Default: {DEFAULT_PROFILE}, or {GENERIC_PROFILE} when the data has none of its classes.",
         rich_help_panel=NETWORK,
     ),
 ]
@@ -113,6 +114,15 @@ MultiOpt = Annotated[
         rich_help_panel=NETWORK,
     ),
 ]
+SchemaOpt = Annotated[
+    bool,
+    typer.Option(
+        "--schema",
+        help="With the generic profile: keep classes, properties, ontologies and the triples "
+        "about them (left out by default).",
+        rich_help_panel=NETWORK,
+    ),
+]
 SizeByOpt = Annotated[
     str | None,
     typer.Option(
@@ -163,8 +173,14 @@ def _build(
     lang: str,
     timeout: float | None,
     multi: bool = False,
+    schema: bool = False,
 ) -> tuple[nx.Graph, dict[str, str]]:
-    """The network the options describe, and the prefixes to name its terms with."""
+    """The network the options describe, and the prefixes to name its terms with.
+
+    Without --profile or --query: the default profile, or the generic one when the data has
+    none of the default's classes (said on stderr). An empty network is an error that names the
+    profile and what to try.
+    """
     from kgcli.errors import UsageError
 
     if profile is not None and query is not None:
@@ -181,6 +197,8 @@ def _build(
         prepared = prepare(named, parse_assignments(params or []))
         source = open_source_from(data, data_format, with_embedded, endpoint, store)
         result = run(source, prepared, timeout=timeout)
+        if schema:
+            raise UsageError("--schema applies to the generic profile, not to --query")
         graph = network_from_result(
             result,
             name=named.name,
@@ -193,13 +211,46 @@ def _build(
             timeout=timeout,
             multi=multi,
         )
+        if graph.number_of_nodes() == 0:
+            raise UsageError(
+                f"query {named.name} gave no nodes: a network query returns ?source and ?target "
+                "(or CONSTRUCTs triples between resources)"
+            )
         return graph, prepared.prefixes
+    from dataclasses import replace
+
     from kgcli.network import build_network
     from kgcli.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
+    if schema and profile is not None:
+        if not chosen.generic:
+            raise UsageError(f"--schema applies to the generic profile, not to {chosen.name}")
+        chosen = replace(chosen, schema=True)
     source = open_source_from(data, data_format, with_embedded, endpoint, store)
     graph = build_network(source, chosen, lang=lang, timeout=timeout, multi=multi)
+    if graph.number_of_nodes() == 0 and profile is None:
+        # Not our domain's data: the generic profile makes a network of any RDF.
+        typer.echo(
+            f"kg: the data has none of the classes of the default profile {chosen.name}; "
+            f"using the generic profile (--profile {GENERIC_PROFILE})",
+            err=True,
+        )
+        chosen = replace(resolve_profile(GENERIC_PROFILE), schema=schema)
+        graph = build_network(source, chosen, lang=lang, timeout=timeout, multi=multi)
+    if graph.number_of_nodes() == 0:
+        if chosen.generic:
+            hint = (
+                "the data has no resources outside its schema: try --schema"
+                if not chosen.schema
+                else "the data has no triples"
+            )
+        else:
+            hint = (
+                "its classes are not in the data: try --profile generic, another profile "
+                "(kg network profiles) or --query"
+            )
+        raise UsageError(f"profile {chosen.name} found no nodes: {hint}")
     return graph, dict(chosen.prefixes)
 
 
@@ -257,6 +308,7 @@ def analyze(
     query: QueryOpt = None,
     param: ParamOpt = None,
     multi: MultiOpt = False,
+    schema: SchemaOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
@@ -297,6 +349,7 @@ def analyze(
         lang,
         timeout,
         multi,
+        schema,
     )
     found = measure(graph, chosen, k=k, seed=seed, write_back=False)
     for note in found.notes:
@@ -312,6 +365,7 @@ def path(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    schema: SchemaOpt = False,
     lang: LangOpt = "en",
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
@@ -343,6 +397,7 @@ def path(
         lang,
         timeout,
         True,  # one edge per triple: each step is a triple
+        schema,
     )
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
@@ -366,6 +421,7 @@ def export(
     query: QueryOpt = None,
     param: ParamOpt = None,
     multi: MultiOpt = False,
+    schema: SchemaOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
@@ -423,6 +479,7 @@ def export(
         lang,
         timeout,
         multi,
+        schema,
     )
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
@@ -500,6 +557,7 @@ def draw(
     query: QueryOpt = None,
     param: ParamOpt = None,
     multi: MultiOpt = False,
+    schema: SchemaOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
@@ -548,6 +606,7 @@ def draw(
         lang,
         timeout,
         multi,
+        schema,
     )
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
@@ -563,6 +622,7 @@ def legend(
     query: QueryOpt = None,
     param: ParamOpt = None,
     multi: MultiOpt = False,
+    schema: SchemaOpt = False,
     lang: LangOpt = "en",
     data: DataOpt = None,
     data_format: DataFormatOpt = None,
@@ -594,6 +654,7 @@ def legend(
         lang,
         timeout,
         multi,
+        schema,
     )
     rows = [
         (
