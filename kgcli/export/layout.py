@@ -80,8 +80,50 @@ def default_layout(
             pos[members] = _spiral(len(members), EDGE) + rng.uniform(-1, 1, (len(members), 2))
         pos[members] = _separate(_level(pos[members]), r[members])
     _pack(pos, r, groups)
+    labels = [str(graph.nodes[node].get("label", node)) for node in nodes]
+    _make_room_for_labels(pos, r, labels)
     rounded = [(round(float(x), 2), round(float(y), 2)) for x, y in pos]
     return dict(zip(nodes, rounded, strict=True))
+
+
+#: The labels given room: those of the largest nodes, as many as the readability measure counts,
+#: in a view of that many pixels, in text of that size (`kgcli.export.readability`).
+LABELLED, VIEW, FONT, CHAR = 20, 960.0, 14.0, 0.55
+
+
+def _make_room_for_labels(pos: np.ndarray, r: np.ndarray, labels: Sequence[str]) -> None:
+    """Gephi's Label Adjust, for the largest nodes' labels: where two of them (written to the
+    right of their node, as sigma.js and Gephi write them) would cross on the screen, move the
+    two nodes apart up and down until they do not. Then free any disc this made overlap."""
+    import numpy as np
+
+    if len(pos) < 2:
+        return
+    top = np.array(sorted(range(len(pos)), key=lambda i: (-r[i], labels[i]))[:LABELLED])
+    width = np.array([len(labels[i]) * CHAR * FONT for i in top])
+    for _ in range(60):
+        span = max(
+            float((pos[:, 0] + r).max() - (pos[:, 0] - r).min()),
+            float((pos[:, 1] + r).max() - (pos[:, 1] - r).min()),
+        )
+        scale = VIEW / max(span, 1e-9)  # pixels per unit on the screen the measure assumes
+        left = pos[top, 0] + r[top] + 3 / scale
+        right = left + width / scale
+        y = pos[top, 1]
+        tall = (FONT + 2) / scale
+        moved = False
+        for a in range(len(top)):
+            for b in range(a + 1, len(top)):
+                if left[a] < right[b] and left[b] < right[a] and abs(y[a] - y[b]) < tall:
+                    push = (tall - abs(y[a] - y[b])) / 2 + 0.5 / scale
+                    up, down = (a, b) if y[a] < y[b] or (y[a] == y[b] and a < b) else (b, a)
+                    pos[top[up], 1] -= push
+                    pos[top[down], 1] += push
+                    y = pos[top, 1]
+                    moved = True
+        if not moved:
+            break
+    pos[:] = _separate(pos, r, rounds=300)
 
 
 def _level(pos: np.ndarray) -> np.ndarray:
