@@ -151,6 +151,10 @@ def test_the_html_page_is_one_offline_file(networks, tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", text)
     assert "@import" not in text and "url(http" not in text
     assert 'id="kg-data"' in text and "mouseover" in text and "wheel" in text
+    # Zoomed in, the drawing passes under the title and the legend: a white band behind each
+    # keeps them legible (drawn after the zoomable view, before the texts).
+    above = text[text.index('<g id="labels"') : text.index('<g id="legend"')]
+    assert above.count('fill="#ffffff" opacity="0.85"') == 2
     data = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', text, re.S)
     import json
 

@@ -306,6 +306,14 @@ def write_svg(found: Scene, out: BinaryIO, *, interactive: bool = False) -> None
                 f"{text(_short(n.label))}</text>\n"
             )
     put("</g>\n</g>\n")
+    if interactive:
+        # Zoomed in, the drawing passes under the title and the legend: keep them legible.
+        rows = min(len(found.legend), 37)
+        put(f'<rect width="{WIDTH}" height="{TITLE_HEIGHT - 4}" fill="#ffffff" opacity="0.85"/>\n')
+        put(
+            f'<rect x="{WIDTH - LEGEND_WIDTH}" y="{TITLE_HEIGHT}" width="{LEGEND_WIDTH}" '
+            f'height="{34 + rows * 20}" fill="#ffffff" opacity="0.85"/>\n'
+        )
     # Title, then the legend: kinds with their colour and how many nodes each has.
     put(
         f'<text x="{MARGIN}" y="26" font-size="20" font-weight="bold" fill="#111111">'
