@@ -145,6 +145,47 @@ def test_each_type_round_trips(tmp_path, fmt):
 # --- GraphML ----------------------------------------------------------------------------------
 
 
+def _edge_ends(path: Path, fmt: str) -> list[tuple[str, str]]:
+    """The (source, target) ids of every edge, as the file writes them."""
+    if fmt == "gephi-csv":
+        rows = _rows(path.with_name(path.stem + ".edges.csv"))
+        return [(row[0], row[1]) for row in rows[1:]]
+    if fmt == "graphology":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [(edge["source"], edge["target"]) for edge in data["edges"]]
+    read = nx.read_gexf if fmt == "gexf" else nx.read_graphml
+    return list(read(path).edges())
+
+
+@pytest.mark.parametrize("fmt", list(READERS))
+def test_two_nodes_written_alike_keep_distinct_ids(tmp_path, fmt):
+    """The int 1 and the text "1" are two nodes (as a resource <1> and a literal "1" are): they
+    must not share an id, which would merge them, or make the file invalid."""
+    g = nx.DiGraph()
+    g.add_node(1, label="one (a number)")
+    g.add_node("1", label="one (a text)")
+    g.add_node("1~2", label="a text that looks like a renamed id")
+    g.add_edge(1, "1")
+    g.add_edge("1", "1~2")
+    extension, read, _ = READERS[fmt]
+    path = tmp_path / f"ids{extension}"
+    write_network(g, path, fmt=fmt)
+    nodes = read(path)
+    assert sorted(d["label"] for d in nodes.values()) == [
+        "a text that looks like a renamed id",
+        "one (a number)",
+        "one (a text)",
+    ]
+    by_label = {d["label"]: n for n, d in nodes.items()}
+    number, text, other = (
+        by_label["one (a number)"],
+        by_label["one (a text)"],
+        by_label["a text that looks like a renamed id"],
+    )
+    assert text == "1" and other == "1~2" and number not in ("1", "1~2")
+    assert sorted(_edge_ends(path, fmt)) == sorted([(number, text), (text, other)])
+
+
 def test_graphml_reads_back_with_equal_attributes(tmp_path):
     g = graphs.dynamic_graph()
     path = tmp_path / "firms.graphml"

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -162,6 +162,7 @@ class Survey:
     nodes: int = 0
     edges: int = 0
     unit_weights: bool = True  # every edge weighs 1.0 (GEXF's default) or has no weight
+    renamed: dict[Any, str] = field(default_factory=dict)  # nodes whose text another node has
     node_time_names: set[str] = field(default_factory=set)  # which of start/end nodes have
     edge_time_names: set[str] = field(default_factory=set)
 
@@ -194,8 +195,10 @@ def survey(graph: nx.Graph, size_by: str | None = None) -> Survey:
     low = math.inf
     high = -math.inf
     numeric_size = False
+    names: array[int] = array("q")  # hashes of the nodes' texts, to learn whether they clash
     for node, data in graph.nodes(data=True):
         found.nodes += 1
+        names.append(hash(str(node)))
         _record(found.node_attrs, data, NODE_NATIVE)
         if "start" in data or "end" in data:
             found.node_times = True
@@ -225,6 +228,7 @@ def survey(graph: nx.Graph, size_by: str | None = None) -> Survey:
         if low <= high:
             found.size_range = (float(low), float(high))
 
+    found.renamed = _renamed_nodes(graph, names)
     # Hashes of the keys, 8 bytes an edge, to learn whether the keys can serve as edge ids.
     keys: array[int] | None = array("q") if found.multi else None
     for u, v, key, data in _edges(graph):
@@ -275,14 +279,46 @@ def _times(found: Survey, as_text: set[str], data: Mapping[str, Any], where: str
             as_text.add(name)
 
 
-def _unique_keys(graph: nx.Graph, hashes: array[int]) -> bool:
+def _clash(hashes: array[int]) -> bool:
+    """Whether two of `hashes` are equal; sorting them in place keeps this at 8 bytes each."""
     import numpy as np
 
-    # Sorting the hashes in place keeps the check at 8 bytes an edge; only if two hashes collide
-    # do we compare the keys themselves.
     ordered = np.frombuffer(hashes, dtype=np.int64)
     ordered.sort()
-    if not bool((ordered[1:] == ordered[:-1]).any()):
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _renamed_nodes(graph: nx.Graph, hashes: array[int]) -> dict[Any, str]:
+    """The id of each node whose text another node has (the int 1 and the text "1").
+
+    A node's id is its text (`str(node)`), which every format writes. Where two nodes have the
+    same text, a text node keeps it (node ids are texts: it is its own id) and so does the first
+    other node; each later one becomes `TEXT~2`, `TEXT~3`... (the first not in use), so no two
+    nodes share an id and no edge is drawn to the wrong one.
+    """
+    if not _clash(hashes):
+        return {}
+    taken = {str(node) for node in graph}
+    claimed = {node for node in graph if isinstance(node, str)}
+    renamed: dict[Any, str] = {}
+    for node in graph:
+        if isinstance(node, str):
+            continue
+        text = str(node)
+        if text not in claimed:
+            claimed.add(text)  # the first other node written this way keeps it
+            continue
+        number = 2
+        while f"{text}~{number}" in taken:
+            number += 1
+        renamed[node] = f"{text}~{number}"
+        taken.add(renamed[node])
+    return renamed
+
+
+def _unique_keys(graph: nx.Graph, hashes: array[int]) -> bool:
+    # Only if two hashes collide do we compare the keys themselves.
+    if not _clash(hashes):
         return True
     seen: set[str] = set()
     for _, _, key, _ in _edges(graph):
@@ -300,6 +336,15 @@ def _edges(graph: nx.Graph) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
     else:
         for u, v, data in graph.edges(data=True):
             yield u, v, None, data
+
+
+def node_ids(plan: Plan) -> Callable[[Any], str]:
+    """The id each format writes for a node: its text, unless another node has that text too
+    (`_renamed_nodes`)."""
+    renamed = plan.survey.renamed
+    if not renamed:
+        return str
+    return lambda node: renamed.get(node) or str(node)
 
 
 def edges_with_ids(graph: nx.Graph, plan: Plan) -> Iterator[tuple[str, Any, Any, dict[str, Any]]]:

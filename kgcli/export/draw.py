@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kgcli.errors import UsageError
-from kgcli.export._plan import Plan, make_plan, text_of
+from kgcli.export._plan import Plan, make_plan, node_ids, text_of
 from kgcli.export.readability import CHAR_WIDTH, fit_scale
 
 if TYPE_CHECKING:
@@ -117,6 +117,7 @@ def scene(graph: nx.Graph, plan: Plan | None = None, *, title: str | None = None
     # Centre the drawing in its area.
     left = MARGIN + (area_w - (x1 - x0) * scale) / 2
     top = TITLE_HEIGHT + MARGIN + (area_h - (y1 - y0) * scale) / 2
+    node_id = node_ids(plan)
     nodes: list[Node] = []
     at: dict[Any, int] = {}
     counts: dict[str, int] = {}
@@ -127,7 +128,7 @@ def scene(graph: nx.Graph, plan: Plan | None = None, *, title: str | None = None
         at[node] = len(nodes)
         nodes.append(
             Node(
-                id=str(node),
+                id=node_id(node),
                 x=round(left + (x - x0) * scale, 2),
                 y=round(top + (y - y0) * scale, 2),
                 r=round(max(radii.get(node, 10.0) * scale, 1.5), 2),

@@ -25,6 +25,7 @@ from kgcli.export._plan import (
     columns,
     edges_with_ids,
     float_text,
+    node_ids,
     normalise_time,
     text_of,
     time_columns,
@@ -95,9 +96,10 @@ def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, p
     sheet = _Sheet(nodes_out)
     sheet.row(header)
     datetimes = found.datetimes
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         label = data.get("label")
-        row = [str(node), "" if label is None else str(label)]
+        row = [node_id(node), "" if label is None else str(label)]
         row += [_cell(data.get(c.name), c) for c in node_cols]
         if found.node_times:
             row += _times(data, datetimes, node, node_texts)
@@ -133,8 +135,8 @@ def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, p
         kind = data.get("kind")
         weight = data.get("weight")
         row = [
-            str(u),
-            str(v),
+            node_id(u),
+            node_id(v),
             direction,
             edge_id,
             "" if label is None else str(label),

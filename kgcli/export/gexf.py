@@ -32,6 +32,7 @@ from kgcli.export._plan import (
     columns,
     edges_with_ids,
     float_text,
+    node_ids,
     normalise_time,
     rgb,
     text_of,
@@ -114,10 +115,11 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     node_lines = _Lines(node_cols)
     z = ' z="0.0"' if version == "1.2draft" else ""  # 1.2draft requires z
     datetimes = found.datetimes
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         label = data.get("label")
         try:
-            put(f'      <node id="{attr(str(node))}"')
+            put(f'      <node id="{attr(node_id(node))}"')
             if label is not None:
                 put(f' label="{attr(str(label))}"')
             if found.node_times:
@@ -153,10 +155,10 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
         try:
             source = ids.get(u)
             if source is None:
-                source = ids[u] = attr(str(u))
+                source = ids[u] = attr(node_id(u))
             target = ids.get(v)
             if target is None:
-                target = ids[v] = attr(str(v))
+                target = ids[v] = attr(node_id(v))
             triple = (data.get("label"), data.get("kind"), data.get("weight") if weights else None)
             native = natives.get(triple)
             if native is None:

@@ -20,6 +20,7 @@ from kgcli.export._plan import (
     columns,
     edges_with_ids,
     float_text,
+    node_ids,
     normalise_time,
     rgb,
     text_of,
@@ -103,9 +104,10 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         raise refused(err, "the network's metadata or an attribute name", "GraphML") from None
 
     datetimes = found.datetimes
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         try:
-            put(f'    <node id="{attr(str(node))}">\n')
+            put(f'    <node id="{attr(node_id(node))}">\n')
             label = data.get("label")
             if label is not None:
                 put(f'      <data key="{label_n}">{text(str(label))}</data>\n')
@@ -131,10 +133,10 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         try:
             source = ids.get(u)
             if source is None:
-                source = ids[u] = attr(str(u))
+                source = ids[u] = attr(node_id(u))
             target = ids.get(v)
             if target is None:
-                target = ids[v] = attr(str(v))
+                target = ids[v] = attr(node_id(v))
             put(f'    <edge id="{attr(edge_id)}" source="{source}" target="{target}">\n')
             label = data.get("label")
             if label is not None:

@@ -20,6 +20,7 @@ from kgcli.export._plan import (
     category_text,
     columns,
     edges_with_ids,
+    node_ids,
     normalise_time,
     text_of,
     time_columns,
@@ -99,6 +100,7 @@ def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
 
     datetimes = found.datetimes
     separator = ""
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         attrs: dict[str, Any] = {}
         label = data.get("label")
@@ -112,7 +114,7 @@ def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         colour = plan.node_colour(data)
         if colour is not None:
             attrs["color"] = colour
-        parts.append(f'{separator}{{"key":{encode(str(node))},"attributes":{encode(attrs)}}}')
+        parts.append(f'{separator}{{"key":{encode(node_id(node))},"attributes":{encode(attrs)}}}')
         separator = ",\n"
         if len(parts) >= 2048:
             flush()
@@ -132,8 +134,8 @@ def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         _values(attrs, data, edge_cols)
         _times(attrs, data, datetimes, (u, v), edge_texts)
         parts.append(
-            f'{separator}{{"key":{encode(edge_id)},"source":{encode(str(u))},'
-            f'"target":{encode(str(v))},"attributes":{encode(attrs)}}}'
+            f'{separator}{{"key":{encode(edge_id)},"source":{encode(node_id(u))},'
+            f'"target":{encode(node_id(v))},"attributes":{encode(attrs)}}}'
         )
         separator = ",\n"
         if len(parts) >= 2048:
