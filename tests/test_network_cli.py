@@ -33,6 +33,7 @@ def test_profiles_as_csv_and_json(kg):
         "cluster",
         "co-location",
         "facility-sharing",
+        "generic",
         "resource-sharing",
     ]
     assert lines[3] == (

@@ -11,7 +11,8 @@ Every file is written atomically. All formats share one encoding, readable on op
 - sizes (disc radii) from `size_by`, a numeric node attribute (default `degree`), between 10
   and 30 layout units by the square root of the value's place in its range (or by rank);
 - positions from a seeded layout (`kgcli.export.layout`: components packed around the main
-  one; an edge is about 100 units long), or a networkx layout by name, or none;
+  one; an edge is about 100 units long, a small network spread to 1000 units across), or a
+  networkx layout by name, or none;
 - values written so that clients which guess types from values (Gephi Lite) guess right:
   numeric columns holding one value everywhere are left out, group numbers
   (`graph.graph["categories"]`: component, community...) are written `c1`, `c2`, ..., and edge

@@ -6,7 +6,9 @@ nodes of one component, exact up to `EXACT_MAX` nodes and within `CUTOFF` edge l
 beyond, as in their grid variant), scaled so that its median edge is `EDGE` units long, and
 freed of overlapping discs. Then the components are packed as circles, largest first, each as
 close to the centre as it fits; isolated nodes fill a sunflower spiral around them. So a
-network's main part fills the picture instead of being squeezed between outliers.
+network's main part fills the picture instead of being squeezed between outliers. A network
+smaller than `MIN_SPAN` units across is spread out to it, so that no client that fits the view
+to it blows its discs up.
 
 Units: an edge is about `EDGE` (100) units long and node radii are `RADIUS_MIN`..`RADIUS_MAX`
 (Gephi and Gephi Lite draw sizes in the units of the positions). Networks above `FORCE_MAX`
@@ -34,6 +36,9 @@ EXACT_MAX = 600
 CUTOFF = 3.0
 #: Above this many nodes, no force layout: components are packed, their nodes on spirals.
 FORCE_MAX = 50_000
+#: The least width or height of a layout, in units: at this span a view 1000 pixels wide
+#: shows the largest disc (RADIUS_MAX) about 30 pixels across.
+MIN_SPAN = 1000.0
 #: The empty space kept between packed components and around each disc, in units.
 GAP = 0.6 * EDGE
 DISC_GAP = 4.0
@@ -80,10 +85,25 @@ def default_layout(
             pos[members] = _spiral(len(members), EDGE) + rng.uniform(-1, 1, (len(members), 2))
         pos[members] = _separate(_level(pos[members]), r[members])
     _pack(pos, r, groups)
+    _spread(pos, r)
     labels = [str(graph.nodes[node].get("label", node)) for node in nodes]
     _make_room_for_labels(pos, r, labels)
     rounded = [(round(float(x), 2), round(float(y), 2)) for x, y in pos]
     return dict(zip(nodes, rounded, strict=True))
+
+
+def _spread(pos: np.ndarray, r: np.ndarray) -> None:
+    """Spread a small network out (in place) until it spans `MIN_SPAN` units: clients fit
+    the view to the nodes (Gephi Lite, sigma.js) and draw sizes in the units of the
+    positions, so a network only a few edges across would open with discs a tenth of the
+    screen wide and Gephi Lite's edges (6 units thick) as bars."""
+    if len(pos) < 2:
+        return
+    low, high = (pos - r[:, None]).min(0), (pos + r[:, None]).max(0)
+    span = float((high - low).max())
+    if 0 < span < MIN_SPAN:
+        middle = (low + high) / 2
+        pos[:] = middle + (pos - middle) * (MIN_SPAN / span)
 
 
 #: The labels given room: those of the largest nodes, as many as the readability measure counts,

@@ -10,7 +10,9 @@ drawn in `font` pixel text to the right of their node (sigma.js's place for them
   many small components has no main part to show: there the main component must fill at least
   half its share of the nodes (`main_nodes`);
 - `label_collisions`: the share of the `top` largest nodes' labels that cross another of those
-  labels (0 is best).
+  labels (0 is best);
+- `disc`: the largest node's radius in pixels (a disc a tenth of the view wide hides its
+  neighbours and says the network is tiny).
 
 `THRESHOLDS` are what the default export of every built-in profile and of a synthetic city
 network must meet (tests/test_readability.py).
@@ -32,7 +34,7 @@ TOP_LABELS = 20
 #: A character's average width, as a share of the font size (sans-serif text).
 CHAR_WIDTH = 0.55
 #: What "readable" means for the default export.
-THRESHOLDS = {"overlap": 0.0, "main_share": 0.15, "label_collisions": 0.3}
+THRESHOLDS = {"overlap": 0.0, "main_share": 0.15, "label_collisions": 0.3, "disc": 40.0}
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Readability:
     label_collisions: float
     scale: float  # pixels per layout unit
     main_nodes: float = 1.0  # the largest component's share of the nodes
+    disc: float = 0.0  # the largest radius, in pixels
 
     def failures(self, thresholds: Mapping[str, float] = THRESHOLDS) -> list[str]:
         """The measures that miss their threshold, as `name value (limit)` texts."""
@@ -57,6 +60,8 @@ class Readability:
             out.append(
                 f"label_collisions {self.label_collisions:.3f} > {thresholds['label_collisions']}"
             )
+        if self.disc > thresholds["disc"]:
+            out.append(f"disc {self.disc:.1f} px > {thresholds['disc']}")
         return out
 
 
@@ -139,6 +144,7 @@ def measure(
         round(collisions, 6),
         scale,
         round(len(main) / count, 6),
+        round(float(r.max()) * scale, 2),
     )
 
 
@@ -151,4 +157,5 @@ def as_dict(found: Readability) -> dict[str, Any]:
         "overlap": found.overlap,
         "main_share": found.main_share,
         "label_collisions": found.label_collisions,
+        "disc": found.disc,
     }
