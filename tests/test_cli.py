@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import MINI, MINI_QUERIES
 
+from kgcli.api import SourceSpec
+from kgcli.cli.common import EMBEDDED
+
 DATA = ("--data", str(MINI))
 CATALOGUE = ("--queries", str(MINI_QUERIES))
 
@@ -351,3 +354,84 @@ def test_from_chooses_the_graphs_a_query_reads(kg):
         b"n\r\n1611\r\n",
         b"n\r\n3100\r\n",
     ]
+
+
+# --- one source object, one place for errors (#13) ------------------------------------------
+
+
+def _app_with(command):  # type: ignore[no-untyped-def]
+    """A fresh app of kg's own class with one more command, as a new command would be added."""
+    import typer
+
+    from kgcli.cli.app import OneLineErrors
+
+    app = typer.Typer(cls=OneLineErrors, pretty_exceptions_enable=False, rich_markup_mode=None)
+    app.command("probe")(command)
+    app.command("other")(lambda: None)  # two commands: `probe` is a subcommand, as in kg
+    return app
+
+
+def test_a_new_command_gets_the_source_options_as_one_object(runner):
+    from kgcli.cli.common import source_options
+
+    seen: list[SourceSpec] = []
+
+    @source_options(graphs=True)
+    def probe(source: SourceSpec = EMBEDDED, limit: int = 0) -> None:
+        seen.append(source)
+
+    app = _app_with(probe)
+    args = ["probe", "-d", "a.ttl", "--data", "b.nt", "--named-graph", "g.ttl", "-S", "db"]
+    result = runner.invoke(app, [*args, "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    assert seen == [
+        SourceSpec(data=("a.ttl", "b.nt"), named_graph=("g.ttl",), store="db"),
+    ]
+    assert runner.invoke(app, ["probe"]).exit_code == 0
+    assert seen[-1] == SourceSpec() == EMBEDDED
+    help_text = runner.invoke(app, ["probe", "--help"], env={"COLUMNS": "200"}).output
+    for option in ("--data", "--default-graph", "--data-format", "--with-embedded", "--store"):
+        assert option in help_text
+    assert help_text.index("--endpoint") < help_text.index("--limit")  # in `source`'s place
+
+
+def test_source_spec_is_frozen_and_the_keyword_form_is_the_same(tmp_path):
+    import dataclasses
+
+    from kgcli.api import open_source
+
+    spec = SourceSpec(data=[str(MINI)])
+    assert spec.data == (str(MINI),) and hash(spec) == hash(SourceSpec(data=(str(MINI),)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.store = "db"  # type: ignore[misc]
+    assert open_source(spec).description == open_source(data=[str(MINI)]).description
+    with pytest.raises(TypeError):
+        open_source(spec, data=[str(MINI)])
+
+
+def test_a_new_command_reports_errors_in_one_line_without_being_told(runner):
+    """Every command's errors go through the app's group: none can forget (it once took a
+    decorator on each command)."""
+    from kgcli.errors import InputError, QueryTimeout
+
+    def probe(kind: str = "input") -> None:
+        if kind == "input":
+            raise InputError("data.ttl:3:7: bad triple")
+        if kind == "timeout":
+            raise QueryTimeout("the query took longer than 1 s")
+        raise ZeroDivisionError("a secret=hunter2")
+
+    app = _app_with(probe)
+    found = runner.invoke(app, ["probe"])
+    assert (found.exit_code, found.output) == (2, "kg: error: data.ttl:3:7: bad triple\n")
+    assert runner.invoke(app, ["probe", "--kind", "timeout"]).exit_code == 3
+    bug = runner.invoke(app, ["probe", "--kind", "bug"])
+    assert bug.exit_code == 1
+    assert bug.output.startswith("kg: error: internal error (ZeroDivisionError in test_cli.py")
+    assert "hunter2" not in bug.output and "Traceback" not in bug.output
+
+
+def test_kg_error_with_debug_is_a_traceback(kg):
+    result = kg("--debug", "query", "--data", "missing.ttl", "-e", "ASK {}")
+    assert isinstance(result.exception, Exception) and result.exit_code == 1
+    assert type(result.exception).__name__ == "InputError"

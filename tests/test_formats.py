@@ -8,14 +8,14 @@ import pyoxigraph as ox
 import pytest
 
 from kgcli.errors import InputError, UsageError
-from kgcli.formats import (
+from kgcli.output.formats import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
     check_format,
     choose_format,
     format_from_extension,
-    rdf_format_for,
 )
+from kgcli.rdf.formats import rdf_format_for
 
 RESULT_CHOICES = "table, csv, tsv, json, xml, jsonl, markdown"
 GRAPH_CHOICES = (
@@ -202,6 +202,68 @@ def test_importing_formats_stays_cheap() -> None:
     import subprocess
     import sys
 
-    code = "import sys, kgcli.formats; print('pyoxigraph' in sys.modules, 'rich' in sys.modules)"
+    code = (
+        "import sys, kgcli.output.formats; "
+        "print('pyoxigraph' in sys.modules, 'rich' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
+
+
+# --- the registry: one record per format, read by -f, -o, serve and the help (#13) ------------
+
+
+def test_every_record_names_a_writer_and_is_found_by_each_of_its_names() -> None:
+    import importlib
+
+    from kgcli.output import formats
+
+    for fmt in formats.FORMATS:
+        writer = importlib.import_module(f"kgcli.output.{fmt.writer}")
+        assert callable(writer.write), fmt.name
+        for name in (fmt.name, *fmt.aliases, fmt.name.upper()):
+            assert formats.get(name) is fmt
+        for ext in fmt.extensions:
+            found = formats.from_extension(f"out{ext}", next(iter(sorted(fmt.kinds))))  # type: ignore[arg-type]
+            assert found is fmt, (fmt.name, ext)
+        assert fmt.name in formats.help_text()
+
+
+def test_serve_offers_media_types_in_the_order_it_always_did() -> None:
+    """`kg serve`'s negotiation reads the records; its order of preference is unchanged."""
+    from kgcli.output import formats
+
+    assert [(m, f.name) for m, f in formats.offers("select")] == [
+        ("application/sparql-results+json", "json"),
+        ("application/sparql-results+xml", "xml"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+        ("application/json", "json"),
+        ("application/xml", "xml"),
+        ("text/xml", "xml"),
+        ("application/x-ndjson", "jsonl"),
+        ("text/markdown", "markdown"),
+    ]
+    assert [(m, f.name) for m, f in formats.offers("graph")] == [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "ntriples"),
+        ("application/ld+json", "jsonld"),
+        ("application/n-quads", "nquads"),
+        ("application/trig", "trig"),
+        ("application/rdf+xml", "rdfxml"),
+        ("application/x-turtle", "turtle"),
+        ("application/turtle", "turtle"),
+    ]
+    assert [f.w3c for f in formats.service_formats()] == [
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "N-Quads",
+        "TriG",
+        "RDF_XML",
+    ]
+    assert not formats.get("table").served

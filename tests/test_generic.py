@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from kgcli.network import build_network
-from kgcli.profile import resolve_profile
-from kgcli.source import open_source
+from kgcli.api import open_source
+from kgcli.network.build import build_network
+from kgcli.network.profile import resolve_profile
 
 
 def _shipped(package: str, *parts: str) -> Path:

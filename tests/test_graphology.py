@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from kgcli.analyze import analyze
-from kgcli.export import write_network
-from kgcli.network import build_network
-from kgcli.profile import builtin_profiles
-from kgcli.source import open_source
+from kgcli.api import open_source
+from kgcli.network.analyze import analyze
+from kgcli.network.build import build_network
+from kgcli.network.export import write_network
+from kgcli.network.profile import builtin_profiles
 
 CHECK = Path(__file__).resolve().parents[1] / "tools" / "graphology-check"
 #: The built-in profiles of our domain (the generic one has its own tests).

@@ -1,7 +1,7 @@
 """A readable default, measured (#16): every built-in profile's plain export, and a synthetic city
 network's, has no overlapping nodes, a main component that fills the view, and labels that
-do not print over each other (`kgcli.export.readability`); the pictures too, read back from the
-files written.
+do not print over each other (`kgcli.network.export.readability`); the pictures too, read back
+from the files written.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import networkx as nx
 import pytest
 from lxml import etree
 
-from kgcli.export import write_network
-from kgcli.export._plan import make_plan
-from kgcli.export.draw import MAX_NODES, draw
-from kgcli.export.readability import THRESHOLDS, measure
-from kgcli.network import build_network
-from kgcli.profile import builtin_profiles, resolve_profile
-from kgcli.source import open_source
+from kgcli.api import open_source
+from kgcli.network.build import build_network
+from kgcli.network.export import write_network
+from kgcli.network.export.draw import MAX_NODES, draw
+from kgcli.network.export.plan import make_plan
+from kgcli.network.export.readability import THRESHOLDS, measure
+from kgcli.network.profile import builtin_profiles, resolve_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = [p.name for p in builtin_profiles() if not p.generic]

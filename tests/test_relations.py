@@ -8,10 +8,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kgcli.export.relations import Inverse, merge_relations
-from kgcli.network import build_network
-from kgcli.profile import builtin_profiles, load_profile, parse_profile, resolve_profile
-from kgcli.source import open_source
+from kgcli.api import open_source
+from kgcli.network.build import build_network
+from kgcli.network.profile import builtin_profiles, load_profile, parse_profile, resolve_profile
+from kgcli.network.relations import Inverse, merge_relations
 
 KGR = "https://w3id.org/kgcli/resource/"
 KG = "https://w3id.org/kgcli/ontology#"

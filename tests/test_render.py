@@ -3,13 +3,14 @@
 The Python writers (remote, limited and re-iterated results) and the engine's own serialisers
 (the fast path for untouched local results) must agree byte for byte; where pyoxigraph 0.5
 departs from a specification (CSV IRIs with commas, XML carriage returns and forbidden
-characters) both follow the specification, as `kgcli.render` documents: a term XML 1.0 cannot
+characters) both follow the specification, as `kgcli.output.render` documents: a term XML 1.0 cannot
 carry is refused by name on both paths (#12; `tests/test_wellformed.py` generates them).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import subprocess
@@ -25,19 +26,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from kgcli.engine.results import AskResult, GraphResult, SelectResult
 from kgcli.errors import UsageError
-from kgcli.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, rdf_format
-from kgcli.render import (
-    WELL_KNOWN_PREFIXES,
-    _NotXml,
-    _XmlGuard,
-    compact_iri,
-    plain_value,
-    render,
-    rows_as_dicts,
-)
-from kgcli.results import AskResult, GraphResult, SelectResult
-from kgcli.xmlchars import FORBIDDEN, XmlCharError
+from kgcli.output.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS
+from kgcli.output.render import render
+from kgcli.output.terms import plain_value, rows_as_dicts
+from kgcli.output.xml import NotXml, XmlGuard
+from kgcli.rdf.formats import rdf_format
+from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES, compact_iri
+from kgcli.rdf.xmlchars import FORBIDDEN, XmlCharError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
 EX = "http://example.org/"
@@ -362,7 +359,7 @@ EXPECTED_TABLE = "\n".join(
 
 
 def _binding(term: Any) -> dict[str, Any]:
-    """A SPARQL JSON binding, built independently of kgcli.render, to feed pyoxigraph's parser."""
+    """A SPARQL JSON binding, built independently of kgcli.output, to feed pyoxigraph's parser."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -601,16 +598,16 @@ def test_xml_guard_is_exact_across_chunk_boundaries() -> None:
     raw = raw_native(VARIABLES, XML_ROWS, QRF.XML)
     for size in (1, 2, 3, 7, len(raw)):
         out = io.BytesIO()
-        guard = _XmlGuard(out)
+        guard = XmlGuard(out)
         for start in range(0, len(raw), size):
             guard.write(raw[start : start + size])
         guard.flush()
         assert out.getvalue() == EXPECTED_XML
     for bad in ("\ufffe", "\uffff", "\x00", "\x0b"):
         for size in (1, 2, 3, 7):
-            guard = _XmlGuard(io.BytesIO())
+            guard = XmlGuard(io.BytesIO())
             data = raw + f"<literal>{bad}</literal>".encode() + raw
-            with pytest.raises(_NotXml):
+            with pytest.raises(NotXml):
                 for start in range(0, len(data), size):
                     guard.write(data[start : start + size])
                 guard.flush()
@@ -866,13 +863,32 @@ def test_native_iterator_is_used_and_spent() -> None:
     store = ox.Store()
     store.add(ox.Quad(iri("s"), iri("p"), ox.Literal("o")))
     result = SelectResult.from_solutions(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
-    assert result.native is not None
+    native = result.native
+    assert native is not None
     assert rendered(result, "json") == (
         b'{"head":{"vars":["s","p","o"]},"results":{"bindings":[{"s":{"type":"uri","value":'
         b'"http://example.org/s"},"p":{"type":"uri","value":"http://example.org/p"},'
         b'"o":{"type":"literal","value":"o"}}]}}'
     )
-    assert result.native is None
+    # Spent (a result is read once), and left as it was given: rendering changes no result.
+    assert list(native) == [] and list(result) == []
+    assert result.native is native
+
+
+def _fields(result: Any) -> tuple[Any, ...]:
+    return tuple(getattr(result, f.name) for f in dataclasses.fields(result))
+
+
+@pytest.mark.parametrize("fmt", RESULT_FORMATS)
+@pytest.mark.parametrize("make", [native_rerun_result, python_result])
+def test_rendering_never_changes_the_result(fmt: str, make: Any) -> None:
+    """Issue #13: a renderer once set `native` and `rerun` to None on the result it was given."""
+    result = make(VARIABLES, XML_ROWS)  # rows every format can write
+    before = _fields(result)
+    rendered(result, fmt)
+    assert all(a is b for a, b in zip(_fields(result), before, strict=True))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.native = None  # type: ignore[misc]
 
 
 def test_select_refuses_graph_formats() -> None:
@@ -1060,6 +1076,6 @@ def test_any_literal_text_round_trips(text: str) -> None:
 
 
 def test_importing_render_does_not_import_rich() -> None:
-    code = "import sys, kgcli.render; print('rich' in sys.modules)"
+    code = "import sys, kgcli.output.render; print('rich' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

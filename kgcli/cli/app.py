@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,13 +15,52 @@ try:  # Typer vendors Click since 0.24; older releases depend on the click packa
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from kgcli.cli import commands, network, push, queries, store
+from kgcli.cli import info, network, push, queries, query, store, validate
 from kgcli.cli import serve as serve_command
 from kgcli.cli.common import STATE
+from kgcli.errors import KgError
 
 
 class OneLineErrors(TyperGroup):
-    """Report usage errors (unknown option, bad value) as one line, like every other error."""
+    """Every error of every command, as one line on stderr and an exit code: the one place.
+
+    `invoke` runs the command (through any sub-group): a `KgError` is reported as `kg: error: ...`
+    with its exit code, a bug as one line too (a traceback with --debug). `main` reports click's
+    usage errors (unknown option, bad value) the same way. A new command cannot forget either.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as err:
+            if STATE["debug"]:
+                raise
+            typer.echo(f"kg: error: {err}", err=True)
+            raise typer.Exit(err.exit_code) from None
+        except BrokenPipeError:
+            # `kg query ... | head`: the reader left; that is not an error.
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            # Here, before click turns it into an Abort ("aborted", exit 1).
+            typer.echo("kg: interrupted", err=True)
+            raise typer.Exit(130) from None
+        except Exception as err:
+            # click's exits, aborts and usage errors are click's to report, in `main`.
+            if STATE["debug"] or isinstance(err, typer.Abort) or hasattr(err, "exit_code"):
+                raise
+            # A bug: still one line, not a traceback, and how to see one. Where it was raised,
+            # not its message: that may hold anything, a password in a URL too.
+            frames = traceback.extract_tb(err.__traceback__)
+            where = (
+                f" in {Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else ""
+            )
+            typer.echo(
+                f"kg: error: internal error ({type(err).__name__}{where}); "
+                "run again with --debug for the traceback and report it",
+                err=True,
+            )
+            raise typer.Exit(1) from None
 
     def main(  # type: ignore[override]
         self,
@@ -98,9 +138,9 @@ def _main(
     STATE["queries"] = list(queries_dirs or [])
 
 
-app.command("query")(commands.query)
-app.command("info")(commands.info)
-app.command("validate")(commands.validate)
+app.command("query")(query.query)
+app.command("info")(info.info)
+app.command("validate")(validate.validate)
 app.command("push")(push.push)
 app.command("serve")(serve_command.serve)
 app.add_typer(queries.app, name="queries")

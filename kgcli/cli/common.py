@@ -1,17 +1,19 @@
-"""Options shared by every command, and the one place errors become exit codes."""
+"""Options shared by every command: the graph source (as one `SourceSpec`) and the output."""
 
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from kgcli.errors import KgError
+from kgcli.api import SourceSpec
+from kgcli.output.formats import help_text as format_help
+from kgcli.rdf.formats import advertised as syntaxes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,8 +38,7 @@ DataFormatOpt = Annotated[
     typer.Option(
         "--data-format",
         metavar="FORMAT",
-        help="Format of --data files when the extension does not say "
-        "(turtle, trig, ntriples, nquads, jsonld, rdfxml).",
+        help=f"Format of --data files when the extension does not say ({syntaxes()}).",
         rich_help_panel=SOURCE,
     ),
 ]
@@ -99,9 +100,7 @@ FormatOpt = Annotated[
         "--format",
         "-f",
         metavar="FORMAT",
-        help="table, csv, tsv, json, xml, jsonl, markdown; turtle, ntriples, nquads, trig, "
-        "jsonld, rdfxml for graphs. Default: from -o's extension, else table on a terminal, "
-        "csv (or turtle) when piped.",
+        help=format_help(),
         rich_help_panel=OUTPUT,
     ),
 ]
@@ -118,27 +117,63 @@ OutputOpt = Annotated[
 ]
 
 
-def open_source_from(
-    data: list[str] | None,
-    data_format: str | None,
-    with_embedded: bool,
-    endpoint: str | None,
-    store: str | None = None,
-    default_graph: list[str] | None = None,
-    named_graph: list[str] | None = None,
-):  # type: ignore[no-untyped-def]
-    """Open the graph source named by the shared options."""
-    from kgcli.source import open_source
+#: A command's `source` before `source_options` fills it: the embedded graph.
+EMBEDDED = SourceSpec()
 
-    return open_source(
-        data=data or [],
-        data_format=data_format,
-        with_embedded=with_embedded,
-        endpoint=endpoint,
-        store=store,
-        default_graph=default_graph or [],
-        named_graph=named_graph or [],
-    )
+#: The graph-source options, in the order `--help` lists them: (parameter, annotation, default).
+_SOURCE_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
+    ("data", DataOpt, None),
+    ("default_graph", DefaultGraphOpt, None),
+    ("named_graph", NamedGraphOpt, None),
+    ("data_format", DataFormatOpt, None),
+    ("with_embedded", WithEmbeddedOpt, False),
+    ("store", StoreOpt, None),
+    ("endpoint", EndpointOpt, None),
+)
+
+
+def source_options(*, graphs: bool = False, endpoint: bool = True) -> Callable[[F], F]:
+    """Give a command the graph-source options, declared once here; it receives them as one
+    `source: SourceSpec` parameter, built once (sqlite-utils' `output_options` idiom).
+
+    The options take the place of `source` in the command's signature, so `--help` lists them
+    there. `graphs` adds --default-graph and --named-graph; `endpoint=False` leaves out
+    --endpoint (a command that serves or pushes a local graph).
+
+    Example: @source_options()  def info(source: SourceSpec = EMBEDDED, fmt: FormatOpt = None): ...
+    """
+    wanted = [
+        option
+        for option in _SOURCE_OPTIONS
+        if (graphs or option[0] not in ("default_graph", "named_graph"))
+        and (endpoint or option[0] != "endpoint")
+    ]
+
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        parameters: list[inspect.Parameter] = []
+        for parameter in signature.parameters.values():
+            if parameter.name != "source":
+                parameters.append(parameter)
+                continue
+            parameters += [
+                inspect.Parameter(name, parameter.kind, default=default, annotation=annotation)
+                for name, annotation, default in wanted
+            ]
+        if len(parameters) == len(signature.parameters):
+            raise TypeError(f"{command.__name__} takes no 'source' parameter")
+
+        @functools.wraps(command)
+        def with_source(*args: Any, **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name, _, _ in wanted}
+            return command(*args, source=SourceSpec(**given), **kwargs)
+
+        # Typer reads a command's parameters from its signature and type hints: these.
+        with_source.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+        with_source.__annotations__ = {p.name: p.annotation for p in parameters}
+        return with_source  # type: ignore[return-value]
+
+    return decorate
 
 
 def seconds(value: float | None) -> float | None:
@@ -155,41 +190,8 @@ def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
 
 
-def reports_errors(fn: F) -> F:
-    """Report a KgError as one line on stderr and exit with its code (traceback with --debug);
-    any other exception, a bug, as one line too, exit code 1."""
+def terminal_width() -> int | None:
+    """The terminal's width for tables on a terminal; None (rich's default) off one."""
+    import shutil
 
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except KgError as err:
-            if STATE["debug"]:
-                raise
-            typer.echo(f"kg: error: {err}", err=True)
-            raise typer.Exit(err.exit_code) from None
-        except BrokenPipeError:
-            # `kg query ... | head`: the reader left; that is not an error.
-            sys.stderr.close()
-            raise typer.Exit(0) from None
-        except KeyboardInterrupt:
-            typer.echo("kg: interrupted", err=True)
-            raise typer.Exit(130) from None
-        except Exception as err:
-            # click's exits and usage errors (they carry their exit code) are click's to report.
-            if STATE["debug"] or hasattr(err, "exit_code"):
-                raise
-            # A bug: still one line, not a traceback, and how to see one. Where it was raised,
-            # not its message: that may hold anything, a password in a URL too.
-            frames = traceback.extract_tb(err.__traceback__)
-            where = (
-                f" in {Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else ""
-            )
-            typer.echo(
-                f"kg: error: internal error ({type(err).__name__}{where}); "
-                "run again with --debug for the traceback and report it",
-                err=True,
-            )
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
+    return shutil.get_terminal_size().columns if stdout_is_tty() else None

@@ -8,18 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli import common
 from kgcli.cli.common import (
+    EMBEDDED,
     STATE,
-    DataFormatOpt,
-    DataOpt,
-    EndpointOpt,
     FormatOpt,
     OutputOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    open_source_from,
-    reports_errors,
+    source_options,
 )
 
 if TYPE_CHECKING:
@@ -165,11 +161,7 @@ def _build(
     profile: str | None,
     query: str | None,
     params: list[str] | None,
-    data: list[str] | None,
-    data_format: str | None,
-    with_embedded: bool,
-    endpoint: str | None,
-    store: str | None,
+    source: SourceSpec,
     lang: str,
     timeout: float | None,
     multi: bool = False,
@@ -181,6 +173,7 @@ def _build(
     none of the default's classes (said on stderr). An empty network is an error that names the
     profile and what to try.
     """
+    from kgcli.api import open_source
     from kgcli.errors import UsageError
 
     if profile is not None and query is not None:
@@ -188,17 +181,17 @@ def _build(
     if params and query is None:
         raise UsageError("-p/--param sets parameters of --query; there is no --query")
     if query is not None:
-        from kgcli.catalogue import Catalogue, resolve
-        from kgcli.network import network_from_result
-        from kgcli.params import parse_assignments
-        from kgcli.query import prepare, run
+        from kgcli.engine.catalogue import Catalogue, resolve
+        from kgcli.engine.params import parse_assignments
+        from kgcli.engine.query import prepare, run
+        from kgcli.network.build import network_from_result
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
-        source = open_source_from(data, data_format, with_embedded, endpoint, store)
-        result = run(source, prepared, timeout=timeout)
         if schema:
             raise UsageError("--schema applies to the generic profile, not to --query")
+        opened = open_source(source)
+        result = run(opened, prepared, timeout=timeout)
         graph = network_from_result(
             result,
             name=named.name,
@@ -207,7 +200,7 @@ def _build(
             query_text=prepared.text,
             lang=lang,
             prefixes=prepared.prefixes,
-            source=source,
+            source=opened,
             timeout=timeout,
             multi=multi,
         )
@@ -219,16 +212,16 @@ def _build(
         return graph, prepared.prefixes
     from dataclasses import replace
 
-    from kgcli.network import build_network
-    from kgcli.profile import resolve_profile
+    from kgcli.network.build import build_network
+    from kgcli.network.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
     if schema and profile is not None:
         if not chosen.generic:
             raise UsageError(f"--schema applies to the generic profile, not to {chosen.name}")
         chosen = replace(chosen, schema=True)
-    source = open_source_from(data, data_format, with_embedded, endpoint, store)
-    graph = build_network(source, chosen, lang=lang, timeout=timeout, multi=multi)
+    opened = open_source(source)
+    graph = build_network(opened, chosen, lang=lang, timeout=timeout, multi=multi)
     if graph.number_of_nodes() == 0 and profile is None:
         # Not our domain's data: the generic profile makes a network of any RDF.
         typer.echo(
@@ -237,7 +230,7 @@ def _build(
             err=True,
         )
         chosen = replace(resolve_profile(GENERIC_PROFILE), schema=schema)
-        graph = build_network(source, chosen, lang=lang, timeout=timeout, multi=multi)
+        graph = build_network(opened, chosen, lang=lang, timeout=timeout, multi=multi)
     if graph.number_of_nodes() == 0:
         if chosen.generic:
             hint = (
@@ -256,8 +249,8 @@ def _build(
 
 def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: Any = None) -> None:
     from kgcli.atomic import output_stream
-    from kgcli.formats import choose_format
-    from kgcli.render import render
+    from kgcli.output.formats import choose_format
+    from kgcli.output.render import render
 
     tty = common.stdout_is_tty() and output is None
     chosen = choose_format(fmt, output, tty, "select")
@@ -271,7 +264,6 @@ def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: An
 
 
 @app.command("profiles")
-@reports_errors
 def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the built-in network profiles: name, title and description.
 
@@ -280,9 +272,9 @@ def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     import pyoxigraph as ox
 
     from kgcli.atomic import output_stream
-    from kgcli.formats import choose_format
-    from kgcli.profile import builtin_profiles
-    from kgcli.results import SelectResult
+    from kgcli.engine.results import SelectResult
+    from kgcli.network.profile import builtin_profiles
+    from kgcli.output.formats import choose_format
 
     found = builtin_profiles()
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
@@ -302,7 +294,7 @@ def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
 
 
 @app.command("analyze")
-@reports_errors
+@source_options()
 def analyze(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
@@ -320,11 +312,7 @@ def analyze(
         int | None, typer.Option("--top", metavar="N", min=0, help="Only the first N rows.")
     ] = None,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -333,24 +321,11 @@ def analyze(
 
     Example: kg network analyze --profile cluster --metrics degree,pagerank --top 10
     """
-    from kgcli.analyze import analyze as measure
-    from kgcli.analyze import metrics_table, parse_metrics
+    from kgcli.network.analyze import analyze as measure
+    from kgcli.network.analyze import metrics_table, parse_metrics
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
-    graph, prefixes = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        multi,
-        schema,
-    )
+    graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
     found = measure(graph, chosen, k=k, seed=seed, write_back=False)
     for note in found.notes:
         typer.echo(f"kg: {note}", err=True)
@@ -358,7 +333,7 @@ def analyze(
 
 
 @app.command("path")
-@reports_errors
+@source_options()
 def path(
     start: Annotated[str, typer.Argument(metavar="FROM", help="An IRI, prefixed name or label.")],
     end: Annotated[str, typer.Argument(metavar="TO", help="An IRI, prefixed name or label.")],
@@ -367,11 +342,7 @@ def path(
     param: ParamOpt = None,
     schema: SchemaOpt = False,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -382,29 +353,17 @@ def path(
 
     Example: kg network path "Dr Smile" "Huashan Hospital" -f csv
     """
-    from kgcli.analyze import path_table, shortest_path
-    from kgcli.network import find_node
+    from kgcli.network.analyze import path_table, shortest_path
+    from kgcli.network.build import find_node
 
-    graph, prefixes = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        True,  # one edge per triple: each step is a triple
-        schema,
-    )
+    # One edge per triple: each step is a triple.
+    graph, prefixes = _build(profile, query, param, source, lang, timeout, True, schema)
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
 
 
 @app.command("export")
-@reports_errors
+@source_options()
 def export(
     output: Annotated[
         Path,
@@ -441,11 +400,7 @@ def export(
         ),
     ] = None,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
 ) -> None:
     """Write a network for Gephi: build it, add metrics as node attributes, print the legend.
@@ -454,10 +409,10 @@ def export(
 
     Example: kg network export -P cluster -m pagerank,community --size-by pagerank -o c.gexf
     """
-    from kgcli.analyze import METRICS, parse_metrics
-    from kgcli.analyze import analyze as measure
-    from kgcli.export import format_for, write_network
-    from kgcli.export.draw import picture_format
+    from kgcli.network.analyze import METRICS, parse_metrics
+    from kgcli.network.analyze import analyze as measure
+    from kgcli.network.export import format_for, write_network
+    from kgcli.network.export.draw import picture_format
 
     picture = export_format is None and Path(output).suffix.lower() in (".svg", ".html", ".htm")
     if picture:
@@ -467,20 +422,7 @@ def export(
     chosen = parse_metrics(metrics) if metrics else []
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
-    graph, _ = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        multi,
-        schema,
-    )
+    graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
         for note in found.notes:
@@ -517,7 +459,7 @@ def _draw(
     seed: int,
     title: str | None,
 ) -> None:
-    from kgcli.export.draw import draw as draw_picture
+    from kgcli.network.export.draw import draw as draw_picture
 
     found = draw_picture(
         graph,
@@ -540,7 +482,7 @@ def _draw(
 
 
 @app.command("draw")
-@reports_errors
+@source_options()
 def draw(
     output: Annotated[
         Path,
@@ -573,11 +515,7 @@ def draw(
         typer.Option("--format", "-f", metavar="FORMAT", help="svg or html (default: from -o)."),
     ] = None,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
 ) -> None:
     """Draw a network as a picture a person can read: title, legend, the largest nodes labelled.
@@ -586,28 +524,15 @@ def draw(
 
     Example: kg network draw -P cluster -o cluster.svg
     """
-    from kgcli.analyze import METRICS, parse_metrics
-    from kgcli.analyze import analyze as measure
-    from kgcli.export.draw import picture_format
+    from kgcli.network.analyze import METRICS, parse_metrics
+    from kgcli.network.analyze import analyze as measure
+    from kgcli.network.export.draw import picture_format
 
     picture_format(output, picture)  # a wrong extension is known before anything is built
     chosen = parse_metrics(metrics) if metrics else []
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)
-    graph, _ = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        multi,
-        schema,
-    )
+    graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
         for note in found.notes:
@@ -616,7 +541,7 @@ def draw(
 
 
 @app.command("legend")
-@reports_errors
+@source_options()
 def legend(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
@@ -624,11 +549,7 @@ def legend(
     multi: MultiOpt = False,
     schema: SchemaOpt = False,
     lang: LangOpt = "en",
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
+    source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
@@ -639,23 +560,10 @@ def legend(
     """
     import pyoxigraph as ox
 
-    from kgcli.export import legend_rows
-    from kgcli.results import SelectResult
+    from kgcli.engine.results import SelectResult
+    from kgcli.network.export import legend_rows
 
-    graph, prefixes = _build(
-        profile,
-        query,
-        param,
-        data,
-        data_format,
-        with_embedded,
-        endpoint,
-        store,
-        lang,
-        timeout,
-        multi,
-        schema,
-    )
+    graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
     rows = [
         (
             ox.Literal(kind),

@@ -7,29 +7,24 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli.common import (
-    DataFormatOpt,
-    DataOpt,
+    EMBEDDED,
     EndpointOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    reports_errors,
     seconds,
+    source_options,
 )
 
 if TYPE_CHECKING:
-    from kgcli.push import PushReport
+    from kgcli.remote.push import PushReport
 
 TARGET = "Target server"
 
 
-@reports_errors
+@source_options(endpoint=False)
 def push(
     endpoint: EndpointOpt = None,
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
+    source: SourceSpec = EMBEDDED,
     graph_store: Annotated[
         str | None,
         typer.Option(
@@ -69,21 +64,20 @@ def push(
 
     Example: kg push --endpoint http://127.0.0.1:7878/query
     """
-    from kgcli.config import resolve_endpoint
+    from kgcli.api import open_source
+    from kgcli.engine.source import LocalSource
     from kgcli.errors import RemoteError, UsageError
-    from kgcli.push import push as push_graph
-    from kgcli.source import LocalSource, open_source
+    from kgcli.remote.config import resolve_endpoint
+    from kgcli.remote.push import push as push_graph
 
     if not endpoint:
         raise UsageError("name the server to push to: --endpoint URL (or a configured NAME)")
     target = resolve_endpoint(endpoint)
-    source = open_source(
-        data=data or [], data_format=data_format, with_embedded=with_embedded, store=store
-    )
-    assert isinstance(source, LocalSource)
+    local = open_source(source)
+    assert isinstance(local, LocalSource)
     with _progress() as (start, advance):
         report = push_graph(
-            source.store,
+            local.store,
             target,
             graph_store=graph_store,
             update=update_endpoint,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from kgcli.cli import common
-from kgcli.cli.common import STATE, FormatOpt, OutputOpt, reports_errors
+from kgcli.cli.common import STATE, FormatOpt, OutputOpt
 
 app = typer.Typer(help="Browse the catalogue of named queries.", no_args_is_help=True)
 
@@ -20,7 +20,6 @@ def _params(q) -> str:  # type: ignore[no-untyped-def]
 
 
 @app.command("list")
-@reports_errors
 def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the named queries: name, title and parameters.
 
@@ -29,10 +28,10 @@ def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     import pyoxigraph as ox
 
     from kgcli.atomic import output_stream
-    from kgcli.catalogue import Catalogue
-    from kgcli.formats import choose_format
-    from kgcli.render import render
-    from kgcli.results import SelectResult
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.results import SelectResult
+    from kgcli.output.formats import choose_format
+    from kgcli.output.render import render
 
     found = Catalogue(STATE["queries"]).list()
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
@@ -49,7 +48,6 @@ def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
 
 
 @app.command("show")
-@reports_errors
 def show(
     name: Annotated[str, typer.Argument(help="The query's name (kg queries list).")],
 ) -> None:
@@ -57,6 +55,6 @@ def show(
 
     Example: kg queries show firms-in-place
     """
-    from kgcli.catalogue import Catalogue
+    from kgcli.engine.catalogue import Catalogue
 
     typer.echo(Catalogue(STATE["queries"]).get(name).text, nl=False)

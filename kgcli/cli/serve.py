@@ -1,4 +1,4 @@
-"""`kg serve`: parse options, load the graph, hand it to `kgcli.serve`."""
+"""`kg serve`: parse options, load the graph, hand it to `kgcli.serve.app`."""
 
 from __future__ import annotations
 
@@ -8,27 +8,21 @@ from typing import Annotated
 
 import typer
 
+from kgcli.api import SourceSpec
 from kgcli.cli.common import (
+    EMBEDDED,
     STATE,
-    DataFormatOpt,
-    DataOpt,
-    StoreOpt,
-    WithEmbeddedOpt,
-    open_source_from,
-    reports_errors,
     seconds,
+    source_options,
 )
 
 LIMITS = "Limits"
 ACCESS = "Access"
 
 
-@reports_errors
+@source_options(endpoint=False)
 def serve(
-    data: DataOpt = None,
-    data_format: DataFormatOpt = None,
-    with_embedded: WithEmbeddedOpt = False,
-    store: StoreOpt = None,
+    source: SourceSpec = EMBEDDED,
     host: Annotated[
         str,
         typer.Option(
@@ -133,16 +127,17 @@ def serve(
 
     Example: kg serve --data my.ttl --port 7878
     """
-    from kgcli.catalogue import Catalogue
+    from kgcli.api import open_source
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.source import LocalSource
     from kgcli.errors import InputError, UsageError
-    from kgcli.serve import ServeConfig, is_loopback, parse_size
-    from kgcli.serve import serve as run_server
-    from kgcli.source import LocalSource
+    from kgcli.serve.app import ServeConfig, is_loopback, parse_size
+    from kgcli.serve.app import serve as run_server
 
-    if allow_update and store:
+    if allow_update and source.store:
         raise UsageError(
             "--allow-update changes the graph in memory; a --store is served read-only "
-            f"(change it with: kg store load {store} FILE...)"
+            f"(change it with: kg store load {source.store} FILE...)"
         )
     token: str | None = None
     if allow_update:
@@ -177,8 +172,8 @@ def serve(
     )
     catalogue = Catalogue(STATE["queries"])
     queries = catalogue.list()
-    source = open_source_from(data, data_format, with_embedded, None, store)
-    assert isinstance(source, LocalSource)
+    local = open_source(source)
+    assert isinstance(local, LocalSource)
     if not is_loopback(host):
         typer.echo(
             f"kg serve: warning: listening on {host}, not loopback: anyone who can reach this "
@@ -186,7 +181,7 @@ def serve(
             + (" and, with the token, sent in clear, change it" if allow_update else ""),
             err=True,
         )
-    typer.echo(f"kg serve: {source.description} loaded", err=True)
+    typer.echo(f"kg serve: {local.description} loaded", err=True)
     run_server(
-        source.store, queries, config, host=host, port=port, catalogue=catalogue, log=sys.stderr
+        local.store, queries, config, host=host, port=port, catalogue=catalogue, log=sys.stderr
     )
