@@ -8,9 +8,11 @@ by degree, one colour per class) fitted into a `WIDTH` x `HEIGHT` view, with a t
 of kinds and colours, and the labels of the largest nodes: up to `LABELS` of them, each put to
 the right, left, below or above its node, wherever it crosses no other label and no other node,
 and left out where it fits nowhere (the HTML page shows every label on hover). Both formats are
-written by hand, streamed, with no library and nothing fetched when the page opens; see
-benchmarks/bench_draw.py for why (matplotlib costs ~10x more at 10^4 nodes and sigma.js a 150
-KiB bundle). A network above `MAX_NODES` nodes is refused: no static picture of it is legible.
+written by hand, streamed, with no library and nothing fetched when the page opens:
+benchmarks/bench_draw.py measured matplotlib's networkx drawing of the same picture 6x slower
+and 5x larger at 10^4 nodes, 3x slower and 5x larger at 10^5 (benchmarks/RESULTS.md); sigma.js
+would mean bundling it and graphology into every page. A network above `MAX_NODES` nodes is
+refused: no static picture of it is legible.
 """
 
 from __future__ import annotations
