@@ -69,6 +69,17 @@ def test_the_default_export_of_every_profile_is_readable(networks, name, tmp_pat
     assert found.overlap == 0.0
 
 
+@pytest.mark.parametrize("name", DOMAIN)
+def test_no_label_crosses_another_in_gephi_lite(networks, name, tmp_path):
+    """Gephi Lite draws every node's label, not only the largest nodes': in the default export
+    of every built-in profile, none crosses another."""
+    graph = networks[name]
+    path = tmp_path / f"{name}.gexf"
+    write_network(graph, path)
+    positions, sizes = _from_gexf(path)
+    assert measure(graph, positions, sizes, top=len(graph)).label_collisions == 0.0
+
+
 def test_the_synthetic_city_network_is_readable(city, tmp_path):
     assert city.number_of_nodes() > 500
     path = tmp_path / "city.gexf"

@@ -106,9 +106,10 @@ def _spread(pos: np.ndarray, r: np.ndarray) -> None:
         pos[:] = middle + (pos - middle) * (MIN_SPAN / span)
 
 
-#: The labels given room: those of the largest nodes, as many as the readability measure counts,
-#: in a view of that many pixels, in text of that size (`kgcli.network.export.readability`).
-LABELLED, VIEW, FONT, CHAR = 20, 960.0, 14.0, 0.55
+#: The labels given room: those of the 60 largest nodes (Gephi Lite draws every label, not only
+#: the 20 the readability measure counts), in a view of that many pixels, in text of that size
+#: (`kgcli.network.export.readability`).
+LABELLED, VIEW, FONT, CHAR = 60, 960.0, 14.0, 0.55
 
 
 def _make_room_for_labels(pos: np.ndarray, r: np.ndarray, labels: Sequence[str]) -> None:
