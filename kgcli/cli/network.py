@@ -29,6 +29,7 @@ app = typer.Typer(
 
 NETWORK = "Network"
 DEFAULT_PROFILE = "cluster"
+GENERIC_PROFILE = "generic"
 
 ProfileOpt = Annotated[
     str | None,
@@ -37,7 +38,7 @@ ProfileOpt = Annotated[
         "-P",
         metavar="NAME|FILE",
         help=f"A built-in profile (kg network profiles) or a profile file (.toml). "
-        f"Default: {DEFAULT_PROFILE}.",
+        f"Default: {DEFAULT_PROFILE}, or {GENERIC_PROFILE} when the data has none of its classes.",
         rich_help_panel=NETWORK,
     ),
 ]
@@ -100,6 +101,49 @@ KOpt = Annotated[
         help="Betweenness from N sampled nodes (default: exact up to 5000 nodes, else 100).",
     ),
 ]
+MultiOpt = Annotated[
+    bool,
+    typer.Option(
+        "--multi",
+        help="Keep each relation between two nodes as an edge of its own (default: one edge "
+        "per related pair, listing its relations; a relation and its inverse are one).",
+        rich_help_panel=NETWORK,
+    ),
+]
+SchemaOpt = Annotated[
+    bool,
+    typer.Option(
+        "--schema",
+        help="With the generic profile: keep classes, properties, ontologies and the triples "
+        "about them (left out by default).",
+        rich_help_panel=NETWORK,
+    ),
+]
+SizeByOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--size-by",
+        metavar="ATTRIBUTE",
+        help="Node size from this metric or attribute (default: degree; none: all alike).",
+    ),
+]
+SizeScaleOpt = Annotated[
+    str,
+    typer.Option(
+        "--size-scale",
+        metavar="SCALE",
+        help="sqrt (the disc's area follows the value) or rank.",
+    ),
+]
+LayoutOpt = Annotated[
+    str,
+    typer.Option(
+        "--layout",
+        metavar="NAME",
+        help="Node positions: auto (components packed around the main one), forceatlas2, "
+        "spring, kamada-kawai, or none.",
+    ),
+]
 SeedOpt = Annotated[
     int,
     typer.Option(
@@ -120,8 +164,15 @@ def _build(
     source: SourceSpec,
     lang: str,
     timeout: float | None,
+    multi: bool = False,
+    schema: bool = False,
 ) -> tuple[nx.Graph, dict[str, str]]:
-    """The network the options describe, and the prefixes to name its terms with."""
+    """The network the options describe, and the prefixes to name its terms with.
+
+    Without --profile or --query: the default profile, or the generic one when the data has
+    none of the default's classes (said on stderr). An empty network is an error that names the
+    profile and what to try.
+    """
     from kgcli.api import open_source
     from kgcli.errors import UsageError
 
@@ -137,6 +188,8 @@ def _build(
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
+        if schema:
+            raise UsageError("--schema applies to the generic profile, not to --query")
         opened = open_source(source, timeout=timeout)
         result = run(opened, prepared, timeout=timeout)
         graph = network_from_result(
@@ -149,14 +202,48 @@ def _build(
             prefixes=prepared.prefixes,
             source=opened,
             timeout=timeout,
+            multi=multi,
         )
+        if graph.number_of_nodes() == 0:
+            raise UsageError(
+                f"query {named.name} gave no nodes: a network query returns ?source and ?target "
+                "(or CONSTRUCTs triples between resources)"
+            )
         return graph, prepared.prefixes
+    from dataclasses import replace
+
     from kgcli.network.build import build_network
     from kgcli.network.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
+    if schema and profile is not None:
+        if not chosen.generic:
+            raise UsageError(f"--schema applies to the generic profile, not to {chosen.name}")
+        chosen = replace(chosen, schema=True)
     opened = open_source(source, timeout=timeout)
-    graph = build_network(opened, chosen, lang=lang, timeout=timeout)
+    graph = build_network(opened, chosen, lang=lang, timeout=timeout, multi=multi)
+    if graph.number_of_nodes() == 0 and profile is None:
+        # Not our domain's data: the generic profile makes a network of any RDF.
+        typer.echo(
+            f"kg: the data has none of the classes of the default profile {chosen.name}; "
+            f"using the generic profile (--profile {GENERIC_PROFILE})",
+            err=True,
+        )
+        chosen = replace(resolve_profile(GENERIC_PROFILE), schema=schema)
+        graph = build_network(opened, chosen, lang=lang, timeout=timeout, multi=multi)
+    if graph.number_of_nodes() == 0:
+        if chosen.generic:
+            hint = (
+                "the data has no resources outside its schema: try --schema"
+                if not chosen.schema
+                else "the data has no triples"
+            )
+        else:
+            hint = (
+                "its classes are not in the data: try --profile generic, another profile "
+                "(kg network profiles) or --query"
+            )
+        raise UsageError(f"profile {chosen.name} found no nodes: {hint}")
     return graph, dict(chosen.prefixes)
 
 
@@ -212,6 +299,8 @@ def analyze(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    multi: MultiOpt = False,
+    schema: SchemaOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
@@ -236,7 +325,7 @@ def analyze(
     from kgcli.network.analyze import metrics_table, parse_metrics
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
-    graph, prefixes = _build(profile, query, param, source, lang, timeout)
+    graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
     found = measure(graph, chosen, k=k, seed=seed, write_back=False)
     for note in found.notes:
         typer.echo(f"kg: {note}", err=True)
@@ -251,6 +340,7 @@ def path(
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    schema: SchemaOpt = False,
     lang: LangOpt = "en",
     source: SourceSpec = EMBEDDED,
     timeout: TimeoutOpt = None,
@@ -259,12 +349,15 @@ def path(
 ) -> None:
     """Explain the shortest path between two entities as the triples it follows.
 
+    Every relation is its own edge here (as with --multi elsewhere), so each step is one triple.
+
     Example: kg network path "Dr Smile" "Huashan Hospital" -f csv
     """
     from kgcli.network.analyze import path_table, shortest_path
     from kgcli.network.build import find_node
 
-    graph, prefixes = _build(profile, query, param, source, lang, timeout)
+    # One edge per triple: each step is a triple.
+    graph, prefixes = _build(profile, query, param, source, lang, timeout, True, schema)
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
 
@@ -280,27 +373,20 @@ def export(
             metavar="FILE",
             dir_okay=False,
             help="The file to write (atomically): .gexf, .graphml, .csv (NAME.nodes.csv and "
-            "NAME.edges.csv) or .json (graphology).",
+            "NAME.edges.csv), .json (graphology), or a picture: .svg, .html.",
         ),
     ],
     profile: ProfileOpt = None,
     query: QueryOpt = None,
     param: ParamOpt = None,
+    multi: MultiOpt = False,
+    schema: SchemaOpt = False,
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
-    size_by: Annotated[
-        str | None,
-        typer.Option(
-            "--size-by", metavar="ATTRIBUTE", help="Node size from this metric or attribute."
-        ),
-    ] = None,
-    layout: Annotated[
-        str | None,
-        typer.Option(
-            "--layout", metavar="NAME", help="Node positions: forceatlas2, spring, kamada-kawai."
-        ),
-    ] = None,
+    size_by: SizeByOpt = None,
+    size_scale: SizeScaleOpt = "sqrt",
+    layout: LayoutOpt = "auto",
     gexf_version: Annotated[
         str, typer.Option("--gexf-version", metavar="VERSION", help="GEXF 1.3 or 1.2draft.")
     ] = "1.3",
@@ -319,27 +405,38 @@ def export(
 ) -> None:
     """Write a network for Gephi: build it, add metrics as node attributes, print the legend.
 
+    Every export is laid out, sized (by degree) and coloured (by kind) unless told otherwise.
+
     Example: kg network export -P cluster -m pagerank,community --size-by pagerank -o c.gexf
     """
     from kgcli.network.analyze import METRICS, parse_metrics
     from kgcli.network.analyze import analyze as measure
     from kgcli.network.export import format_for, write_network
+    from kgcli.network.export.draw import picture_format
 
-    format_for(output, export_format)  # a wrong extension is known before anything is built
+    picture = export_format is None and Path(output).suffix.lower() in (".svg", ".html", ".htm")
+    if picture:
+        picture_format(output)
+    else:
+        format_for(output, export_format)  # a wrong extension is known before anything is built
     chosen = parse_metrics(metrics) if metrics else []
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
-    graph, _ = _build(profile, query, param, source, lang, timeout)
+    graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
     if chosen:
         found = measure(graph, chosen, k=k, seed=seed)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
+    if picture:
+        _draw(graph, output, None, size_by, size_scale, layout, seed, None)
+        return
     legend = write_network(
         graph,
         output,
         fmt=export_format,
         gexf_version=gexf_version,
         size_by=size_by,
+        size_scale=size_scale,
         layout=layout,
         seed=seed,
     )
@@ -350,3 +447,130 @@ def export(
     )
     for kind, colour in legend.items():
         typer.echo(f"{kind}  {colour}", err=True)
+
+
+def _draw(
+    graph: nx.Graph,
+    output: Path,
+    fmt: str | None,
+    size_by: str | None,
+    size_scale: str,
+    layout: str,
+    seed: int,
+    title: str | None,
+) -> None:
+    from kgcli.network.export.draw import draw as draw_picture
+
+    found = draw_picture(
+        graph,
+        output,
+        fmt=fmt,
+        size_by=size_by,
+        size_scale=size_scale,
+        layout=layout,
+        seed=seed,
+        title=title,
+    )
+    labelled = sum(1 for n in found.nodes if n.shown is not None)
+    typer.echo(
+        f"kg: drew {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
+        f"({labelled} labelled) to {output}",
+        err=True,
+    )
+    for kind, colour, _ in found.legend:
+        typer.echo(f"{kind}  {colour}", err=True)
+
+
+@app.command("draw")
+@source_options()
+def draw(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            dir_okay=False,
+            help="The picture to write (atomically): .svg, or .html (one offline page: pan, "
+            "zoom, a node's attributes on hover).",
+        ),
+    ],
+    profile: ProfileOpt = None,
+    query: QueryOpt = None,
+    param: ParamOpt = None,
+    multi: MultiOpt = False,
+    schema: SchemaOpt = False,
+    metrics: MetricsOpt = None,
+    k: KOpt = None,
+    seed: SeedOpt = 42,
+    size_by: SizeByOpt = None,
+    size_scale: SizeScaleOpt = "sqrt",
+    layout: LayoutOpt = "auto",
+    title: Annotated[
+        str | None,
+        typer.Option("--title", metavar="TEXT", help="The picture's title (default: its own)."),
+    ] = None,
+    picture: Annotated[
+        str | None,
+        typer.Option("--format", "-f", metavar="FORMAT", help="svg or html (default: from -o)."),
+    ] = None,
+    lang: LangOpt = "en",
+    source: SourceSpec = EMBEDDED,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Draw a network as a picture a person can read: title, legend, the largest nodes labelled.
+
+    Networks above 2,000 nodes are refused: export them for Gephi instead.
+
+    Example: kg network draw -P cluster -o cluster.svg
+    """
+    from kgcli.network.analyze import METRICS, parse_metrics
+    from kgcli.network.analyze import analyze as measure
+    from kgcli.network.export.draw import picture_format
+
+    picture_format(output, picture)  # a wrong extension is known before anything is built
+    chosen = parse_metrics(metrics) if metrics else []
+    if size_by is not None and size_by in METRICS and size_by not in chosen:
+        chosen.append(size_by)
+    graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
+    if chosen:
+        found = measure(graph, chosen, k=k, seed=seed)
+        for note in found.notes:
+            typer.echo(f"kg: {note}", err=True)
+    _draw(graph, output, picture, size_by, size_scale, layout, seed, title)
+
+
+@app.command("legend")
+@source_options()
+def legend(
+    profile: ProfileOpt = None,
+    query: QueryOpt = None,
+    param: ParamOpt = None,
+    multi: MultiOpt = False,
+    schema: SchemaOpt = False,
+    lang: LangOpt = "en",
+    source: SourceSpec = EMBEDDED,
+    timeout: TimeoutOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """The kinds of a network, their colour (the same in every profile and run) and class.
+
+    Example: kg network legend -P resource-sharing
+    """
+    import pyoxigraph as ox
+
+    from kgcli.engine.results import SelectResult
+    from kgcli.network.export import legend_rows
+
+    graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
+    rows = [
+        (
+            ox.Literal(kind),
+            ox.Literal(colour),
+            ox.Literal(count),
+            ox.NamedNode(cls) if cls and ":" in cls else None,
+        )
+        for kind, colour, count, cls in legend_rows(graph)
+    ]
+    _render_table(SelectResult(["kind", "colour", "nodes", "class"], rows), fmt, output, prefixes)

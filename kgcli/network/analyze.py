@@ -117,6 +117,11 @@ def analyze(
         for column in analysis.columns:
             for node, value in analysis.values[column].items():
                 graph.nodes[node][column] = value
+        # Exporters write group numbers as categories (`c1`, `c2`...), not as counts.
+        groups = [c for c in analysis.columns if c in GROUPS]
+        if groups:
+            known = list(graph.graph.get("categories") or ())
+            graph.graph["categories"] = known + [c for c in groups if c not in known]
     return analysis
 
 

@@ -420,32 +420,48 @@ def build_network(
     *,
     lang: str = "en",
     timeout: float | None = None,
-) -> nx.MultiDiGraph | nx.Graph:
+    multi: bool = False,
+) -> nx.MultiDiGraph | nx.DiGraph | nx.Graph:
     """Build the network a profile describes from any graph source.
 
     Nodes are the instances of the profile's classes (or of their subclasses); edges are the
     profile's properties or paths between two nodes; literal properties become typed attributes.
-    A profile with a projection returns the projected, weighted `nx.Graph`. `lang` is the label
-    language preferred (see `LanguageRank` for the order of the others).
+    Each related pair is one edge listing its relations (`kgcli.network.relations`: a relation
+    and its inverse are one), in an `nx.DiGraph`; with `multi`, each relation stays an edge of its
+    own, in an `nx.MultiDiGraph`. A profile with a projection returns the projected, weighted
+    `nx.Graph`. `lang` is the label language preferred (see `LanguageRank` for the others).
     """
     import networkx as nx
 
     from kgcli import __version__
 
+    if profile.generic:
+        return build_generic(source, profile, lang=lang, timeout=timeout, multi=multi)
     rank = LanguageRank(lang)
     hierarchy = _Hierarchy(profile.nodes)
     hierarchy.load(source, profile.nodes, timeout)
-    # For each type: the first profile class it falls under, then the most specific type first.
+    # A node's kind is the most specific of the profile's classes it belongs to (one that is a
+    # subclass of the most others the profile names; among unrelated ones, the first in the
+    # file), the same rule in every profile; with `kinds = "type"`, its own most specific type.
+    listed = [n.iri for n in profile.nodes]
+    specificity = [sum(1 for members in hierarchy.members if iri in members) for iri in listed]
     types: dict[str, _Type] = {}
     for iri in hierarchy.types():
         entries = frozenset(i for i, members in enumerate(hierarchy.members) if iri in members)
-        entry = min(entries)
-        fixed = profile.nodes[entry].kind
+        entry = min(entries, key=lambda i: (-specificity[i], i))
+        depth = hierarchy.depth.get(iri, 0)
+        if profile.kinds == "type":
+            fixed = profile.nodes[entry].kind
+            kind = fixed or local_name(iri)
+            cls = listed[entry] if fixed else iri
+        else:
+            kind = profile.nodes[entry].kind or local_name(listed[entry])
+            cls = listed[entry]
         types[iri] = _Type(
-            rank=(entry, -hierarchy.depth.get(iri, 0), iri),
+            rank=(-specificity[entry], entry, -depth, iri),
             entries=entries,
-            kind=fixed if fixed is not None else local_name(iri),
-            cls=profile.nodes[entry].iri if fixed is not None else iri,
+            kind=kind,
+            cls=cls,
             rdf_type=compact_iri(iri, profile.prefixes),
         )
     typed = f"VALUES ?type {{ {_iri_list(types)} }} ?node <{RDF_TYPE}> ?type"
@@ -494,7 +510,13 @@ def build_network(
         }
     )
     if profile.projection is None:
-        return graph
+        if multi:
+            return graph
+        from kgcli.network.relations import merge_relations
+
+        kinds = {rule.kind: p for rule, p in zip(profile.edges, predicates, strict=True) if p}
+        inverses = _inverses(source, kinds, profile.prefixes, profile.labels, rank, timeout)
+        return merge_relations(graph, inverses, [rule.kind for rule in profile.edges])
     classes = [n.iri for n in profile.nodes]
     projection = profile.projection
     keep = frozenset(classes.index(c) for c in projection.keep)
@@ -513,7 +535,7 @@ def build_network(
 class _Type:
     """What a node of this rdf:type becomes: its rank among a node's types, kind and class."""
 
-    rank: tuple[int, int, str]
+    rank: tuple[int, int, int, str]
     entries: frozenset[int]
     kind: str
     cls: str
@@ -678,7 +700,7 @@ def _ordered_kinds(chosen: Iterable[_Type]) -> list[str]:
     """Kinds in the order of the profile's classes; the kinds of one class sorted by name."""
     distinct = {id(t): t for t in chosen}  # a few objects shared by many nodes
     ordered: dict[str, None] = {}
-    for _, kind in sorted((t.rank[0], t.kind) for t in distinct.values()):
+    for _, kind in sorted((t.rank[1], t.kind) for t in distinct.values()):
         ordered.setdefault(kind)
     return list(ordered)
 
@@ -801,6 +823,122 @@ def _property_labels(
     return {iri: text for iri, (_, text) in found.items()}
 
 
+#: What the generic profile leaves out unless asked for the schema: the resources that are
+#: classes, properties, ontologies, restrictions or shapes, and the triples that describe them.
+_OWL = "http://www.w3.org/2002/07/owl#"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_SH = "http://www.w3.org/ns/shacl#"
+SCHEMA_TYPES = (
+    *(_OWL + t for t in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty")),
+    *(_OWL + t for t in ("Ontology", "Restriction", "TransitiveProperty", "SymmetricProperty")),
+    *(_OWL + t for t in ("FunctionalProperty", "InverseFunctionalProperty", "AllDifferent")),
+    *(_OWL + t for t in ("AsymmetricProperty", "ReflexiveProperty", "IrreflexiveProperty")),
+    *(_OWL + t for t in ("DeprecatedClass", "DeprecatedProperty", "OntologyProperty")),
+    _RDFS + "Class",
+    _RDFS + "Datatype",
+    _RDF + "Property",
+    _SH + "NodeShape",
+    _SH + "PropertyShape",
+)
+
+
+def build_generic(
+    source: GraphSource,
+    profile: Profile,
+    *,
+    lang: str = "en",
+    timeout: float | None = None,
+    multi: bool = False,
+    schema: bool | None = None,
+) -> nx.MultiDiGraph | nx.DiGraph:
+    """The generic profile: any RDF as a network, with no profile written for it.
+
+    Every IRI or blank node that is the subject of a triple, or the object of a link, is a
+    node; every triple between two of them an edge, its kind the predicate; a node's kind is its
+    most specific `rdf:type` (by the `rdfs:subClassOf` the data states), its literals its
+    attributes, `rdfs:label`/`skos:prefLabel` its label. Classes, properties, ontologies,
+    restrictions and shapes, the triples about them (`SCHEMA_TYPES`) and the cells of RDF
+    lists are left out unless `schema` (default: the profile's own `schema`).
+    """
+    with_schema = profile.schema if schema is None else schema
+    if with_schema:
+        where = "?s ?p ?o"
+    else:
+        meta = _iri_list(SCHEMA_TYPES)
+        where = (
+            "?s ?p ?o\n"
+            f"  FILTER NOT EXISTS {{ VALUES ?meta {{ {meta} }} ?s a ?meta }}\n"
+            f"  FILTER(!isIRI(?o) || ?p = <{RDF_TYPE}> || "
+            f"NOT EXISTS {{ VALUES ?meta {{ {meta} }} ?o a ?meta }})\n"
+            # The cells of RDF lists (owl:unionOf, sh:in...) are structure, not things.
+            f"  FILTER(?p NOT IN (<{_RDF}first>, <{_RDF}rest>) && ?o != <{_RDF}nil>)"
+        )
+    text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{\n  {where}\n}}"
+    from kgcli.engine.sparql import check_safe
+
+    check_safe(text)
+    result = source.query(text, timeout=timeout)
+    supers: dict[str, set[str]] = {}
+    closure = f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_RDFS}subClassOf>+ ?b FILTER(isIRI(?b)) }}"
+    for a, b in _select(source, closure, timeout):
+        supers.setdefault(a.value, set()).add(b.value)
+    graph = network_from_result(
+        result,
+        name=profile.name,
+        title=profile.title,
+        description=profile.description,
+        query_text=profile.name,
+        lang=lang,
+        prefixes=profile.prefixes,
+        source=source,
+        timeout=timeout,
+        multi=multi,
+        supers=supers,
+    )
+    graph.graph["source"] = profile.name
+    return graph
+
+
+def _inverses(
+    source: GraphSource,
+    kinds: Mapping[str, str],
+    prefixes: Mapping[str, str],
+    label_properties: Sequence[str],
+    rank: LanguageRank,
+    timeout: float | None,
+) -> dict[str, Any]:
+    """edge kind -> how it reads backwards (`Inverse`), for the predicates (kind -> IRI) whose
+    inverse the graph declares (`owl:inverseOf` either way, or `owl:SymmetricProperty`)."""
+    from kgcli.network.relations import Inverse
+
+    if not kinds:
+        return {}
+    owl = "http://www.w3.org/2002/07/owl#"
+    text = (
+        "SELECT DISTINCT ?p ?q WHERE {\n"
+        f"  VALUES ?p {{ {_iri_list(dict.fromkeys(kinds.values()))} }}\n"
+        f"  {{ ?p <{owl}inverseOf> ?q }} UNION {{ ?q <{owl}inverseOf> ?p }}\n"
+        f"  UNION {{ ?p a <{owl}SymmetricProperty> BIND(?p AS ?q) }}\n"
+        "  FILTER(isIRI(?q))\n"
+        "}"
+    )
+    found: dict[str, str] = {}
+    for p, q in _select(source, text, timeout):
+        found.setdefault(p.value, q.value)
+    if not found:
+        return {}
+    labels = _property_labels(source, list(found.values()), label_properties, rank, timeout)
+    out = {}
+    for kind, predicate in kinds.items():
+        inverse = found.get(predicate)
+        if inverse is not None:
+            out[kind] = Inverse(
+                compact_iri(inverse, prefixes), labels.get(inverse) or local_name(inverse), inverse
+            )
+    return out
+
+
 # --- projection ----------------------------------------------------------------------------------
 
 
@@ -868,7 +1006,9 @@ def network_from_result(
     prefixes: Mapping[str, str] | None = None,
     source: GraphSource | None = None,
     timeout: float | None = None,
-) -> nx.MultiDiGraph:
+    multi: bool = False,
+    supers: Mapping[str, set[str]] | None = None,
+) -> nx.MultiDiGraph | nx.DiGraph:
     """A network from a query's result.
 
     SELECT: one edge per distinct (?source, ?target, ?kind); rows repeating one add their
@@ -876,7 +1016,9 @@ def network_from_result(
     and `?sourceLabel`, `?targetLabel`, `?sourceKind`, `?targetKind` describe the nodes.
     CONSTRUCT/DESCRIBE: triples between two resources are edges whose kind is the predicate;
     `rdf:type` gives a node its kind; other literal triples become attributes of their subject.
-    With `source`, the labels of predicates are looked up there.
+    With `source`, the labels of predicates (and their declared inverses) are looked up there.
+    `supers` (class -> its superclasses) lets a node with several types take the most specific.
+    Each related pair is one edge listing its relations, as in `build_network`, unless `multi`.
     """
     from kgcli import __version__
 
@@ -889,7 +1031,7 @@ def network_from_result(
     if isinstance(result, SelectResult):
         graph = _select_network(result, name, known, rank)
     else:
-        graph = _construct_network(result, known, rank)
+        graph = _construct_network(result, known, rank, supers or {})
     edge_data = [data for *_, data in graph.edges(data=True)]
     unlabelled = [d for d in edge_data if "label" not in d]
     predicates = sorted({d["predicate"] for d in unlabelled if "predicate" in d})
@@ -910,7 +1052,17 @@ def network_from_result(
             "kinds": sorted({data["kind"] for _, data in graph.nodes(data=True)}),
         }
     )
-    return graph
+    if multi:
+        return graph
+    from kgcli.network.relations import merge_relations
+
+    kinds = {d["kind"]: d["predicate"] for d in edge_data if d.get("predicate")}
+    inverses = (
+        _inverses(source, kinds, known, (RDFS_LABEL, SKOS_PREF_LABEL), rank, timeout)
+        if source is not None
+        else {}
+    )
+    return merge_relations(graph, inverses, sorted({str(d["kind"]) for d in edge_data}))
 
 
 def _kind_of(term: object, known: Mapping[str, str]) -> tuple[str, str | None]:
@@ -1022,7 +1174,10 @@ def _select_network(
 
 
 def _construct_network(
-    result: GraphResult, known: Mapping[str, str], rank: LanguageRank
+    result: GraphResult,
+    known: Mapping[str, str],
+    rank: LanguageRank,
+    supers: Mapping[str, set[str]],
 ) -> nx.MultiDiGraph:
     import networkx as nx
 
@@ -1066,7 +1221,7 @@ def _construct_network(
     unify_types(attributes.values())
     graph = nx.MultiDiGraph()
     for nid in order:
-        cls = _main_type(types.get(nid, set()))
+        cls = _main_type(types.get(nid, set()), supers)
         label = labels.get(nid)
         data: dict[str, Any] = {
             "label": label[1] if label else _fallback_label(nid),
@@ -1080,8 +1235,12 @@ def _construct_network(
     return graph
 
 
-def _main_type(types: set[str]) -> str:
+def _main_type(types: set[str], supers: Mapping[str, set[str]] | None = None) -> str:
     telling = sorted(types - _VACUOUS_TYPES)
+    if supers and len(telling) > 1:
+        # The most specific: leave out each type that is a superclass of another.
+        above = set().union(*(supers.get(t, set()) for t in telling))
+        telling = [t for t in telling if t not in above] or telling
     return telling[0] if telling else RDFS_RESOURCE
 
 

@@ -11,10 +11,14 @@ one `[[nodes]]` table is optional:
     [prefixes]                                  # added to rdf rdfs owl xsd skos schema org prov
     ex = "http://example.org/"                  # dcterms kg kgr kgg, which are always known
 
+    kinds = "profile"                           # a node's kind: the most specific class listed
+                                                # here that it belongs to (or "type": its own
+                                                # most specific rdf:type)
+
     [[nodes]]                                   # one table per class; a node is an instance of the
     class = "kg:HealthcareFacility"             # class or of a subclass (rdfs:subClassOf*)
-    kind = "HealthcareFacility"                 # optional: one kind (colour) for all of them;
-                                                # default: each node's own most specific class
+    kind = "Facility"                           # optional: the kind's name (default: the
+                                                # class's local name)
 
     [[edges]]                                   # only between two nodes of the network
     property = "kg:usesSharedResource"          # or: path = "^org:member/org:organization"
@@ -63,7 +67,21 @@ from kgcli.text import cut, decode, read_file
 
 PROFILE_SUFFIX = ".toml"
 
-_TOP_KEYS = ("title", "description", "labels", "prefixes", "nodes", "edges", "attributes")
+_TOP_KEYS = (
+    "title",
+    "description",
+    "labels",
+    "kinds",
+    "prefixes",
+    "nodes",
+    "edges",
+    "attributes",
+    "generic",
+    "schema",
+)
+#: How a node's kind is chosen: the most specific class the profile names, or the node's own
+#: most specific rdf:type.
+KIND_RULES = ("profile", "type")
 _NODE_KEYS = ("class", "kind")
 _EDGE_KEYS = ("property", "path", "kind", "label", "weight")
 _ATTRIBUTE_KEYS = ("property", "name", "start", "end")
@@ -126,6 +144,11 @@ class Profile:
     edges: tuple[EdgeRule, ...] = ()
     attributes: tuple[AttributeRule, ...] = ()
     projection: Projection | None = None
+    kinds: str = "profile"
+    #: The generic profile: every resource a node, every link an edge (no [[nodes]] needed);
+    #: `schema` keeps classes, properties and the triples about them.
+    generic: bool = False
+    schema: bool = False
 
 
 def profiles_dir() -> Path:
@@ -295,7 +318,9 @@ class _Reader:
             raise self.error(self._key_line("labels"), "labels must be a list of properties")
         label_iris = tuple(self.iri(p, "labels", self._key_line("labels")) for p in labels)
         nodes = tuple(self._node(t, i) for i, t in enumerate(self._tables(doc, "nodes")))
-        if not nodes:
+        generic = self._bool(doc.get("generic", False), "generic", self._key_line("generic"))
+        schema = self._bool(doc.get("schema", False), "schema", self._key_line("schema"))
+        if not nodes and not generic:
             raise self.error(1, "the profile has no [[nodes]] table: say which classes are nodes")
         edges = tuple(self._edge(t, i) for i, t in enumerate(self._tables(doc, "edges")))
         attributes = tuple(
@@ -307,6 +332,12 @@ class _Reader:
                 line = self._header_line("attributes", i)
                 raise self.error(line, f"two attributes are named {rule.name!r}: give a name")
         projection = self._projection(doc.get("projection"), nodes)
+        kinds = doc.get("kinds", "profile")
+        if kinds not in KIND_RULES:
+            raise self.error(
+                self._key_line("kinds"),
+                f"kinds must be {' or '.join(repr(k) for k in KIND_RULES)}, not {kinds!r}",
+            )
         return Profile(
             name=name,
             source=self.source,
@@ -318,6 +349,9 @@ class _Reader:
             edges=edges,
             attributes=attributes,
             projection=projection,
+            kinds=kinds,
+            generic=generic,
+            schema=schema,
         )
 
     def _node(self, table: Mapping[str, Any], index: int) -> NodeClass:

@@ -32,6 +32,7 @@ def test_profiles_as_csv_and_json(kg):
         "cluster",
         "co-location",
         "facility-sharing",
+        "generic",
         "resource-sharing",
     ]
     assert lines[3] == (
@@ -198,7 +199,7 @@ def test_export_gexf_with_metrics_and_legend(kg, tmp_path, derived_graph):
     assert ok(result) == ""
     assert result.stderr.splitlines() == [
         f"kg: wrote 4 nodes and 3 edges to {out}",
-        "HealthcareFacility  #e69f00",
+        "HealthcareFacility  #009e73",
     ]
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<?xml") and "<gexf" in text.splitlines()[1]
@@ -206,7 +207,8 @@ def test_export_gexf_with_metrics_and_legend(kg, tmp_path, derived_graph):
 
     back = nx.read_gexf(out)
     node = back.nodes[f"{KGR}dr-smile-surgical-clinic"]
-    assert node["community"] == 0 and node["pagerank"] > 0.3  # --size-by adds its metric
+    # --size-by adds its metric; a group number is written as a category, c1 the largest.
+    assert node["community"] == "c1" and node["pagerank"] > 0.3
     assert {d["weight"] for *_, d in back.edges(data=True)} == {4.0}
 
 

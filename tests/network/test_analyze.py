@@ -219,7 +219,7 @@ def test_path_is_explained_as_the_triples_it_follows(cluster):
     # On the stated graph (issue #15): the branch is described among the center's facilities.
     center = "New Hongqiao International Medical Center"
     assert [(s.subject_label, s.predicate_label, s.object_label, s.direction) for s in steps] == [
-        ("Dr Smile Surgical Clinic", "located in", center, "forward"),
+        ("Dr Smile Surgical Clinic", "located in; facility of", center, "forward"),
         ("Huashan Hospital's Hongqiao Branch", "described among the facilities of", center,
          "backward"),
         ("Huashan Hospital's Hongqiao Branch", "branch of", "Huashan Hospital", "forward"),

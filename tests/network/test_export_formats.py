@@ -19,12 +19,16 @@ from support import FIXTURES
 
 from kgcli.errors import InputError, UsageError
 from kgcli.network.export import EXPORT_FORMATS, format_for, palette, write_network
-from kgcli.network.export.plan import OKABE_ITO, TABLEAU_20
+from kgcli.network.export.palette import KG, OKABE_ITO, PINNED, SLOTS, TABLEAU_20, slot_of
+from kgcli.network.profile import builtin_profiles
 
 sys.path.insert(0, str(FIXTURES / "export"))
 import export_graphs as graphs
 
 GOLDEN = FIXTURES / "export" / "golden"
+
+#: The built-in profiles of our domain (the generic one has its own tests).
+DOMAIN_PROFILES = [p for p in builtin_profiles() if not p.generic]
 
 
 # --- choosing the format ----------------------------------------------------------------------
@@ -143,6 +147,47 @@ def test_each_type_round_trips(tmp_path, fmt):
 # --- GraphML ----------------------------------------------------------------------------------
 
 
+def _edge_ends(path: Path, fmt: str) -> list[tuple[str, str]]:
+    """The (source, target) ids of every edge, as the file writes them."""
+    if fmt == "gephi-csv":
+        rows = _rows(path.with_name(path.stem + ".edges.csv"))
+        return [(row[0], row[1]) for row in rows[1:]]
+    if fmt == "graphology":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [(edge["source"], edge["target"]) for edge in data["edges"]]
+    read = nx.read_gexf if fmt == "gexf" else nx.read_graphml
+    return list(read(path).edges())
+
+
+@pytest.mark.parametrize("fmt", list(READERS))
+def test_two_nodes_written_alike_keep_distinct_ids(tmp_path, fmt):
+    """The int 1 and the text "1" are two nodes (as a resource <1> and a literal "1" are): they
+    must not share an id, which would merge them, or make the file invalid."""
+    g = nx.DiGraph()
+    g.add_node(1, label="one (a number)")
+    g.add_node("1", label="one (a text)")
+    g.add_node("1~2", label="a text that looks like a renamed id")
+    g.add_edge(1, "1")
+    g.add_edge("1", "1~2")
+    extension, read, _ = READERS[fmt]
+    path = tmp_path / f"ids{extension}"
+    write_network(g, path, fmt=fmt)
+    nodes = read(path)
+    assert sorted(d["label"] for d in nodes.values()) == [
+        "a text that looks like a renamed id",
+        "one (a number)",
+        "one (a text)",
+    ]
+    by_label = {d["label"]: n for n, d in nodes.items()}
+    number, text, other = (
+        by_label["one (a number)"],
+        by_label["one (a text)"],
+        by_label["a text that looks like a renamed id"],
+    )
+    assert text == "1" and other == "1~2" and number not in ("1", "1~2")
+    assert sorted(_edge_ends(path, fmt)) == sorted([(number, text), (text, other)])
+
+
 def test_graphml_reads_back_with_equal_attributes(tmp_path):
     g = graphs.dynamic_graph()
     path = tmp_path / "firms.graphml"
@@ -227,7 +272,7 @@ def test_gephi_csv_writes_a_nodes_table_and_an_edges_table(tmp_path):
     assert by_id[graphs.ACME]["homepage"] == "https://acme.example/über?a=1&b=<2>"
     assert by_id[graphs.BETA]["start"] == "2018-11-01"
     assert by_id[graphs.BETA]["start_text"] == "2018-11"
-    assert by_id[graphs.ACME]["color"] == "#e69f00"
+    assert by_id[graphs.ACME]["color"] == "#0072b2"  # kg:Company's pinned colour
     edges = _rows(tmp_path / "firms.edges.csv")
     assert edges[0] == [
         *("Source", "Target", "Type", "Id", "Label", "Kind", "Weight", "predicate", "since"),
@@ -311,18 +356,21 @@ def test_a_data_attribute_named_like_a_visual_property_is_kept_apart(tmp_path):
     write_network(g, tmp_path / "g.csv")
     write_network(g, tmp_path / "g.gexf")
     graphml = nx.read_graphml(tmp_path / "g.graphml").nodes["a"]
-    assert (graphml["data:size"], graphml["data:X"], graphml["size"]) == ("large", 3, 10.0)
+    assert (graphml["data:size"], graphml["data:X"], graphml["size"]) == ("large", 3, 20.0)
     node = json.loads((tmp_path / "g.json").read_text())["nodes"][0]["attributes"]
     assert (node["data:size"], node["data:color"], node["size"], node["color"]) == (
         "large",
         "red",
-        10.0,
-        "#e69f00",
+        20.0,
+        palette(["K"])["K"],
     )
     edge = json.loads((tmp_path / "g.json").read_text())["edges"][0]["attributes"]
     assert edge == {"id": "data id", "data:type": "self"}
     header = _rows(tmp_path / "g.nodes.csv")[0]
-    assert header == ["Id", "Label", "kind", "data:size", "data:color", "data:X", "size", "color"]
+    assert header == [
+        *("Id", "Label", "kind", "data:size", "data:color", "data:X"),
+        *("x", "y", "size", "color"),
+    ]
     assert _rows(tmp_path / "g.edges.csv")[0][7:] == ["data:id", "data:type"]
     gexf = nx.read_gexf(tmp_path / "g.gexf").nodes["a"]
     assert (gexf["size"], gexf["color"]) == ("large", "red")  # GEXF keeps visuals apart itself
@@ -361,14 +409,42 @@ def test_any_text_survives_csv_and_json_except_lone_surrogates(tmp_path, label, 
 # --- palette ----------------------------------------------------------------------------------
 
 
-def test_palette_is_okabe_ito_then_tableau_in_the_given_order():
-    kinds = [f"Kind{i}" for i in range(40)]
-    colours = palette(kinds)
-    assert list(colours) == kinds
-    assert list(colours.values())[:27] == [*OKABE_ITO, *TABLEAU_20]
+def test_palette_gives_kgcli_classes_their_pinned_colours_and_others_distinct_ones():
+    keys = [KG + "Company", KG + "HealthcareFacility"] + [f"urn:x:Kind{i}" for i in range(40)]
+    colours = palette(keys)
+    assert set(colours) == set(keys)
+    assert colours[KG + "Company"] == PINNED[KG + "Company"]
+    assert colours[KG + "HealthcareFacility"] == PINNED[KG + "HealthcareFacility"]
     assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in colours.values())
-    assert len(set(colours.values())) == 40
-    assert palette(["B", "A", "B"]) == {"B": OKABE_ITO[0], "A": OKABE_ITO[1]}
+    assert len(set(colours.values())) == len(keys)  # distinct within one network
+    # The first 27 take the slots of Okabe-Ito and Tableau 20, the rest spaced hues.
+    assert len(set(colours.values()) & {*OKABE_ITO, *TABLEAU_20}) == 27
+
+
+def test_a_class_keeps_its_colour_whatever_else_is_in_the_network():
+    alone = palette(["urn:x:Lab"])["urn:x:Lab"]
+    assert palette(["urn:x:Lab", KG + "Company", KG + "Town"])["urn:x:Lab"] == alone
+    assert alone == SLOTS[slot_of("urn:x:Lab")]
+    # Two classes that hash to the same slot: the later IRI moves to the next free slot.
+    taken = SLOTS[slot_of("urn:x:Lab")]
+    other = next(f"urn:y:{i}" for i in range(1000) if SLOTS[slot_of(f"urn:y:{i}")] == taken)
+    both = palette(["urn:x:Lab", other])
+    assert both[min("urn:x:Lab", other)] == taken
+    assert both[max("urn:x:Lab", other)] != taken
+
+
+def test_the_same_class_has_the_same_colour_in_every_profile(tmp_path):
+    from kgcli.api import open_source
+    from kgcli.network.build import build_network
+
+    source = open_source()
+    seen: dict[str, set[str]] = {}
+    for profile in DOMAIN_PROFILES:
+        graph = build_network(source, profile)
+        legend = write_network(graph, tmp_path / f"{profile.name}.json")
+        for _, data in graph.nodes(data=True):
+            seen.setdefault(data["class"], set()).add(legend[data["kind"]])
+    assert {cls: len(colours) for cls, colours in seen.items()} == dict.fromkeys(seen, 1)
 
 
 def test_legend_follows_the_declared_kinds_then_the_others_sorted(tmp_path):
@@ -376,16 +452,8 @@ def test_legend_follows_the_declared_kinds_then_the_others_sorted(tmp_path):
     for node, kind in [("c", "Company"), ("z", "Zebra"), ("t", "Town"), ("a", "Alpaca")]:
         g.add_node(node, label=node, kind=kind)
     legend = write_network(g, tmp_path / "g.json")
-    # Sector is absent, but keeps its slot so that the others keep their colours.
-    assert legend == {
-        "Town": OKABE_ITO[0],
-        "Company": OKABE_ITO[1],
-        "Alpaca": OKABE_ITO[3],
-        "Zebra": OKABE_ITO[4],
-    }
-    undeclared = nx.DiGraph()
-    undeclared.add_nodes_from([("b", {"kind": "B"}), ("a", {"kind": "A"})])
-    assert write_network(undeclared, tmp_path / "u.json") == {"A": OKABE_ITO[0], "B": OKABE_ITO[1]}
+    assert list(legend) == ["Town", "Company", "Alpaca", "Zebra"]
+    assert legend == {kind: palette(legend)[kind] for kind in legend}
 
 
 def test_legend_is_the_same_in_another_process(tmp_path):
@@ -421,7 +489,12 @@ def test_each_layout_is_seeded_and_scaled(tmp_path, layout):
     g = graphs.typed_graph()
     first = _read_json_positions(g, tmp_path / "a.json", layout, 42)
     assert first == _read_json_positions(g, tmp_path / "b.json", layout, 42)
-    assert max(abs(c) for xy in first.values() for c in xy) == pytest.approx(1000, abs=1e-3)
+    # Scaled so that the median edge is 100 units long: the unit of the node sizes.
+    lengths = sorted(
+        ((first[u][0] - first[v][0]) ** 2 + (first[u][1] - first[v][1]) ** 2) ** 0.5
+        for u, v in {(u, v) for u, v in g.edges()}
+    )
+    assert lengths[len(lengths) // 2] == pytest.approx(100, abs=0.01)
 
 
 def test_another_seed_gives_another_layout(tmp_path):

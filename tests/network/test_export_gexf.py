@@ -307,10 +307,11 @@ def _viz(doc: etree._ElementTree, version: str = "1.3") -> dict[str, dict[str, o
     return out
 
 
-def test_colours_follow_the_legend_and_sizes_scale_from_5_to_50(tmp_path):
+def test_colours_follow_the_class_and_sizes_the_square_root_from_10_to_30(tmp_path):
     path = tmp_path / "firms.gexf"
     legend = write_network(graphs.typed_graph(), path, size_by="pagerank")
-    assert legend == {"Company": "#e69f00", "Town": "#56b4e9", "District": "#009e73"}
+    # The colours of kgcli's own classes are pinned: the same in every profile and network.
+    assert legend == {"Company": "#0072b2", "Town": "#8c564b", "District": "#c49c94"}
     viz = _viz(assert_valid(path))
     assert {n: v["color"] for n, v in viz.items()} == {
         graphs.ACME: legend["Company"],
@@ -319,21 +320,36 @@ def test_colours_follow_the_legend_and_sizes_scale_from_5_to_50(tmp_path):
         graphs.PUDONG: legend["District"],
     }
     sizes = {n: v["size"] for n, v in viz.items()}
-    assert sizes[graphs.ACME] == 50.0  # pagerank 0.5, the largest
-    assert sizes[graphs.ZHANGJIANG] == sizes[graphs.PUDONG] == 5.0  # 0.125, the smallest
-    assert sizes[graphs.BETA] == pytest.approx(5 + 45 * (0.25 - 0.125) / (0.5 - 0.125), abs=1e-3)
-    assert all(v["position"] is None for v in viz.values())  # no layout asked for
+    assert sizes[graphs.ACME] == 30.0  # pagerank 0.5, the largest
+    assert sizes[graphs.ZHANGJIANG] == sizes[graphs.PUDONG] == 10.0  # 0.125, the smallest
+    share = ((0.25 - 0.125) / (0.5 - 0.125)) ** 0.5  # the disc's area follows the value
+    assert sizes[graphs.BETA] == pytest.approx(10 + 20 * share, abs=1e-3)
+    assert all(v["position"] is not None for v in viz.values())  # every export is laid out
 
 
-def test_without_size_by_every_node_has_the_same_size(tmp_path):
+def test_without_size_by_sizes_follow_the_degree(tmp_path):
     viz = _viz(assert_valid(export(graphs.typed_graph(), tmp_path)))
-    assert {v["size"] for v in viz.values()} == {10.0}
+    sizes = {n: v["size"] for n, v in viz.items()}
+    # Degrees: Zhangjiang 4 (parallel relations count), Acme 2, Beta 1, Pudong 1.
+    assert sizes[graphs.ZHANGJIANG] == 30.0
+    assert sizes[graphs.BETA] == sizes[graphs.PUDONG] == 10.0
+    assert sizes[graphs.ACME] == pytest.approx(10 + 20 * (1 / 3) ** 0.5, abs=1e-3)
+
+
+def test_size_by_rank_spreads_the_sizes_evenly(tmp_path):
+    viz = _viz(assert_valid(export(graphs.typed_graph(), tmp_path, size_scale="rank")))
+    assert sorted({v["size"] for v in viz.values()}) == [10.0, 20.0, 30.0]
+
+
+def test_size_by_none_gives_every_node_the_same_size(tmp_path):
+    viz = _viz(assert_valid(export(graphs.typed_graph(), tmp_path, size_by="none")))
+    assert {v["size"] for v in viz.values()} == {20.0}
 
 
 def test_size_by_an_attribute_some_nodes_lack_gives_them_the_smallest_size(tmp_path):
     viz = _viz(assert_valid(export(graphs.typed_graph(), tmp_path, size_by="revenue")))
-    assert viz[graphs.ACME]["size"] == 10.0  # the only value: no range to scale
-    assert viz[graphs.BETA]["size"] == 5.0
+    assert viz[graphs.ACME]["size"] == 20.0  # the only value: no range to scale
+    assert viz[graphs.BETA]["size"] == 10.0
 
 
 def test_size_by_a_non_numeric_attribute_is_a_usage_error(tmp_path):
@@ -346,6 +362,11 @@ def test_a_non_finite_weight_is_an_input_error(tmp_path):
     g.add_edge("a", "b", weight=float("nan"))
     with pytest.raises(InputError, match="a -> b: weight nan"):
         export(g, tmp_path)
+
+
+def test_layout_none_writes_no_positions(tmp_path):
+    viz = _viz(assert_valid(export(graphs.typed_graph(), tmp_path, layout="none")))
+    assert all(v["position"] is None for v in viz.values())
 
 
 @pytest.mark.parametrize("version", ["1.3", "1.2draft"])
@@ -365,9 +386,17 @@ def test_layout_positions_are_seeded(tmp_path, version):
         set(v["position"]) == ({"x", "y"} if version == "1.3" else {"x", "y", "z"})
         for v in first.values()
     )
-    xs = [abs(float(v["position"]["x"])) for v in first.values()]
-    ys = [abs(float(v["position"]["y"])) for v in first.values()]
-    assert max(xs + ys) == pytest.approx(1000, abs=1e-3)  # scaled for Gephi
+    # Scaled so that the median edge is 100 units long: the unit of the node sizes.
+    at = {n: (float(v["position"]["x"]), float(v["position"]["y"])) for n, v in first.items()}
+    lengths = sorted(
+        ((at[u][0] - at[v][0]) ** 2 + (at[u][1] - at[v][1]) ** 2) ** 0.5
+        for u, v in [
+            (graphs.ACME, graphs.ZHANGJIANG),
+            (graphs.BETA, graphs.ZHANGJIANG),
+            (graphs.ZHANGJIANG, graphs.PUDONG),
+        ]
+    )
+    assert lengths[1] == pytest.approx(100, abs=0.01)
 
 
 def test_unknown_version_is_a_usage_error(tmp_path):

@@ -69,7 +69,7 @@ def dump(graph: nx.Graph) -> str:
         f"node\t{name(n)}\t{d['kind']}\t{d['label']}" for n, d in graph.nodes(data=True)
     )
     lines += sorted(
-        f"edge\t{name(u)}\t{d['kind']}\t{name(v)}\t{d['weight']}"
+        f"edge\t{name(u)}\t{d.get('relations', d['kind'])}\t{name(v)}\t{d['weight']}"
         for u, v, d in (
             (*(ends if graph.is_directed() else sorted(ends)), d)
             for *ends, d in graph.edges(data=True)
@@ -158,9 +158,7 @@ def test_resource_sharing_counts_agree_with_sparql(derived):
     assert sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "SharedMedicalResource") == (
         resources
     )
-    assert all(
-        isinstance(graph, nx.MultiDiGraph) and w == 1.0 for *_, w in graph.edges(data="weight")
-    )
+    assert all(isinstance(graph, nx.DiGraph) and w == 1.0 for *_, w in graph.edges(data="weight"))
 
 
 def test_co_location_links_the_eight_firms_of_huacao_town(embedded):
@@ -181,7 +179,7 @@ def test_co_location_links_the_eight_firms_of_huacao_town(embedded):
 
 
 def test_cluster_edges_are_the_asserted_triples_between_its_nodes(embedded):
-    graph = build_network(embedded, resolve_profile("cluster"))
+    graph = build_network(embedded, resolve_profile("cluster"), multi=True)
     located = _count(
         embedded,
         """SELECT DISTINCT ?a ?b WHERE { ?a kg:locatedIn ?b .
@@ -210,7 +208,9 @@ def test_cluster_edges_are_the_asserted_triples_between_its_nodes(embedded):
 
 @pytest.fixture(scope="module")
 def small() -> nx.MultiDiGraph:
-    graph = build_network(open_source(data=[str(SMALL)]), load_profile(FIXTURES / "small.toml"))
+    graph = build_network(
+        open_source(data=[str(SMALL)]), load_profile(FIXTURES / "small.toml"), multi=True
+    )
     assert isinstance(graph, nx.MultiDiGraph)
     return graph
 
@@ -291,7 +291,7 @@ def test_literals_become_typed_attributes(small):
 )
 def test_lang_chooses_labels_and_texts(lang, acme, motto, works_with):
     graph = build_network(
-        open_source(data=[str(SMALL)]), load_profile(FIXTURES / "small.toml"), lang=lang
+        open_source(data=[str(SMALL)]), load_profile(FIXTURES / "small.toml"), lang=lang, multi=True
     )
     assert graph.nodes[EX + "acme"]["label"] == acme
     assert graph.nodes[EX + "acme"]["motto"] == motto
@@ -299,7 +299,7 @@ def test_lang_chooses_labels_and_texts(lang, acme, motto, works_with):
 
 
 def test_filled_graph_equals_one_built_by_networkx(small, embedded):
-    for graph in (small, build_network(embedded, resolve_profile("cluster"))):
+    for graph in (small, build_network(embedded, resolve_profile("cluster"), multi=True)):
         rebuilt = nx.MultiDiGraph(**graph.graph)
         rebuilt.add_nodes_from(graph.nodes(data=True))
         rebuilt.add_edges_from(graph.edges(keys=True, data=True))
@@ -362,7 +362,7 @@ def test_projection_counts_shared_neighbours_in_either_direction():
 
 
 def _mini(source) -> nx.MultiDiGraph:
-    return build_network(source, load_profile(FIXTURES / "mini.toml"))
+    return build_network(source, load_profile(FIXTURES / "mini.toml"), multi=True)
 
 
 def test_network_from_data_file():
@@ -402,6 +402,7 @@ def _run(text: str, source=None):
         query_text=prepared.text,
         prefixes=prepared.prefixes,
         source=source,
+        multi=True,
     )
 
 

@@ -21,9 +21,11 @@ KG = "https://w3id.org/kgcli/ontology#"
 
 
 def test_builtin_profiles():
-    assert builtin_names() == ["cluster", "co-location", "facility-sharing", "resource-sharing"]
+    assert builtin_names() == [
+        *("cluster", "co-location", "facility-sharing", "generic", "resource-sharing")
+    ]
     for profile in builtin_profiles():
-        assert profile.title and profile.description and profile.nodes
+        assert profile.title and profile.description and (profile.nodes or profile.generic)
         assert profile.name in builtin_names()
         assert "\n" not in profile.description
     sharing = resolve_profile("facility-sharing")

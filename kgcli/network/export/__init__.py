@@ -1,15 +1,22 @@
 """Write a network (the networkx graph of `docs/network-model.md`) for Gephi and web viewers.
 
-    legend = write_network(graph, "firms.gexf", size_by="pagerank", layout="forceatlas2")
+    legend = write_network(graph, "firms.gexf", size_by="pagerank")
 
 Formats, by extension or `fmt`: GEXF 1.3 or 1.2draft (`.gexf`), GraphML (`.graphml`), Gephi's
 spreadsheet import (`.csv`: `NAME.nodes.csv` + `NAME.edges.csv`) and graphology JSON (`.json`).
-Every file is written atomically. All formats share one encoding:
+Every file is written atomically. All formats share one encoding, readable on opening:
 
-- colours by node `kind`, from `palette` (Okabe-Ito, then Tableau 20) in the order of
-  `graph.graph["kinds"]`, then any other kinds sorted, so a kind keeps its colour between runs;
-- sizes from `size_by` (a numeric node attribute), linear from 5 to 50, else 10 for every node;
-- positions from a seeded layout, scaled to +-1000, only when `layout` is given;
+- colours by the node's class IRI (its `kind` when it has no class), from one stable palette
+  (`kgcli.network.export.palette`): a class has the same colour in every network and run;
+- sizes (disc radii) from `size_by`, a numeric node attribute (default `degree`), between 10
+  and 30 layout units by the square root of the value's place in its range (or by rank);
+- positions from a seeded layout (`kgcli.network.export.layout`: components packed around the main
+  one; an edge is about 100 units long, a small network spread to 1000 units across), or a
+  networkx layout by name, or none;
+- values written so that clients which guess types from values (Gephi Lite) guess right:
+  numeric columns holding one value everywhere are left out, group numbers
+  (`graph.graph["categories"]`: component, community...) are written `c1`, `c2`, ..., and edge
+  weights only when some edge does not weigh 1.0;
 - one type per attribute column: int (`integer`, or `long` beyond 32 bits, or text beyond 64),
   float (`double`; a column mixing ints and floats is `double` too), bool, and text for str,
   dates (ISO 8601) and any mixture; a missing value is never written;
@@ -30,7 +37,7 @@ from kgcli.network.export.plan import LAYOUTS, palette
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["EXPORT_FORMATS", "LAYOUTS", "format_for", "palette", "write_network"]
+__all__ = ["EXPORT_FORMATS", "LAYOUTS", "format_for", "legend_rows", "palette", "write_network"]
 
 EXPORT_FORMATS = ("gexf", "graphml", "gephi-csv", "graphology")
 _EXTENSIONS = {".gexf": "gexf", ".graphml": "graphml", ".csv": "gephi-csv", ".json": "graphology"}
@@ -61,7 +68,8 @@ def write_network(
     fmt: str | None = None,
     gexf_version: str = "1.3",
     size_by: str | None = None,
-    layout: str | None = None,
+    size_scale: str = "sqrt",
+    layout: str | None = "auto",
     seed: int = 42,
 ) -> dict[str, str]:
     """Write `graph` to `path` atomically; return the legend, kind -> `#rrggbb`."""
@@ -73,7 +81,7 @@ def write_network(
         from kgcli.network.export.gexf import check_version
 
         check_version(gexf_version)  # before the survey, which may take a while
-    plan = make_plan(graph, size_by=size_by, layout=layout, seed=seed)
+    plan = make_plan(graph, size_by=size_by, size_scale=size_scale, layout=layout, seed=seed)
     if chosen == "gexf":
         from kgcli.network.export.gexf import write_gexf
 
@@ -97,3 +105,29 @@ def write_network(
         with atomic_write(path) as out:
             write_graphology(graph, out, plan)
     return plan.legend
+
+
+def legend_rows(graph: nx.Graph) -> list[tuple[str, str, int, str | None]]:
+    """(kind, colour, nodes, class IRI) for each kind of `graph`, in legend order."""
+    from kgcli.network.export.plan import colour_key
+
+    counts: dict[str, int] = {}
+    classes: dict[str, str | None] = {}
+    keys: list[str] = []
+    for _, data in graph.nodes(data=True):
+        kind = str(data.get("kind", ""))
+        counts[kind] = counts.get(kind, 0) + 1
+        cls = data.get("class")
+        classes.setdefault(kind, None if cls is None else str(cls))
+        key = colour_key(data)
+        if key is not None:
+            keys.append(key)
+    colours = palette(keys)
+    declared = [str(kind) for kind in graph.graph.get("kinds") or ()]
+    order = {kind: i for i, kind in enumerate(declared)}
+    rows = []
+    for kind in sorted(counts, key=lambda k: (order.get(k, len(order)), k)):
+        cls = classes[kind]
+        colour = colours.get(cls if cls is not None else kind, "#999999")
+        rows.append((kind, colour, counts[kind], cls))
+    return rows

@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from kgcli.network.export.plan import (
     Column,
     Plan,
+    category_text,
     columns,
     edges_with_ids,
     float_text,
+    node_ids,
     normalise_time,
     text_of,
     time_columns,
@@ -76,7 +78,14 @@ class _Sheet:
 def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, plan: Plan) -> None:
     """Write the nodes table to `nodes_out` and the edges table to `edges_out`."""
     found = plan.survey
-    node_cols = columns(found.node_attrs, _NODE_RESERVED, prefix="", fold_case=True)
+    node_cols = columns(
+        found.node_attrs,
+        _NODE_RESERVED,
+        prefix="",
+        fold_case=True,
+        skip=plan.constant_nodes,
+        categories=plan.categories,
+    )
     node_texts = time_columns(found.node_time_text, prefix="")
     header = ["Id", "Label", *(c.title for c in node_cols)]
     if found.node_times:
@@ -87,22 +96,30 @@ def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, p
     sheet = _Sheet(nodes_out)
     sheet.row(header)
     datetimes = found.datetimes
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         label = data.get("label")
-        row = [str(node), "" if label is None else str(label)]
+        row = [node_id(node), "" if label is None else str(label)]
         row += [_cell(data.get(c.name), c) for c in node_cols]
         if found.node_times:
             row += _times(data, datetimes, node, node_texts)
         if plan.positions is not None:
             x, y = plan.positions.get(node, (0.0, 0.0))
             row += [repr(x), repr(y)]
-        row += [repr(plan.node_size(data)), plan.node_colour(data) or ""]
+        row += [repr(plan.node_size(node)), plan.node_colour(data) or ""]
         sheet.row(row)
     sheet.flush()
 
     edge_cols = [
         c
-        for c in columns(found.edge_attrs, _EDGE_RESERVED, prefix="", fold_case=True)
+        for c in columns(
+            found.edge_attrs,
+            _EDGE_RESERVED,
+            prefix="",
+            fold_case=True,
+            skip=plan.constant_edges,
+            categories=plan.categories,
+        )
         if c.name != "kind"  # the Kind column
     ]
     edge_texts = time_columns(found.edge_time_text, prefix="")
@@ -118,8 +135,8 @@ def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, p
         kind = data.get("kind")
         weight = data.get("weight")
         row = [
-            str(u),
-            str(v),
+            node_id(u),
+            node_id(v),
             direction,
             edge_id,
             "" if label is None else str(label),
@@ -136,6 +153,8 @@ def write_gephi_csv(graph: nx.Graph, nodes_out: BinaryIO, edges_out: BinaryIO, p
 def _cell(value: Any, col: Column) -> str:
     if value is None:
         return ""
+    if col.category:
+        return category_text(value)
     if col.type == "double":
         return float_text(float(value))
     return text_of(value)

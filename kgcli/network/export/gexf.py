@@ -28,9 +28,11 @@ from kgcli.errors import UsageError
 from kgcli.network.export.plan import (
     Column,
     Plan,
+    category_text,
     columns,
     edges_with_ids,
     float_text,
+    node_ids,
     normalise_time,
     rgb,
     text_of,
@@ -49,7 +51,7 @@ _NAMESPACES = {
     "1.2draft": ("http://www.gexf.net/1.2draft", "http://www.gexf.net/1.2draft/viz", "1.2"),
 }
 # Titles our own columns use; a data attribute of that name is written as data:NAME.
-_RESERVED = ("start_text", "end_text")
+_RESERVED = ("start", "end", "start_text", "end_text")
 
 
 def check_version(version: str) -> str:
@@ -60,15 +62,40 @@ def check_version(version: str) -> str:
     return canonical
 
 
-def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3") -> None:
+# One pass over the document in its order (header, attributes, nodes, edges): splitting it would
+# scatter the element order the grammar fixes.
+def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3") -> None:  # noqa: C901
     """Write `graph` as GEXF to the binary stream `out`."""
     version = check_version(version)
     ns, viz_ns, number = _NAMESPACES[version]
     found = plan.survey
-    node_cols = columns(found.node_attrs, _RESERVED, prefix="n")
-    edge_cols = columns(found.edge_attrs, _RESERVED, prefix="e")
-    node_time_cols = time_columns(found.node_time_text, prefix="n")
-    edge_time_cols = time_columns(found.edge_time_text, prefix="e")
+    node_cols = columns(
+        found.node_attrs,
+        _RESERVED,
+        prefix="",
+        skip=plan.constant_nodes,
+        categories=plan.categories,
+    )
+    edge_cols = columns(
+        found.edge_attrs,
+        _RESERVED,
+        prefix="",
+        skip=plan.constant_edges,
+        categories=plan.categories,
+    )
+    # The times again as plain date columns: graphology-gexf (Gephi Lite) reads no start/end.
+    node_time_cols = _date_columns(found.node_time_names) + time_columns(
+        found.node_time_text, prefix=""
+    )
+    edge_time_cols = _date_columns(found.edge_time_names) + time_columns(
+        found.edge_time_text, prefix=""
+    )
+    # Numeric ids: graphology-gexf (Gephi Lite) names a column by its title only when its id
+    # is a number, and by the id otherwise.
+    for at, col in enumerate(node_cols + node_time_cols):
+        col.id = str(at)
+    for at, col in enumerate(edge_cols + edge_time_cols):
+        col.id = str(at)
 
     buf = Buffer(out)
     put = buf.append
@@ -90,16 +117,17 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     node_lines = _Lines(node_cols)
     z = ' z="0.0"' if version == "1.2draft" else ""  # 1.2draft requires z
     datetimes = found.datetimes
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         label = data.get("label")
         try:
-            put(f'      <node id="{attr(str(node))}"')
+            put(f'      <node id="{attr(node_id(node))}"')
             if label is not None:
                 put(f' label="{attr(str(label))}"')
             if found.node_times:
                 _times(put, data, datetimes, node)
             put(">\n")
-            lines = node_lines.lines(data, node_time_cols)
+            lines = node_lines.lines(data, node_time_cols, datetimes)
         except XmlCharError as err:
             raise refused(err, f"node {shown(repr(node))}", "GEXF") from None
         if lines:
@@ -110,7 +138,7 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
         if colour is not None:
             r, g, b = rgb(colour)
             put(f'        <viz:color r="{r}" g="{g}" b="{b}"/>\n')
-        put(f'        <viz:size value="{plan.node_size(data)!r}"/>\n')
+        put(f'        <viz:size value="{plan.node_size(node)!r}"/>\n')
         if plan.positions is not None:
             x, y = plan.positions.get(node, (0.0, 0.0))
             put(f'        <viz:position x="{x!r}" y="{y!r}"{z}/>\n')
@@ -124,15 +152,16 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     # label, kind and weight repeat across edges of one predicate: render each combination once.
     natives: dict[tuple[Any, Any, Any], str] = {}
     native_kind = version == "1.3"
+    weights = plan.write_weights()
     for edge_id, u, v, data in edges_with_ids(graph, plan):
         try:
             source = ids.get(u)
             if source is None:
-                source = ids[u] = attr(str(u))
+                source = ids[u] = attr(node_id(u))
             target = ids.get(v)
             if target is None:
-                target = ids[v] = attr(str(v))
-            triple = (data.get("label"), data.get("kind"), data.get("weight"))
+                target = ids[v] = attr(node_id(v))
+            triple = (data.get("label"), data.get("kind"), data.get("weight") if weights else None)
             native = natives.get(triple)
             if native is None:
                 native = _natives(*triple, native_kind)
@@ -141,7 +170,7 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
             put(f'      <edge id="{attr(edge_id)}" source="{source}" target="{target}"{native}')
             if found.edge_times:
                 _times(put, data, datetimes, (u, v))
-            lines = edge_lines.lines(data, edge_time_cols)
+            lines = edge_lines.lines(data, edge_time_cols, datetimes)
         except XmlCharError as err:
             raise refused(err, f"the edge {shown(repr(u))} -> {shown(repr(v))}", "GEXF") from None
         if lines:
@@ -198,7 +227,7 @@ class _Lines:
         self.cols = {c.name: c for c in cols}
         self.memo: dict[str, dict[str, str] | None] = {c.name: {} for c in cols}
 
-    def lines(self, data: dict[str, Any], time_cols: list[Column]) -> str:
+    def lines(self, data: dict[str, Any], time_cols: list[Column], datetimes: bool) -> str:
         """The `<attvalue>` lines of one node or edge, joined; empty if it has no values."""
         cols = self.cols
         lines = []
@@ -209,7 +238,8 @@ class _Lines:
             memo = self.memo[name] if type(value) is str else None
             line = None if memo is None else memo.get(value)
             if line is None:
-                line = f'          <attvalue for="{col.id}" value="{_value(value, col.type)}"/>\n'
+                shown = category_text(value) if col.category else value
+                line = f'          <attvalue for="{col.id}" value="{_value(shown, col.type)}"/>\n'
                 if memo is not None:
                     if len(memo) < self.LIMIT:
                         memo[value] = line
@@ -218,9 +248,19 @@ class _Lines:
             lines.append(line)
         for col in time_cols:
             value = data.get(col.name)
-            if isinstance(value, str):
+            if col.title == col.name:  # start/end as a date
+                if value is not None:
+                    iso, _ = normalise_time(value, col.name)
+                    when = time_text(iso, datetimes)
+                    lines.append(f'          <attvalue for="{col.id}" value="{when}"/>\n')
+            elif isinstance(value, str):
                 lines.append(f'          <attvalue for="{col.id}" value="{attr(value)}"/>\n')
         return "".join(lines)
+
+
+def _date_columns(names: set[str]) -> list[Column]:
+    """`start`/`end` as ordinary columns (ISO dates), for each of them the elements have."""
+    return [Column(name, name, "string", name) for name in ("start", "end") if name in names]
 
 
 def _natives(label: Any, kind: Any, weight: Any, native_kind: bool) -> str:

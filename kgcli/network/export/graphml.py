@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from kgcli.network.export.plan import (
     Column,
     Plan,
+    category_text,
     columns,
     edges_with_ids,
     float_text,
+    node_ids,
     normalise_time,
     rgb,
     text_of,
@@ -45,8 +47,22 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:  # noqa: 
     found = plan.survey
     reserved_nodes = _GEPHI_NODE + _OURS
     reserved_edges = _GEPHI_EDGE + _OURS
-    node_cols = columns(found.node_attrs, reserved_nodes, prefix="", fold_case=True)
-    edge_cols = columns(found.edge_attrs, reserved_edges, prefix="", fold_case=True)
+    node_cols = columns(
+        found.node_attrs,
+        reserved_nodes,
+        prefix="",
+        fold_case=True,
+        skip=plan.constant_nodes,
+        categories=plan.categories,
+    )
+    edge_cols = columns(
+        found.edge_attrs,
+        reserved_edges,
+        prefix="",
+        fold_case=True,
+        skip=plan.constant_edges,
+        categories=plan.categories,
+    )
     node_times = time_columns(found.node_time_text, prefix="")
     edge_times = time_columns(found.edge_time_text, prefix="")
 
@@ -59,18 +75,19 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:  # noqa: 
     graph_keys = {name: key("graph", name, "string") for name in plan.meta}
     label_n = key("node", "label", "string")
     node_keys = {c.name: (key("node", c.title, _TYPES.get(c.type, "string")), c) for c in node_cols}
-    start_n = key("node", "start", "string") if found.node_times else ""
-    end_n = key("node", "end", "string") if found.node_times else ""
+    start_n = key("node", "start", "string") if "start" in found.node_time_names else ""
+    end_n = key("node", "end", "string") if "end" in found.node_time_names else ""
     node_text_keys = [(key("node", c.title, "string"), c) for c in node_times]
     x_key = key("node", "x", "float") if plan.positions is not None else ""
     y_key = key("node", "y", "float") if plan.positions is not None else ""
     size_key = key("node", "size", "float")
     colour_keys = [key("node", channel, "int") for channel in "rgb"]
     label_e = key("edge", "label", "string")
-    weight_e = key("edge", "weight", "double")
+    weights = plan.write_weights()
+    weight_e = key("edge", "weight", "double") if weights else ""
     edge_keys = {c.name: (key("edge", c.title, _TYPES.get(c.type, "string")), c) for c in edge_cols}
-    start_e = key("edge", "start", "string") if found.edge_times else ""
-    end_e = key("edge", "end", "string") if found.edge_times else ""
+    start_e = key("edge", "start", "string") if "start" in found.edge_time_names else ""
+    end_e = key("edge", "end", "string") if "end" in found.edge_time_names else ""
     edge_text_keys = [(key("edge", c.title, "string"), c) for c in edge_times]
 
     buf = Buffer(out)
@@ -89,9 +106,10 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:  # noqa: 
         raise refused(err, "the network's metadata or an attribute name", "GraphML") from None
 
     datetimes = found.datetimes
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         try:
-            put(f'    <node id="{attr(str(node))}">\n')
+            put(f'    <node id="{attr(node_id(node))}">\n')
             label = data.get("label")
             if label is not None:
                 put(f'      <data key="{label_n}">{text(str(label))}</data>\n')
@@ -104,7 +122,7 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:  # noqa: 
             x, y = plan.positions.get(node, (0.0, 0.0))
             put(f'      <data key="{x_key}">{x!r}</data>\n')
             put(f'      <data key="{y_key}">{y!r}</data>\n')
-        put(f'      <data key="{size_key}">{plan.node_size(data)!r}</data>\n')
+        put(f'      <data key="{size_key}">{plan.node_size(node)!r}</data>\n')
         colour = plan.node_colour(data)
         if colour is not None:
             for k, channel in zip(colour_keys, rgb(colour), strict=True):
@@ -117,15 +135,15 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:  # noqa: 
         try:
             source = ids.get(u)
             if source is None:
-                source = ids[u] = attr(str(u))
+                source = ids[u] = attr(node_id(u))
             target = ids.get(v)
             if target is None:
-                target = ids[v] = attr(str(v))
+                target = ids[v] = attr(node_id(v))
             put(f'    <edge id="{attr(edge_id)}" source="{source}" target="{target}">\n')
             label = data.get("label")
             if label is not None:
                 put(f'      <data key="{label_e}">{text(str(label))}</data>\n')
-            weight = data.get("weight")
+            weight = data.get("weight") if weights else None
             if weight is not None:
                 put(f'      <data key="{weight_e}">{float_text(float(weight))}</data>\n')
             _data(put, data, edge_keys)
@@ -147,6 +165,8 @@ def _data(put: Any, data: dict[str, Any], by_name: dict[str, tuple[str, Column]]
         if found is None or value is None:
             continue
         k, col = found
+        if col.category:
+            value = category_text(value)
         if col.type == "string":
             out = text(text_of(value))
         elif col.type == "double":
@@ -169,7 +189,7 @@ def _times(
 ) -> None:
     for name, k in (("start", start_key), ("end", end_key)):
         value = data.get(name)
-        if value is not None:
+        if value is not None and k:
             iso, _ = normalise_time(value, f"{where}: {name}")
             put(f'      <data key="{k}">{time_text(iso, datetimes)}</data>\n')
     for k, col in text_keys:

@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from kgcli.network.export.plan import (
     Column,
     Plan,
+    category_text,
     columns,
     edges_with_ids,
+    node_ids,
     normalise_time,
     text_of,
     time_columns,
@@ -48,10 +50,24 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
     """Write `graph` as graphology JSON to the binary stream `out`."""
     found = plan.survey
-    node_cols = columns(found.node_attrs, _NODE_RESERVED, prefix="", fold_case=True)
+    node_cols = columns(
+        found.node_attrs,
+        _NODE_RESERVED,
+        prefix="",
+        fold_case=True,
+        skip=plan.constant_nodes,
+        categories=plan.categories,
+    )
     edge_cols = [
         c
-        for c in columns(found.edge_attrs, _EDGE_RESERVED, prefix="", fold_case=True)
+        for c in columns(
+            found.edge_attrs,
+            _EDGE_RESERVED,
+            prefix="",
+            fold_case=True,
+            skip=plan.constant_edges,
+            categories=plan.categories,
+        )
         if c.name != "kind"  # written under its own name below
     ]
     node_texts = time_columns(found.node_time_text, prefix="")
@@ -84,6 +100,7 @@ def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
 
     datetimes = found.datetimes
     separator = ""
+    node_id = node_ids(plan)
     for node, data in graph.nodes(data=True):
         attrs: dict[str, Any] = {}
         label = data.get("label")
@@ -93,31 +110,32 @@ def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         _times(attrs, data, datetimes, node, node_texts)
         if plan.positions is not None:
             attrs["x"], attrs["y"] = plan.positions.get(node, (0.0, 0.0))
-        attrs["size"] = plan.node_size(data)
+        attrs["size"] = plan.node_size(node)
         colour = plan.node_colour(data)
         if colour is not None:
             attrs["color"] = colour
-        parts.append(f'{separator}{{"key":{encode(str(node))},"attributes":{encode(attrs)}}}')
+        parts.append(f'{separator}{{"key":{encode(node_id(node))},"attributes":{encode(attrs)}}}')
         separator = ",\n"
         if len(parts) >= 2048:
             flush()
     parts.append('\n],\n"edges":[\n')
 
     separator = ""
+    weights = plan.write_weights()
     for edge_id, u, v, data in edges_with_ids(graph, plan):
         attrs = {}
         for name in ("label", "kind"):
             value = data.get(name)
             if value is not None:
                 attrs[name] = text_of(value)
-        weight = data.get("weight")
+        weight = data.get("weight") if weights else None
         if weight is not None:
             attrs["weight"] = weight
         _values(attrs, data, edge_cols)
         _times(attrs, data, datetimes, (u, v), edge_texts)
         parts.append(
-            f'{separator}{{"key":{encode(edge_id)},"source":{encode(str(u))},'
-            f'"target":{encode(str(v))},"attributes":{encode(attrs)}}}'
+            f'{separator}{{"key":{encode(edge_id)},"source":{encode(node_id(u))},'
+            f'"target":{encode(node_id(v))},"attributes":{encode(attrs)}}}'
         )
         separator = ",\n"
         if len(parts) >= 2048:
@@ -131,7 +149,9 @@ def _values(attrs: dict[str, Any], data: dict[str, Any], cols: list[Column]) -> 
         value = data.get(col.name)
         if value is None:
             continue
-        if col.type == "string":
+        if col.category:
+            attrs[col.title] = category_text(value)
+        elif col.type == "string":
             attrs[col.title] = text_of(value)
         elif col.type == "double":
             number = float(value)

@@ -7,38 +7,30 @@ keys can serve as ids, and the range of the `size_by` attribute; the plan adds t
 
 from __future__ import annotations
 
-import colorsys
 import datetime as dt
 import math
 import re
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from kgcli.errors import InputError, UsageError
+from kgcli.network.export.layout import EDGE, RADIUS_MAX, RADIUS_MIN
+from kgcli.network.export.palette import colours_for
 
 if TYPE_CHECKING:
     import networkx as nx
 
 ColumnType = Literal["integer", "long", "double", "boolean", "string"]
 
-#: Okabe & Ito (2008), the colour-blind-safe set, without its black (it hides edges and labels).
-OKABE_ITO = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7")
-#: Tableau 20, for networks with more kinds than Okabe-Ito has colours.
-TABLEAU_20 = (
-    *("#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896"),
-    *("#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7"),
-    *("#bcbd22", "#dbdb8d", "#17becf", "#9edae5"),
-)
-_FIXED = OKABE_ITO + TABLEAU_20
+#: Node sizes (disc radii, in layout units): the smallest and largest when sized by a metric
+#: (square root of its share of the range, or rank), and the size of every node otherwise.
+SIZE_MIN, SIZE_MAX = RADIUS_MIN, RADIUS_MAX
+SIZE_DEFAULT = (RADIUS_MIN + RADIUS_MAX) / 2
+SIZE_SCALES = ("sqrt", "rank")
 
-#: Node sizes when `size_by` is given (linear between the attribute's min and max), and otherwise.
-SIZE_MIN, SIZE_MAX, SIZE_DEFAULT = 5.0, 50.0, 10.0
-#: Layout coordinates are scaled so the farthest node sits this far from the centre (Gephi's scale).
-LAYOUT_SCALE = 1000.0
-
-LAYOUTS = ("forceatlas2", "spring", "kamada-kawai")
+LAYOUTS = ("auto", "forceatlas2", "spring", "kamada-kawai", "none")
 
 _INT32 = 2**31
 _INT64 = 2**63
@@ -49,26 +41,10 @@ NODE_NATIVE = frozenset({"label", "start", "end"})
 EDGE_NATIVE = frozenset({"label", "weight", "start", "end"})
 
 
-def palette(kinds: Iterable[str]) -> dict[str, str]:
-    """Colour each kind, in the order given: Okabe-Ito, then Tableau 20, then spaced hues.
-
-    The colour depends only on a kind's position in the list, so the same list always yields the
-    same colours, in any process.
-    """
-    colours: dict[str, str] = {}
-    for kind in kinds:
-        if kind not in colours:
-            colours[kind] = _colour(len(colours))
-    return colours
-
-
-def _colour(index: int) -> str:
-    if index < len(_FIXED):
-        return _FIXED[index]
-    # Beyond 27 kinds no palette stays distinguishable; golden-angle hues at least stay distinct.
-    hue = ((index - len(_FIXED)) * 0.618033988749895) % 1.0
-    r, g, b = colorsys.hls_to_rgb(hue, 0.5, 0.55)
-    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+def palette(keys: Iterable[str]) -> dict[str, str]:
+    """Colour each class IRI (or kind): the same key has the same colour in every run
+    (`kgcli.network.export.palette`)."""
+    return colours_for(keys)
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -137,6 +113,12 @@ class _Seen:
     types: set[type] = field(default_factory=set)
     beyond_32: bool = False
     beyond_64: bool = False
+    count: int = 0  # how many nodes (or edges) have a value
+    first: Any = None
+    constant: bool = True  # every value so far equals the first
+
+    def numeric(self) -> bool:
+        return bool(self.types) and self.types <= {int, float}
 
     def column_type(self) -> ColumnType:
         types = self.types
@@ -158,6 +140,7 @@ class Column:
     title: str
     type: ColumnType
     id: str
+    category: bool = False  # group numbers, written as `c1`, `c2`, ... (see `category_text`)
 
 
 @dataclass
@@ -176,6 +159,21 @@ class Survey:
     kinds: set[str] = field(default_factory=set)
     keys_unique: bool = False
     size_range: tuple[float, float] | None = None
+    nodes: int = 0
+    edges: int = 0
+    unit_weights: bool = True  # every edge weighs 1.0 (GEXF's default) or has no weight
+    renamed: dict[Any, str] = field(default_factory=dict)  # nodes whose text another node has
+    node_time_names: set[str] = field(default_factory=set)  # which of start/end nodes have
+    edge_time_names: set[str] = field(default_factory=set)
+
+    def constant_columns(self, attrs: Mapping[str, _Seen], items: int) -> list[str]:
+        """Numeric columns that hold one value on every item: they tell nothing, and clients
+        that guess types from values (Gephi Lite) read them as a boolean or a category."""
+        return [
+            name
+            for name, seen in attrs.items()
+            if seen.numeric() and seen.constant and seen.count == items and items > 1
+        ]
 
     @property
     def dynamic(self) -> bool:
@@ -197,11 +195,15 @@ def survey(graph: nx.Graph, size_by: str | None = None) -> Survey:
     low = math.inf
     high = -math.inf
     numeric_size = False
+    names: array[int] = array("q")  # hashes of the nodes' texts, to learn whether they clash
     for node, data in graph.nodes(data=True):
+        found.nodes += 1
+        names.append(hash(str(node)))
         _record(found.node_attrs, data, NODE_NATIVE)
         if "start" in data or "end" in data:
             found.node_times = True
             _times(found, found.node_time_text, data, f"node {node}")
+            found.node_time_names.update(n for n in ("start", "end") if data.get(n) is not None)
         kind = data.get("kind")
         if kind is not None:
             found.kinds.add(str(kind))
@@ -226,16 +228,21 @@ def survey(graph: nx.Graph, size_by: str | None = None) -> Survey:
         if low <= high:
             found.size_range = (float(low), float(high))
 
+    found.renamed = _renamed_nodes(graph, names)
     # Hashes of the keys, 8 bytes an edge, to learn whether the keys can serve as edge ids.
     keys: array[int] | None = array("q") if found.multi else None
     for u, v, key, data in _edges(graph):
+        found.edges += 1
         _record(found.edge_attrs, data, EDGE_NATIVE)
         if "start" in data or "end" in data:
             found.edge_times = True
             _times(found, found.edge_time_text, data, f"edge {u} -> {v}")
+            found.edge_time_names.update(n for n in ("start", "end") if data.get(n) is not None)
         weight = data.get("weight")
         if weight is not None and (type(weight) not in (int, float) or not math.isfinite(weight)):
             raise InputError(f"edge {u} -> {v}: weight {weight!r} is not a finite number")
+        if weight is not None and weight != 1:
+            found.unit_weights = False
         if keys is not None:
             keys.append(hash(str(key)))
     if keys is not None:
@@ -249,7 +256,10 @@ def _record(attrs: dict[str, _Seen], data: Mapping[str, Any], native: frozenset[
             continue
         seen = attrs.get(name)
         if seen is None:
-            seen = attrs[name] = _Seen()
+            seen = attrs[name] = _Seen(first=value)
+        elif seen.constant and value != seen.first:
+            seen.constant = False
+        seen.count += 1
         kind = type(value)
         seen.types.add(kind)
         if kind is int and not -_INT32 <= value < _INT32:
@@ -269,14 +279,46 @@ def _times(found: Survey, as_text: set[str], data: Mapping[str, Any], where: str
             as_text.add(name)
 
 
-def _unique_keys(graph: nx.Graph, hashes: array[int]) -> bool:
+def _clash(hashes: array[int]) -> bool:
+    """Whether two of `hashes` are equal; sorting them in place keeps this at 8 bytes each."""
     import numpy as np
 
-    # Sorting the hashes in place keeps the check at 8 bytes an edge; only if two hashes collide
-    # do we compare the keys themselves.
     ordered = np.frombuffer(hashes, dtype=np.int64)
     ordered.sort()
-    if not bool((ordered[1:] == ordered[:-1]).any()):
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
+def _renamed_nodes(graph: nx.Graph, hashes: array[int]) -> dict[Any, str]:
+    """The id of each node whose text another node has (the int 1 and the text "1").
+
+    A node's id is its text (`str(node)`), which every format writes. Where two nodes have the
+    same text, a text node keeps it (node ids are texts: it is its own id) and so does the first
+    other node; each later one becomes `TEXT~2`, `TEXT~3`... (the first not in use), so no two
+    nodes share an id and no edge is drawn to the wrong one.
+    """
+    if not _clash(hashes):
+        return {}
+    taken = {str(node) for node in graph}
+    claimed = {node for node in graph if isinstance(node, str)}
+    renamed: dict[Any, str] = {}
+    for node in graph:
+        if isinstance(node, str):
+            continue
+        text = str(node)
+        if text not in claimed:
+            claimed.add(text)  # the first other node written this way keeps it
+            continue
+        number = 2
+        while f"{text}~{number}" in taken:
+            number += 1
+        renamed[node] = f"{text}~{number}"
+        taken.add(renamed[node])
+    return renamed
+
+
+def _unique_keys(graph: nx.Graph, hashes: array[int]) -> bool:
+    # Only if two hashes collide do we compare the keys themselves.
+    if not _clash(hashes):
         return True
     seen: set[str] = set()
     for _, _, key, _ in _edges(graph):
@@ -296,6 +338,15 @@ def _edges(graph: nx.Graph) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
             yield u, v, None, data
 
 
+def node_ids(plan: Plan) -> Callable[[Any], str]:
+    """The id each format writes for a node: its text, unless another node has that text too
+    (`_renamed_nodes`)."""
+    renamed = plan.survey.renamed
+    if not renamed:
+        return str
+    return lambda node: renamed.get(node) or str(node)
+
+
 def edges_with_ids(graph: nx.Graph, plan: Plan) -> Iterator[tuple[str, Any, Any, dict[str, Any]]]:
     """(id, source, target, data): the edge key when keys are unique, else `e0`, `e1`, ..."""
     if plan.survey.keys_unique:
@@ -312,8 +363,13 @@ def columns(
     *,
     prefix: str,
     fold_case: bool = False,
+    skip: Collection[str] = (),
+    categories: Collection[str] = (),
 ) -> list[Column]:
     """Data columns in first-seen order; a name a format reserves is written as `data:NAME`.
+
+    Columns named in `skip` (constant ones, see `Survey.constant_columns`) are left out; the
+    integer columns named in `categories` are written as text `c1`, `c2`... (`category_text`).
 
     `reserved` holds the names the format gives a meaning of its own (Gephi reads a GraphML `size`
     as the node size, sigma.js a graphology `type` as a renderer...). With `fold_case`, names that
@@ -324,14 +380,26 @@ def columns(
         return _fold(title, fold_case)
 
     taken = {key(name) for name in reserved}
-    out = []
-    for index, (name, seen) in enumerate(attrs.items()):
+    out: list[Column] = []
+    for name, seen in attrs.items():
+        if name in skip:
+            continue
         title = name
         while key(title) in taken:
             title = f"data:{title}"
         taken.add(key(title))
-        out.append(Column(name, title, seen.column_type(), f"{prefix}{index}"))
+        category = name in categories and seen.types == {int}
+        kind: ColumnType = "string" if category else seen.column_type()
+        out.append(Column(name, title, kind, f"{prefix}{len(out)}", category))
     return out
+
+
+def category_text(value: object) -> str:
+    """A group number as a category label: 0 (the largest group) -> `c1`, 1 -> `c2`, ...
+
+    Clients that guess a column's type from its values read 0/1 as a boolean and a 0..n series
+    as a count; a label is a category to every one of them."""
+    return f"c{int(value) + 1}" if isinstance(value, int) else text_of(value)
 
 
 def _fold(name: str, fold_case: bool) -> str:
@@ -355,47 +423,80 @@ class Plan:
     """The survey plus the visual encoding, shared by every format."""
 
     survey: Survey
-    colours: dict[str, str]  # every kind, in palette order
-    legend: dict[str, str]  # the kinds present in the graph
+    colours: dict[str, str]  # class IRI (or kind) -> colour
+    legend: dict[str, str]  # kind -> colour, for the kinds present in the graph
     size_by: str | None
     positions: dict[Any, tuple[float, float]] | None
     meta: dict[str, Any]
+    radii: dict[Any, float] = field(default_factory=dict)
+    #: Integer attributes that number groups, written as `c1`, `c2`, ... (`category_text`).
+    categories: frozenset[str] = frozenset()
+    #: Numeric node and edge columns left out because they hold one value everywhere.
+    constant_nodes: tuple[str, ...] = ()
+    constant_edges: tuple[str, ...] = ()
 
     def node_colour(self, data: Mapping[str, Any]) -> str | None:
-        kind = data.get("kind")
-        return None if kind is None else self.colours.get(str(kind))
+        key = colour_key(data)
+        return None if key is None else self.colours.get(key)
 
-    def node_size(self, data: Mapping[str, Any]) -> float:
-        if self.size_by is None:
-            return SIZE_DEFAULT
-        value = data.get(self.size_by)
-        bounds = self.survey.size_range
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or bounds is None:
-            return SIZE_MIN
-        if not math.isfinite(value):
-            return SIZE_MIN
-        low, high = bounds
-        if high == low:
-            return SIZE_DEFAULT
-        return round(SIZE_MIN + (SIZE_MAX - SIZE_MIN) * (value - low) / (high - low), 3)
+    def node_size(self, node: Any) -> float:
+        return self.radii.get(node, SIZE_DEFAULT)
+
+    def write_weights(self) -> bool:
+        """Whether edges carry a weight: not when every one is 1.0, the formats' default (a
+        column of 1.0 only is read as a boolean by Gephi Lite)."""
+        return not self.survey.unit_weights
+
+
+def colour_key(data: Mapping[str, Any]) -> str | None:
+    """What a node's colour is keyed on: its class IRI, else its kind."""
+    cls = data.get("class")
+    if cls is not None:
+        return str(cls)
+    kind = data.get("kind")
+    return None if kind is None else str(kind)
 
 
 def make_plan(
     graph: nx.Graph,
     *,
     size_by: str | None = None,
-    layout: str | None = None,
+    size_scale: str = "sqrt",
+    layout: str | None = "auto",
     seed: int = 42,
 ) -> Plan:
-    """Survey the graph and fix its colours, sizes and (with `layout`) positions."""
+    """Survey the graph and fix its colours, sizes and positions.
+
+    `size_by`: a numeric node attribute (default: `degree`, the node's attribute if it has one,
+    else counted here; `none`: every node the same size). `layout`: `auto` (the default,
+    `kgcli.network.export.layout`), a networkx layout of `LAYOUTS`, or `none`/None for no positions.
+    """
     if layout is not None and layout not in LAYOUTS:
         raise UsageError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
-    found = survey(graph, size_by)
+    if size_scale not in SIZE_SCALES:
+        raise UsageError(f"unknown size scale {size_scale!r} (choose from sqrt, rank)")
+    explicit = size_by not in (None, "none")
+    found = survey(graph, size_by if explicit else None)
+    radii = _radii(graph, found, size_by, size_scale)
+    keys: dict[str, str] = {}  # colour key -> kind
+    for _, data in graph.nodes(data=True):
+        key = colour_key(data)
+        if key is not None and key not in keys:
+            keys[key] = str(data.get("kind", key))
+    colours = palette(keys)
     declared = [str(kind) for kind in graph.graph.get("kinds") or ()]
-    order = declared + sorted(found.kinds - set(declared))
-    colours = palette(order)
-    legend = {kind: colour for kind, colour in colours.items() if kind in found.kinds}
-    positions = compute_layout(graph, layout, seed) if layout else None
+    order = {kind: i for i, kind in enumerate(declared)}
+    legend: dict[str, str] = {}
+    for key, kind in sorted(keys.items(), key=lambda kv: (order.get(kv[1], len(order)), kv[1])):
+        legend.setdefault(kind, colours[key])
+    if layout in (None, "none"):
+        positions = None
+    elif layout == "auto":
+        from kgcli.network.export.layout import default_layout
+
+        positions = default_layout(graph, radii, seed=seed)
+    else:
+        positions = compute_layout(graph, layout, seed)
     meta = {
         key: str(graph.graph[key])
         for key in ("title", "description", "creator", "source")
@@ -405,17 +506,70 @@ def make_plan(
         import kgcli
 
         meta["creator"] = f"kgcli {kgcli.__version__}"
-    return Plan(found, colours, legend, size_by, positions, meta)
+    categories = frozenset(str(c) for c in graph.graph.get("categories") or ())
+    return Plan(
+        found,
+        colours,
+        legend,
+        size_by if explicit else None,
+        positions,
+        meta,
+        radii,
+        categories,
+        tuple(found.constant_columns(found.node_attrs, found.nodes)),
+        tuple(found.constant_columns(found.edge_attrs, found.edges)),
+    )
+
+
+def _radii(graph: nx.Graph, found: Survey, size_by: str | None, scale: str) -> dict[Any, float]:
+    """Each node's radius: its `size_by` value's place in the range, as a square root (so the
+    disc's area follows the value) or as a rank, between SIZE_MIN and SIZE_MAX."""
+    if size_by == "none":
+        return dict.fromkeys(graph, SIZE_DEFAULT)
+    values: dict[Any, float] = {}
+    if size_by is None:
+        attribute = "degree"
+        has = any(type(d.get(attribute)) in (int, float) for _, d in graph.nodes(data=True))
+        if not has:
+            values = {n: float(d) for n, d in graph.degree()}
+    else:
+        attribute = size_by
+    if not values:
+        for node, data in graph.nodes(data=True):
+            value = data.get(attribute)
+            if type(value) in (int, float) and math.isfinite(value):
+                values[node] = float(value)
+    if not values:
+        return dict.fromkeys(graph, SIZE_DEFAULT)
+    low, high = min(values.values()), max(values.values())
+    span = SIZE_MAX - SIZE_MIN
+    if scale == "rank":
+        distinct = sorted(set(values.values()))
+        place = {
+            v: (i / (len(distinct) - 1) if len(distinct) > 1 else 0.5)
+            for i, v in enumerate(distinct)
+        }
+        share = {n: place[v] for n, v in values.items()}
+    elif high > low:
+        share = {n: math.sqrt((v - low) / (high - low)) for n, v in values.items()}
+    else:
+        share = dict.fromkeys(values, 0.5)
+    return {
+        node: round(SIZE_MIN + span * share[node], 3) if node in share else SIZE_MIN
+        for node in graph
+    }
 
 
 def compute_layout(graph: nx.Graph, layout: str, seed: int) -> dict[Any, tuple[float, float]]:
-    """Seeded 2-D positions, scaled to +-LAYOUT_SCALE, so the same graph always looks the same."""
+    """A networkx layout, seeded, scaled so that its median edge is `EDGE` units long (the unit
+    of node sizes)."""
     import networkx as nx
+    import numpy as np
 
     # Layouts want one undirected edge per pair; parallel relations only add weightless springs.
     simple = nx.Graph()
     simple.add_nodes_from(graph)
-    simple.add_edges_from((u, v) for u, v in graph.edges())
+    simple.add_edges_from((u, v) for u, v in graph.edges() if u != v)
     if simple.number_of_nodes() <= 1:
         return dict.fromkeys(simple, (0.0, 0.0))
     if layout == "forceatlas2":
@@ -425,5 +579,10 @@ def compute_layout(graph: nx.Graph, layout: str, seed: int) -> dict[Any, tuple[f
     else:
         # Kamada-Kawai starts from a circle: deterministic without a seed.
         raw = nx.kamada_kawai_layout(simple)
-    scaled = nx.rescale_layout_dict(raw, scale=LAYOUT_SCALE)
-    return {node: (round(float(x), 3), round(float(y), 3)) for node, (x, y) in scaled.items()}
+    lengths = [float(np.hypot(*(raw[u] - raw[v]))) for u, v in simple.edges()]
+    median = float(np.median(lengths)) if lengths else 1.0
+    factor = EDGE / median if median > 0 else 1.0
+    return {
+        node: (round(float(x) * factor, 3), round(float(y) * factor, 3))
+        for node, (x, y) in raw.items()
+    }
