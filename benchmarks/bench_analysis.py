@@ -787,7 +787,12 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     )
     metrics = [m for m in CASES if m in args.metrics]
     chosen = {
-        m: {c: v for c, v in CASES[m].items() if not args.only or any(o in c for o in args.only)}
+        m: {
+            c: v
+            for c, v in CASES[m].items()
+            if (not args.only or any(o in c for o in args.only))
+            and not any(o in c for o in args.skip)
+        }
         for m in metrics
     }
     times: dict[str, dict[str, list[dict]]] = {m: {c: [] for c in chosen[m]} for m in metrics}
@@ -1019,6 +1024,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cap", type=float, default=300, help="seconds before a step is stopped")
     parser.add_argument("--metrics", default=",".join(CASES))
     parser.add_argument("--only", default="", help="candidates whose name contains one of these")
+    parser.add_argument("--skip", default="", help="leave out candidates whose name contains these")
     parser.add_argument("--exact", action="store_true", help="exact betweenness and sampling error")
     parser.add_argument("--exact-seeds", type=int, default=10)
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/kgcli-bench-analysis"))
@@ -1028,6 +1034,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
     args.only = [o.strip() for o in args.only.split(",") if o.strip()]
+    args.skip = [o.strip() for o in args.skip.split(",") if o.strip()]
     sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
     if args.report:
         for found in json.loads(args.report.read_text()):
