@@ -17,6 +17,7 @@ from kgcli.errors import InputError, UsageError
 from kgcli.iri import file_iri
 from kgcli.params import TYPES, parse_value
 from kgcli.sparql import prefixes
+from kgcli.text import check, decode
 
 KEYS = ("title", "description", "param")
 QUERY_SUFFIXES = (".rq", ".sparql")
@@ -131,8 +132,9 @@ def _param(value: str, source: str, number: int, text: str, seen: set[str]) -> P
         raise InputError(f"{source}:{number}: param {name!r} is declared twice")
     seen.add(name)
     if default is not None:
+        declared = prefixes(text) if type_ == "iri" else {}  # its own errors are the query's
         try:
-            parse_value(name, type_, default, prefixes(text) if type_ == "iri" else {})
+            parse_value(name, type_, default, declared)
         except InputError as err:
             raise InputError(f"{source}:{number}: bad default: {err}") from None
     return Param(name, type_, default, match.group("description") or "")
@@ -172,12 +174,17 @@ def parse_header(text: str, source: str) -> tuple[str, str, tuple[Param, ...]]:
 
 
 def _read(path: Path) -> str:
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a query file")
     try:
-        return path.read_text(encoding="utf-8-sig")  # a BOM would hide the header
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"query file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read query file {str(path)!r}: {err}") from None
+    except PermissionError:
+        raise InputError(f"{path}: cannot read the query file (permission denied)") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the query file ({err.strerror or err})") from None
+    return decode(data, str(path))  # a BOM is dropped: it would hide the header
 
 
 def _load(path: Path, *, required: bool) -> NamedQuery:
@@ -196,7 +203,7 @@ def load_file(path: Path) -> NamedQuery:
 def from_text(text: str, name: str = "-") -> NamedQuery:
     """A query given as text (stdin, `-e`); a header is optional, as in a query file."""
     source = "<stdin>" if name == "-" else name
-    title, description, params = _parse(text, source, required=False)
+    title, description, params = _parse(check(text, source), source, required=False)
     return NamedQuery(name, Path(name), title or name, description, params, text)
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -135,23 +134,54 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
 
 
 def load_config(path: Path) -> dict[str, Any]:
-    """Parse the config file; a missing file is an empty config."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    """Parse and check the config file; a missing file is an empty config.
+
+    Every endpoint's values are checked here, when the file is read, so that a wrong one is
+    named with the file and key rather than failing later (an infinite timeout would overflow
+    the socket's).
+    """
+    from kgcli import tomlfile
 
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        data = path.read_bytes()
     except FileNotFoundError:
         return {}
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, expected the kgcli config file") from None
     except PermissionError:
         raise InputError(f"{path}: cannot read the config file (permission denied)") from None
-    except tomllib.TOMLDecodeError as err:
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the config file ({err.strerror or err})") from None
+    try:
+        doc = tomlfile.parse(data, str(path))
+    except tomlfile.TOMLDecodeError as err:
         raise InputError(f"{path}: {err}") from None
+    _check_entries(doc, path)
+    return doc
+
+
+def _check_entries(doc: dict[str, Any], path: Path) -> None:
+    """Refuse a value of the wrong type at any key of any endpoint, naming the file and key."""
+    from kgcli.limits import MAX_SECONDS, seconds_problem
+
+    endpoints = doc.get("endpoints", {})
+    if not isinstance(endpoints, dict):
+        raise InputError(f"{path}: 'endpoints' must be a table ([endpoints.NAME])")
+    for name, entry in endpoints.items():
+        shown = name if _NAME.fullmatch(name) else repr(name)
+        where = f"{path}: [endpoints.{shown}]"
+        if not isinstance(entry, dict):
+            raise InputError(f"{where} must be a table")
+        for key, value in entry.items():
+            if key == "timeout":
+                number = not isinstance(value, bool) and isinstance(value, int | float)
+                if not number or seconds_problem(value) is not None:
+                    raise InputError(
+                        f"{where}: timeout must be a number of seconds above zero and at most "
+                        f"{MAX_SECONDS:,.0f}, not {value!r}"
+                    )
+            elif key in _KEYS and not isinstance(value, str):
+                raise InputError(f"{where}: {key} must be a string, not {value!r}")
 
 
 def check_url(url: str, what: str = "--endpoint") -> str:
@@ -189,6 +219,12 @@ def parse_url(url: str, what: str = "--endpoint") -> tuple[str, str | None, str 
         raise InputError(f"{what} {clean!r} is not an http(s) URL ({err})") from None
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise InputError(f"{what} {clean!r} is not an http(s) URL")
+    bad = next((c for c in clean if not "!" <= c <= "~"), None)
+    if bad is not None:  # HTTP sends URLs in ASCII, without spaces or control characters
+        raise InputError(
+            f"{what} {clean!r} is not an http(s) URL: {bad!r} must be percent-encoded "
+            "(a host in other scripts written in punycode, xn--...)"
+        )
     return clean, user, password
 
 

@@ -22,6 +22,10 @@ class InputError(KgError):
     exit_code = 2
 
 
+class Unwritable(InputError):
+    """The data holds a term the chosen output format cannot write (another format can)."""
+
+
 class UsageError(InputError):
     """The command was called wrongly (unknown name, missing parameter, bad option)."""
 

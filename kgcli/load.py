@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from kgcli import resources
 from kgcli.errors import InputError
 from kgcli.iri import directory_iri, file_iri
+from kgcli.limits import check_json_nesting
 from kgcli.xmlsafe import check_entities
 
 _BOM = b"\xef\xbb\xbf"
@@ -49,10 +50,17 @@ def _open(path: str) -> BinaryIO:
     if path == "-":
         return io.BytesIO(sys.stdin.buffer.read())
     p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory, expected an RDF file")
     try:
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory, expected an RDF file")
         handle = p.open("rb")
+    except (UnicodeEncodeError, ValueError):
+        # A NUL, or a lone surrogate that no file system name can hold (Python makes them of
+        # argv bytes it cannot decode): no such file can exist. Shown escaped, as it can be printed.
+        shown = path.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise InputError(
+            f"{shown!r}: no such file (the name holds characters no file name can)"
+        ) from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
@@ -115,6 +123,12 @@ def load_file(
             # pyoxigraph expands a DOCTYPE's entities without a limit: a 1 KiB "billion laughs"
             # would take all memory. Refuse such files before parsing.
             check_entities(handle, name)
+        elif fmt == ox.RdfFormat.JSON_LD:
+            # Its JSON-LD parser recurses into each nested object: a few thousand levels kill
+            # the process (SIGSEGV). Refuse such files before parsing.
+            start = handle.tell()
+            check_json_nesting(handle, name)
+            handle.seek(start)
     except BaseException:
         handle.close()
         raise

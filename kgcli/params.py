@@ -67,14 +67,14 @@ def parse_value(
     A string is taken whole (quotes, braces, `#`, line breaks and all); other types allow
     surrounding white space, and typed literals are written in their canonical form.
     """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate, as Python decodes undecodable bytes of argv.
+        raise UsageError(f"parameter {param_name!r}: {value!r} is not valid Unicode") from None
     if type_ == "iri":
         return _iri(param_name, value, prefixes)
     if type_ == "string":
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            # A lone surrogate, as Python decodes undecodable bytes of argv.
-            raise UsageError(f"parameter {param_name!r}: {value!r} is not valid Unicode") from None
         return ox.Literal(value)
     text = value.strip()
     if type_ == "integer":

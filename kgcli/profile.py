@@ -40,19 +40,16 @@ names the file and line of a mistake.
 from __future__ import annotations
 
 import difflib
+import math
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kgcli import tomlfile
 from kgcli.errors import InputError, UsageError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from kgcli.text import decode
 
 PROFILE_SUFFIX = ".toml"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -156,12 +153,17 @@ def resolve_profile(ref: str) -> Profile:
 def load_profile(path: str | Path) -> Profile:
     """Read and check a profile file; a mistake is an InputError naming the file and line."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a profile file")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"profile file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"cannot read profile file {str(path)!r}: {err}") from None
+    except PermissionError:
+        raise InputError(f"{path}: cannot read the profile file (permission denied)") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the profile file ({err.strerror or err})") from None
+    text = decode(data, str(path), hint="; save the file as UTF-8", context=tomlfile.key_at)
     builtin = path.resolve().parent == profiles_dir()
     return parse_profile(text, source=str(path), name=path.stem if builtin else str(path))
 
@@ -169,8 +171,8 @@ def load_profile(path: str | Path) -> Profile:
 def parse_profile(text: str, *, source: str = "<profile>", name: str = "profile") -> Profile:
     """Parse profile TOML text; `source` is the file name used in error messages."""
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+        doc = tomlfile.loads(text, source)
+    except tomlfile.TOMLDecodeError as err:
         message = str(err)
         found = _TOML_AT_RE.search(message)
         if found:
@@ -346,10 +348,11 @@ class _Reader:
         if label is not None:
             label = self._string(label, "label", self._key_line("label", "edges", index))
         weight = table.get("weight", 1.0)
+        weight_line = self._key_line("weight", "edges", index)
         if isinstance(weight, bool) or not isinstance(weight, int | float):
-            raise self.error(
-                self._key_line("weight", "edges", index), f"weight must be a number: {weight!r}"
-            )
+            raise self.error(weight_line, f"weight must be a number: {weight!r}")
+        if not math.isfinite(weight):  # TOML has inf and nan; no network file format has
+            raise self.error(weight_line, f"weight must be a finite number, not {weight!r}")
         if "property" in table:
             prop_line = self._key_line("property", "edges", index)
             prop = self.iri(table["property"], "property", prop_line)
@@ -372,11 +375,18 @@ class _Reader:
         """Parse the path in a query on an empty store, so a typo is caught at load time."""
         import pyoxigraph as ox
 
+        from kgcli.sparql import tokenize
+
         if "{" in path or "}" in path:
             raise self.error(line, f"path {path!r} must be a SPARQL property path, not a pattern")
         text = prefix_block(self.prefixes) + f"SELECT * WHERE {{ ?s {path} ?o }}"
         try:
+            tokenize(text)  # first: a path nested too deep would kill the engine
             ox.Store().query(text)
+        except InputError as err:
+            detail = re.sub(r"^line \d+, column \d+: ", "", str(err))
+            shown = path if len(path) <= 60 else path[:59] + "…"
+            raise self.error(line, f"path {shown!r} is not usable: {detail}") from None
         except SyntaxError as err:
             detail = str(err).split(": ", 1)[-1]
             raise self.error(

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from kgcli.catalogue import NamedQuery
 from kgcli.errors import InputError, UsageError
 from kgcli.iri import directory_iri
+from kgcli.limits import MAX_QUERY_SIZE, check_seconds
 from kgcli.params import bind
 from kgcli.results import Result
 from kgcli.source import GraphSource
@@ -50,10 +51,17 @@ def prepare(
     """Check a query is safe to run and bind its parameters as RDF terms.
 
     Refuses updates and anything that would reach the network (`SERVICE`, `LOAD`) unless
-    federation is allowed; `FROM <file:...>` is checked by `run`, which knows the graphs the
-    source holds. The base IRI is `base`, else the query file's IRI, else (a query given as
-    text) the working directory's.
+    federation is allowed, and a query over the size and nesting limits (`kgcli.limits`);
+    `FROM <file:...>` is checked by `run`, which knows the graphs the source holds. The base IRI
+    is `base`, else the query file's IRI, else (a query given as text) the working directory's.
     """
+    if len(query.text) > MAX_QUERY_SIZE:
+        # Checked first: the lexer, the checks and the engine all take time in the text's size.
+        where = "<stdin>" if query.name == "-" else str(query.path)
+        raise InputError(
+            f"{where}: the query has {len(query.text):,} characters, more than kg's limit "
+            f"of {MAX_QUERY_SIZE:,} (write long lists of values to a file and load it with --data)"
+        )
     base = base or query.base or directory_iri()
     check_safe(
         query.text,
@@ -81,8 +89,8 @@ def run(
     """Run a prepared query on any source and return its result object."""
     if limit is not None and limit < 0:
         raise UsageError(f"--limit must be zero or more, not {limit}")
-    if timeout is not None and timeout <= 0:
-        raise UsageError(f"--timeout must be more than zero seconds, not {timeout:g}")
+    if timeout is not None:
+        check_seconds(timeout, "--timeout")
     store = getattr(source, "store", None)
     graphs = {g.value for g in store.named_graphs()} if isinstance(store, ox.Store) else None
     # A FROM naming a file that a local store holds chooses that graph and reads nothing; any

@@ -16,9 +16,12 @@ Where pyoxigraph 0.5 departs from the specifications, both paths follow the spec
 - XML: pyoxigraph writes a carriage return inside a literal as a raw byte, which every XML
   parser reads back as a line feed, and copies characters that XML 1.0 forbids (U+0000-U+0008,
   U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF), which makes the document ill-formed. We write
-  CR as `&#13;` and replace the forbidden characters, which no XML 1.0 document can carry, with
-  U+FFFD; the engine's output passes through a byte filter doing the same. Use tsv or json to
-  keep such characters.
+  CR as `&#13;` and refuse a result holding a forbidden character, which no XML 1.0 document can
+  carry, not even escaped (`kgcli.xmlchars`): one line naming the term, exit 2. The engine's
+  output passes through a byte filter doing the same. tsv and json keep such characters.
+- RDF/XML: pyoxigraph's writer is ill-formed or unreadable for some predicates and blank nodes,
+  so it is written by `kgcli.rdfxml`; JSON-LD cannot hold RDF 1.2 triple terms, which are refused
+  by name.
 
 Choices where no specification applies:
 
@@ -31,6 +34,7 @@ Choices where no specification applies:
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
@@ -43,9 +47,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 # only rich, for tables, is worth importing late.
 import pyoxigraph as ox
 
-from kgcli.errors import InputError
+from kgcli.errors import KgError, Unwritable
 from kgcli.formats import RDF_FORMATS, check_format, rdf_format
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
+from kgcli.xmlchars import FORBIDDEN, NAME_MORE, NAME_START, XmlCharError, shown
+from kgcli.xmlchars import attr as _xml_attribute
+from kgcli.xmlchars import text as _xml_text
 from kgcli.xsd import INTEGER_TYPES as _INTEGER_TYPES
 
 if TYPE_CHECKING:
@@ -95,20 +102,6 @@ _TURTLE_DOUBLE_RE = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]
 
 _CSV_QUOTE_RE = re.compile('[",\r\n]')
 _TSV_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"', "\\": "\\\\"})
-# Characters XML 1.0 cannot carry at all, not even as references.
-_XML_FORBIDDEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-_XML_SPACE = "\t\n\r "  # trimmed by some parsers at the ends of text, so written as references
-_XML_SPECIAL_RE = re.compile(f"[<>&'\"\r]|{_XML_FORBIDDEN}|^[{_XML_SPACE}]|[{_XML_SPACE}]\\Z")
-_XML_MIDDLE_RE = re.compile(f"[<>&'\"\r]|{_XML_FORBIDDEN}")
-_XML_ENTITIES = {
-    "<": "&lt;",
-    ">": "&gt;",
-    "&": "&amp;",
-    "'": "&apos;",
-    '"': "&quot;",
-    "\r": "&#13;",
-}
-_XML_BOUNDARY = {"\t": "&#9;", "\n": "&#10;", "\r": "&#13;", " ": "&#32;"}
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and LF
 _MARKDOWN_BACKSLASH_RE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _XML_HEAD = '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
@@ -376,25 +369,8 @@ def _json_lines(variables: list[str], rows: Iterable[Row]) -> Iterator[str]:
 # --- XML (SPARQL Query Results XML Format) --------------------------------------------------
 
 
-def _xml_sub(match: re.Match[str]) -> str:
-    return _XML_ENTITIES.get(match.group(), "\ufffd")
-
-
-def _xml_text(value: str) -> str:
-    """Escape text content; boundary whitespace as references, so no parser trims it."""
-    if not _XML_SPECIAL_RE.search(value):
-        return value
-    start = len(value) - len(value.lstrip(_XML_SPACE))
-    end = max(start, len(value.rstrip(_XML_SPACE)))
-    return (
-        "".join(_XML_BOUNDARY[c] for c in value[:start])
-        + _XML_MIDDLE_RE.sub(_xml_sub, value[start:end])
-        + "".join(_XML_BOUNDARY[c] for c in value[end:])
-    )
-
-
-def _xml_attribute(value: str) -> str:
-    return _XML_MIDDLE_RE.sub(_xml_sub, value)
+_XML_FORMAT = "SPARQL XML results"
+_XML_KEEP = "json, tsv and csv results"
 
 
 def _xml_term(term: Term) -> str:
@@ -424,38 +400,89 @@ def _xml_term(term: Term) -> str:
     )
 
 
+def _term_kind(term: Term) -> str:
+    if isinstance(term, ox.Literal):
+        return "literal"
+    if isinstance(term, ox.NamedNode):
+        return "IRI"
+    return "blank node"
+
+
+def _shown_term(term: Term) -> str:
+    """A term in SPARQL syntax for a one-line message (control characters escaped), cut short."""
+    return shown(f"<<( {term} )>>" if isinstance(term, ox.Triple) else str(term))
+
+
+def _xml_unwritable(term: Term) -> tuple[Term, XmlCharError] | None:
+    """The term, or the part of a triple term, that XML cannot carry, and why."""
+    if isinstance(term, ox.Triple):
+        for part in (term.subject, term.predicate, term.object):
+            found = _xml_unwritable(part)
+            if found is not None:
+                return found
+        return None
+    try:
+        _xml_term(term)
+    except XmlCharError as err:
+        return term, err
+    return None
+
+
+def _xml_refusal(variables: list[str], rows: Iterable[Row]) -> XmlCharError | None:
+    """The error naming the first term of `rows` that XML cannot carry, and its variable."""
+    for row in rows:
+        for name, term in zip(variables, row, strict=True):
+            found = None if term is None else _xml_unwritable(term)
+            if found is not None:
+                part, err = found
+                inside = "" if part is term else " in a triple term"
+                what = f"the {_term_kind(part)} {_shown_term(part)}{inside} (?{name})"
+                return err.naming(what, _XML_FORMAT, _XML_KEEP)
+    return None
+
+
 def _xml_lines(variables: list[str], rows: Iterable[Row]) -> Iterator[str]:
-    names = [f'<binding name="{_xml_attribute(name)}">' for name in variables]
+    try:
+        names = [f'<binding name="{_xml_attribute(name)}">' for name in variables]
+    except XmlCharError as err:
+        raise err.naming("a variable name", _XML_FORMAT, _XML_KEEP, whole=False) from None
     head = "".join(f'<variable name="{_xml_attribute(name)}"/>' for name in variables)
     yield _XML_HEAD + "<head>" + head + "</head><results>"
     for row in rows:
-        bindings = [
-            name + _xml_term(term) + "</binding>"
-            for name, term in zip(names, row, strict=True)
-            if term is not None
-        ]
+        try:
+            bindings = [
+                name + _xml_term(term) + "</binding>"
+                for name, term in zip(names, row, strict=True)
+                if term is not None
+            ]
+        except XmlCharError as err:
+            raise (_xml_refusal(variables, [row]) or err) from None
         yield "<result>" + "".join(bindings) + "</result>"
     yield "</results></sparql>"
 
 
-class _XmlRepair:
-    """A byte filter over pyoxigraph's XML results: CR as `&#13;`, forbidden characters as U+FFFD.
+class _NotXml(Exception):
+    """The engine wrote a character XML 1.0 cannot carry; `text` is the element holding it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class _XmlGuard:
+    """A byte filter over pyoxigraph's XML results: CR as `&#13;`; a forbidden character stops it.
 
     Raw CR and C0 bytes can only come from literal text (the serialiser adds no line breaks), so
-    replacing them is exact; U+FFFE/U+FFFF are matched on their UTF-8 bytes, which no other
+    replacing CR is exact; U+FFFE/U+FFFF are matched on their UTF-8 bytes, which no other
     character's encoding contains. A chunk may end inside one of those, so its tail waits.
     """
 
     _C0 = bytes([*range(0x09), *range(0x0B, 0x20)])  # C0 controls but tab and LF; CR included
-    _BAD = re.compile(b"[\x00-\x08\x0b-\x1f]|\xef\xbf[\xbe\xbf]")
+    _BAD = re.compile(b"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
     def __init__(self, out: BinaryIO) -> None:
         self._out = out
         self._held = b""
-
-    @staticmethod
-    def _fix(match: re.Match[bytes]) -> bytes:
-        return b"&#13;" if match.group() == b"\r" else "\ufffd".encode()
 
     def write(self, data: bytes) -> int:
         chunk = self._held + bytes(data)
@@ -471,7 +498,12 @@ class _XmlRepair:
             or b"\xef\xbf\xbe" in chunk
             or b"\xef\xbf\xbf" in chunk
         ):
-            chunk = self._BAD.sub(self._fix, chunk)
+            bad = self._BAD.search(chunk)
+            if bad is not None:
+                start = chunk.rfind(b">", 0, bad.start()) + 1
+                end = chunk.find(b"<", bad.end())
+                raise _NotXml(chunk[start : end if end >= 0 else None].decode("utf-8", "replace"))
+            chunk = chunk.replace(b"\r", b"&#13;")
         self._out.write(chunk)
         return len(data)
 
@@ -479,6 +511,25 @@ class _XmlRepair:
         if self._held:
             self._out.write(self._held)
             self._held = b""
+
+
+def _render_xml_native(result: SelectResult, native: ox.QuerySolutions, out: BinaryIO) -> None:
+    """The engine's XML writer, guarded; a term XML cannot carry is named from a second run."""
+    guard = _XmlGuard(out)
+    try:
+        native.serialize(cast(BinaryIO, guard), format=ox.QueryResultsFormat.XML)
+    except _NotXml as stop:
+        found = None
+        if result.rerun is not None:
+            found = _xml_refusal(list(result.variables), map(tuple, result.rerun()))
+        if found is None:  # no second run to read the term from: name it as the engine wrote it
+            bad = FORBIDDEN.search(stop.text)
+            index = bad.start() if bad else 0
+            found = XmlCharError(stop.text, index).naming(
+                "a term", _XML_FORMAT, _XML_KEEP, whole=False
+            )
+        raise found from None
+    guard.flush()
 
 
 # --- JSON lines, markdown --------------------------------------------------------------------
@@ -793,9 +844,7 @@ def _render_select(
     if native is not None and fmt in ("tsv", "json", "xml"):
         result.native = None
         if fmt == "xml":
-            repair = _XmlRepair(out)
-            native.serialize(cast(BinaryIO, repair), format=ox.QueryResultsFormat.XML)
-            repair.flush()
+            _render_xml_native(result, native, out)
         else:
             native_format = {"tsv": ox.QueryResultsFormat.TSV, "json": ox.QueryResultsFormat.JSON}
             native.serialize(out, format=native_format[fmt])
@@ -811,11 +860,16 @@ def _render_select(
     )
 
 
+# Turtle's PN_PREFIX: PN_CHARS_BASE first (XML's name start but "_"), "." never last.
+_PN_CHARS = NAME_START + NAME_MORE.replace(".", "")
+_PN_PREFIX = re.compile(f"(?:(?!_)[{NAME_START}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?")
+
+
 def _turtle_prefixes(prefixes: Mapping[str, str] | None) -> dict[str, str]:
     """Prefixes pyoxigraph can declare: it checks the IRIs but not the names, so we do."""
     usable = {}
     for name, namespace in merged_prefixes(prefixes).items():
-        if not re.fullmatch(r"(?:[^\W\d_](?:[\w.-]*[\w-])?)?", name):
+        if not _PN_PREFIX.fullmatch(name):
             continue
         try:
             ox.NamedNode(namespace)
@@ -823,6 +877,17 @@ def _turtle_prefixes(prefixes: Mapping[str, str] | None) -> dict[str, str]:
             continue
         usable[name] = namespace
     return usable
+
+
+def _without_triple_terms(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    """`triples`, refusing by name a triple term (RDF 1.2), which JSON-LD 1.1 cannot hold."""
+    for triple in triples:
+        if isinstance(triple.object, ox.Triple):
+            raise Unwritable(
+                f"cannot write the triple term {_shown_term(triple.object)} as JSON-LD, which has "
+                "no triple terms; turtle, trig, ntriples and nquads write it"
+            )
+        yield triple
 
 
 def _render_graph(
@@ -834,11 +899,22 @@ def _render_graph(
     prefixes: Mapping[str, str] | None,
     max_rows: int,
 ) -> None:
+    if fmt == "rdfxml":
+        from kgcli.rdfxml import rdfxml_lines
+
+        # Its pieces are batches of triples already: each is written as it comes.
+        _write_all(out, rdfxml_lines(result, merged_prefixes(prefixes)), batch=1)
+        return
     if fmt in RDF_FORMATS:
+        triples = _without_triple_terms(result) if fmt == "jsonld" else iter(result)
         try:
-            ox.serialize(iter(result), out, rdf_format(fmt), prefixes=_turtle_prefixes(prefixes))
+            ox.serialize(triples, out, rdf_format(fmt), prefixes=_turtle_prefixes(prefixes))
         except ValueError as err:
-            raise InputError(f"cannot write these triples as {fmt}: {err}") from None
+            raise Unwritable(f"cannot write these triples as {fmt}: {err}") from None
+        except OSError as err:
+            if err.errno is not None:  # the output failed, not the format
+                raise
+            raise Unwritable(f"cannot write these triples as {fmt}: {err}") from None
         return
     rows = ((t.subject, t.predicate, t.object) for t in result)
     _render_rows(
@@ -867,14 +943,57 @@ def render(
     `width` is the table's width (default: the terminal's, or 80); `prefixes` (a query's own,
     name -> namespace) add to `WELL_KNOWN_PREFIXES` for tables and Turtle-like outputs;
     `max_rows` caps the rows a table draws. Consumes the result.
+
+    The engine evaluates lazily, so a query can still fail while it is written (a SERVICE that
+    does not answer): that is a `KgError` ("query failed"), told apart from a failure of `out`
+    itself (a full disk, a closed pipe), which is raised as it is.
     """
-    if isinstance(result, AskResult):
-        _render_ask(result.value, check_format(fmt, "ask"), out)
-    elif isinstance(result, SelectResult):
-        fmt = check_format(fmt, "select")
-        _render_select(result, fmt, out, width=width, prefixes=prefixes, max_rows=max_rows)
-    elif isinstance(result, GraphResult):
-        fmt = check_format(fmt, "graph")
-        _render_graph(result, fmt, out, width=width, prefixes=prefixes, max_rows=max_rows)
-    else:
-        raise TypeError(f"not a query result: {result!r}")
+    watched = cast(BinaryIO, _Watched(out))
+    try:
+        if isinstance(result, AskResult):
+            _render_ask(result.value, check_format(fmt, "ask"), watched)
+        elif isinstance(result, SelectResult):
+            fmt = check_format(fmt, "select")
+            _render_select(result, fmt, watched, width=width, prefixes=prefixes, max_rows=max_rows)
+        elif isinstance(result, GraphResult):
+            fmt = check_format(fmt, "graph")
+            _render_graph(result, fmt, watched, width=width, prefixes=prefixes, max_rows=max_rows)
+        else:
+            raise TypeError(f"not a query result: {result!r}")
+    except (OSError, RuntimeError) as err:
+        failed = cast(_Watched, watched).failed
+        if failed is not None:
+            raise failed from None
+        raise KgError(f"query failed: {' '.join(str(err).split())}") from None
+
+
+class _Watched(io.RawIOBase):
+    """`out`, remembering the error its own write raised (so it is not taken for the engine's)."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self.failed: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:  # type: ignore[override]
+        try:
+            written = self._out.write(data)
+        except OSError as err:
+            self.failed = err
+            raise
+        return len(data) if written is None else written
+
+    def flush(self) -> None:
+        try:
+            self._out.flush()
+        except OSError as err:
+            self.failed = err
+            raise
+
+    def isatty(self) -> bool:
+        return self._out.isatty()
+
+    def fileno(self) -> int:
+        return self._out.fileno()

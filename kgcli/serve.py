@@ -558,6 +558,10 @@ class SparqlApp:
     def _route(
         self, environ: dict[str, Any], method: str, path: str
     ) -> tuple[int, list[tuple[str, str]], Body]:
+        host = environ.get("HTTP_HOST")
+        if host is not None and not _valid_host(host):
+            # RFC 9110 7.2: a request whose Host is not a host[:port] is answered 400.
+            raise HttpError(400, f"malformed Host header {_printable(host, 100)!r}")
         if path == "/sparql":
             if (answer := self._methods(method, ("GET", "HEAD", "POST", "OPTIONS"))) is not None:
                 return answer
@@ -927,6 +931,23 @@ def _printable(text: str, width: int = 200) -> str:
     return cleaned if len(cleaned) <= width else cleaned[: width - 1] + "…"
 
 
+_HOST_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::([0-9]{1,5}))?")
+
+
+def _valid_host(host: str) -> bool:
+    """Whether a Host header is `host[:port]` (RFC 3986 reg-name, IPv4 or IPv6 literal)."""
+    match = _HOST_RE.fullmatch(host)
+    if match is None or int(match.group(2) or 0) > 65535:
+        return False
+    name = match.group(1)
+    if name.startswith("["):
+        try:
+            ipaddress.IPv6Address(name[1:-1])
+        except ValueError:
+            return False
+    return True
+
+
 def _endpoint_url(environ: Mapping[str, Any]) -> str:
     from urllib.parse import quote
 
@@ -951,6 +972,31 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _checked_channel() -> type:
+    """waitress's connection class, answering 400 to a request target that urlsplit refuses.
+
+    waitress 3.0 catches only UnicodeError from `urlsplit`: `GET http://[::1/ HTTP/1.1` raises
+    ValueError ("Invalid IPv6 URL") out of its parser, which drops the connection unanswered
+    and logs a traceback. Its parser reports what it cannot parse as ParsingError, a 400.
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser, ParsingError
+
+    class Parser(HTTPRequestParser):
+        def parse_header(self, header_plus: bytes) -> None:
+            try:
+                super().parse_header(header_plus)
+            except ParsingError:
+                raise
+            except ValueError as err:
+                raise ParsingError(f"Bad URI ({err})") from None
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+
+    return Channel
+
+
 def serve(
     store: Any,
     queries: Sequence[NamedQuery],
@@ -965,7 +1011,7 @@ def serve(
     """Serve `store` until interrupted (Ctrl-C or SIGTERM); `ready` gets the endpoint URL."""
     import signal
 
-    from waitress.server import create_server
+    from waitress.server import BaseWSGIServer, create_server
 
     if config.allow_update and not config.update_token:
         raise InputError("updates need a token: --update-token-env NAME, an environment variable")
@@ -974,21 +1020,32 @@ def serve(
     server: Any = None
     try:
         app = SparqlApp(executor, queries, config, catalogue=catalogue, log=log)
-        server = create_server(
-            app,
-            host=host,
-            port=port,
-            # Threads wait on the executor; more of them than query slots lets the excess wait
-            # for a slot (and get a clean 503) rather than sit unseen in waitress's queue.
-            threads=config.max_concurrent * 2 + 4,
-            # Waitress reads a whole body before the app sees it, and refuses (with its own
-            # page) one declared larger than this: leave room so that a body somewhat over the
-            # cap gets our one-line 413, and an absurd one is refused unread.
-            max_request_body_size=2 * config.max_body + (64 << 10),
-            connection_limit=256,
-            ident="kgcli",
-            expose_tracebacks=False,
-        )
+        listeners: dict[int, Any] = {}
+        try:
+            server = create_server(
+                app,
+                map=listeners,
+                host=host,
+                port=port,
+                # Threads wait on the executor; more of them than query slots lets the excess wait
+                # for a slot (and get a clean 503) rather than sit unseen in waitress's queue.
+                threads=config.max_concurrent * 2 + 4,
+                # Waitress reads a whole body before the app sees it, and refuses (with its own
+                # page) one declared larger than this: leave room so that a body somewhat over the
+                # cap gets our one-line 413, and an absurd one is refused unread.
+                max_request_body_size=2 * config.max_body + (64 << 10),
+                connection_limit=256,
+                ident="kgcli",
+                expose_tracebacks=False,
+            )
+        except ValueError as err:  # waitress: a host it cannot parse or resolve
+            raise InputError(f"--host {host!r}: cannot listen there ({err})") from None
+        except OSError as err:  # the port is taken, the address is not this machine's
+            raise KgError(f"cannot listen on {host} port {port}: {err.strerror or err}") from None
+        channel = _checked_channel()
+        for listener in listeners.values():
+            if isinstance(listener, BaseWSGIServer):
+                listener.channel_class = channel
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{shown}:{getattr(server, 'effective_port', port)}/sparql"
         if log is not None:

@@ -48,7 +48,7 @@ from typing import IO, Any, BinaryIO, cast
 import pyoxigraph as ox
 
 # Imported here, not in the functions: a child imports nothing, so forks stay cheap.
-from kgcli.errors import KgError
+from kgcli.errors import KgError, Unwritable
 from kgcli.render import render
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
 from kgcli.sparql import syntax_error_location
@@ -150,6 +150,8 @@ def _answer(store: ox.Store, job: Job, out: IO[bytes]) -> dict[str, Any]:
         return {"status": 400, "message": short(str(err))}
     except ResultTooLarge as err:
         return {"status": 500, "message": str(err)}
+    except Unwritable as err:  # the answer exists, only not in the format asked for
+        return {"status": 406, "message": short(str(err))}
     except KgError as err:
         return {"status": 400 if err.exit_code == 2 else 500, "message": short(str(err))}
     except (OSError, RuntimeError) as err:

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from kgcli.config import Endpoint, check_url, resolve_endpoint
 from kgcli.errors import InputError, KgError, QueryTimeout, RemoteError
+from kgcli.limits import MAX_NESTING, json_too_deep
 from kgcli.load import LoadedFile, load_embedded, load_file, load_files
 from kgcli.remote import Connection, RetryPolicy
 from kgcli.results import AskResult, GraphResult, Result, SelectResult
@@ -177,6 +178,8 @@ class LocalSource(GraphSource):
             if failure:
                 kind, _, message = failure.partition("\0")
                 raise (InputError if kind == "InputError" else KgError)(message)
+            if os.WIFSIGNALED(status) or os.waitstatus_to_exitcode(status) != 0:
+                raise KgError(f"query failed: the engine's process {_ended(status)}")
             with open(out_path, "rb") as handle:
                 tag = handle.read(1)
                 data = handle.read()
@@ -206,6 +209,19 @@ def _wait(pid: int, timeout: float) -> int | None:
     finally:
         if pidfd is not None:
             os.close(pidfd)
+
+
+def _ended(status: int) -> str:
+    """How a child ended, from its wait status: `was killed by SIGSEGV`, `exited with 70`."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        hint = " (out of memory?)" if number == signal.SIGKILL else ""
+        return f"was killed by {name}{hint}"
+    return f"exited with {os.waitstatus_to_exitcode(status)}"
 
 
 class RemoteSource(GraphSource):
@@ -263,6 +279,13 @@ _BNODE_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 def _parse_remote(url: str, form: str, ctype: str, body: bytes, limit: int | None) -> Result:
     """Parse an endpoint's answer into result objects, insisting on the media type asked for."""
+    if "json" in ctype and json_too_deep(body) is not None:
+        # The engine's JSON parsers recurse: a few thousand levels (triple terms in triple
+        # terms) would kill the process.
+        raise RemoteError(
+            f"{url}: answered JSON nested more than {MAX_NESTING} levels deep, which kg refuses "
+            "to parse"
+        )
     try:
         if form in ("CONSTRUCT", "DESCRIBE"):
             fmt = ox.RdfFormat.from_media_type(ctype) if ctype else None

@@ -675,12 +675,15 @@ def load(
     with_embedded: bool = False,
     progress: Progress | None = None,
     on_file: Callable[[str, int], None] | None = None,
+    on_loaded: Callable[[StoredFile], None] | None = None,
 ) -> list[StoredFile]:
     """Load files into the store at `directory` (made if missing), one transaction per file.
 
     Each file fills its own named graph (its `file:` URI; the embedded graph's files their
     stable names), so loading a file again replaces what it loaded before. `on_file` is told
-    each file's name and size before it loads; `progress` the bytes read as it does.
+    each file's name and size before it loads; `progress` the bytes read as it does;
+    `on_loaded` each file's entry once it is committed (so a later file's failure cannot hide
+    what was loaded before it).
     """
     if "-" in paths:
         raise UsageError("kg store load reads files, not stdin: save it to a file first")
@@ -715,6 +718,8 @@ def load(
                 data_format=data_format,
                 progress=progress,
             )
+            if on_loaded is not None:
+                on_loaded(next(f for f in manifest.files if f.source == source))
     return manifest.files
 
 

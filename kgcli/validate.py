@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kgcli import resources
+from kgcli.errors import InputError
 from kgcli.results import GraphResult, SelectResult
 from kgcli.source import GraphSource
 
@@ -63,17 +65,39 @@ def _read_shapes(path: Path) -> bytes:
 def validate(source: GraphSource, shapes: str | Path | None = None) -> ValidationReport:
     """Validate the union of the source's graphs against SHACL shapes (RDFS inference on)."""
     import rdflib
+    from pyparsing import ParseBaseException
     from pyshacl import validate as shacl_validate
+    from pyshacl.errors import ReportableRuntimeError
 
     shapes_path = Path(shapes) if shapes else resources.shapes_file()
     shapes_graph = rdflib.Graph()
     shapes_graph.parse(data=_read_shapes(shapes_path), format="nt")
-    conforms, report, _ = shacl_validate(
-        _as_rdflib(source), shacl_graph=shapes_graph, inference="rdfs", allow_warnings=True
-    )
+    try:
+        conforms, report, _ = shacl_validate(
+            _as_rdflib(source), shacl_graph=shapes_graph, inference="rdfs", allow_warnings=True
+        )
+    # What pySHACL raises for shapes it cannot use, so that the person fixes the file.
+    except ReportableRuntimeError as err:
+        raise InputError(f"{shapes_path}: {_short(str(err))}") from None
+    except ParseBaseException as err:  # rdflib's SPARQL parser, on a constraint's sh:select
+        raise InputError(f"{shapes_path}: a SPARQL constraint: {_short(str(err))}") from None
+    except re.error as err:
+        raise InputError(
+            f"{shapes_path}: sh:pattern {err.pattern!r} is not a regular expression ({err.msg})"
+        ) from None
+    except RecursionError:  # rdflib parses a shape's SPARQL, pySHACL walks paths, by recursion
+        raise InputError(
+            f"{shapes_path}: the shapes nest too deeply to check (a SPARQL constraint, a path "
+            "or sh:and/sh:or/sh:not)"
+        ) from None
     store = ox.Store()
     store.load(report.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     rows = store.query(_REPORT_QUERY)
     assert isinstance(rows, ox.QuerySolutions)
     violations = SelectResult.from_solutions(rows)
     return ValidationReport(bool(conforms), SelectResult(violations.variables, list(violations)))
+
+
+def _short(text: str, width: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -192,6 +192,22 @@ CASES: dict[str, Case] = {
         unprivileged=True,
         setup=_unreadable,
     ),
+    "an unreadable query file (#12)": Case(
+        _data("{mini}", "{tmp}/secret.rq"),
+        2,
+        "kg: error: {tmp}/secret.rq: cannot read the query file (permission denied)",
+        {"secret.rq": b"ASK {}\n"},
+        unprivileged=True,
+        setup=lambda env: os.chmod(env.tmp / "secret.rq", 0),
+    ),
+    "an unreadable profile (#12)": Case(
+        ("network", "analyze", "--data", "{mini}", "-P", "{tmp}/secret.toml"),
+        2,
+        "kg: error: {tmp}/secret.toml: cannot read the profile file (permission denied)",
+        {"secret.toml": b'title = "t"\n'},
+        unprivileged=True,
+        setup=lambda env: os.chmod(env.tmp / "secret.toml", 0),
+    ),
     # --- queries and parameters -------------------------------------------------------------
     "malformed SPARQL": Case(
         _data("{mini}", "-e", "SELECT ?x WHERE {\n  ?x ?y }"),

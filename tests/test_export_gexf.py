@@ -10,13 +10,13 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from kgcli.errors import InputError, UsageError
 from kgcli.export import write_network
-from kgcli.export._xml import xml_clean
+from kgcli.xmlchars import FORBIDDEN, XmlCharError
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "export"))
 import export_graphs as graphs
@@ -397,20 +397,33 @@ def test_unknown_version_is_a_usage_error(tmp_path):
 # --- text that XML cannot carry -------------------------------------------------------------
 
 
-def test_characters_xml_forbids_become_the_replacement_character(tmp_path):
+def test_text_xml_can_carry_reads_back_exactly(tmp_path):
     g = nx.DiGraph()
-    label = "a\x00b\x1bc\ufffed\ud800e\tf\ng\rh & <i> \"j\" 'k' ]]> 😀"
+    label = "a\tf\ng\rh & <i> \"j\" 'k' ]]> \x7f\x85 \ufffd 😀 "
     g.add_node("https://ex.org/x?a=1&b=2", label=label, kind="K", note=label)
     g.add_edge("https://ex.org/x?a=1&b=2", "y", label=label, kind=label)
     path = export(g, tmp_path)
     assert_valid(path)
     back = nx.read_gexf(path)
-    clean = "a\ufffdb\ufffdc\ufffdd\ufffde\tf\ng\rh & <i> \"j\" 'k' ]]> 😀"
-    assert xml_clean(label) == clean
     node = back.nodes["https://ex.org/x?a=1&b=2"]
-    assert (node["label"], node["note"]) == (clean, clean)
+    assert (node["label"], node["note"]) == (label, label)
     edge = back.edges["https://ex.org/x?a=1&b=2", "y"]
-    assert (edge["label"], edge["kind"]) == (clean, clean)
+    assert (edge["label"], edge["kind"]) == (label, label)
+
+
+def test_text_xml_cannot_carry_is_refused_naming_the_node(tmp_path):
+    """XML 1.0 cannot carry U+0000 even as `&#0;`: refused (#12), never replaced by U+FFFD."""
+    g = nx.DiGraph()
+    g.add_node("https://ex.org/x", label="a\x00b", kind="K")
+    with pytest.raises(XmlCharError) as err:
+        export(g, tmp_path)
+    assert str(err.value) == (
+        "cannot write node 'https://ex.org/x' (the text 'a\\x00b') as GEXF: it holds U+0000 "
+        "(character 2), which XML 1.0 cannot carry, not even as a character reference; the "
+        "gephi-csv and graphology exports keep it"
+    )
+    assert err.value.exit_code == 2
+    assert list(tmp_path.iterdir()) == []
 
 
 _SPECIAL = [
@@ -432,18 +445,24 @@ def test_any_text_gives_a_valid_file_that_reads_back_equal(
 ):
     # The attribute name is prefixed so it cannot be one networkx's reader gives a meaning to.
     name = "p_" + name
-    assume(xml_clean(name) != "p_")
     g = nx.MultiDiGraph()
     g.add_node("a", label=label, kind="K", **{name: value})
     g.add_node("b", label="B", kind="K")
     g.add_edge("a", "b", key="ab", label=edge_label, kind="kg:p", weight=1.0, **{name: value})
+    unwritable = any(FORBIDDEN.search(t) for t in (label, value, edge_label, name))
     for version in ("1.3", "1.2draft"):
+        (tmp_path / f"network-{version}.gexf").unlink(missing_ok=True)  # an earlier example's
+        if unwritable:  # refused, by name, and nothing written
+            with pytest.raises(XmlCharError, match=r"^cannot write .* as GEXF: it holds U\+"):
+                export(g, tmp_path, version)
+            assert not (tmp_path / f"network-{version}.gexf").exists()
+            continue
         path = export(g, tmp_path, version)
         assert_valid(path, version)
         back = nx.read_gexf(path)
         node = back.nodes["a"]
-        assert node["label"] == xml_clean(label)
-        assert node[xml_clean(name)] == xml_clean(value)
+        assert node["label"] == label
+        assert node[name] == value
         edge = back.edges["a", "b"]  # one edge: networkx reads a simple DiGraph
-        assert edge["label"] == xml_clean(edge_label)
-        assert edge[xml_clean(name)] == xml_clean(value)
+        assert edge["label"] == edge_label
+        assert edge[name] == value

@@ -2,9 +2,9 @@
 exporters, beyond those of test_sparql.py (the lexer, string binding), test_export_gexf.py (GEXF
 labels and attribute text) and test_export_formats.py (CSV and JSON labels).
 
-The rule for text XML cannot carry (`kgcli.export._xml`): characters XML 1.0 forbids become U+FFFD
-in GEXF and GraphML, and two node ids that would thereby become one are refused; CSV and JSON keep
-every character but lone surrogates, which become U+FFFD (UTF-8 cannot encode them).
+The rule for text XML cannot carry (`kgcli.xmlchars`, #12): GEXF and GraphML refuse a node, edge
+or attribute name holding a character XML 1.0 forbids, naming it, and write nothing; CSV and JSON
+keep every character but lone surrogates, which become U+FFFD (UTF-8 cannot encode them).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from test_export_gexf import assert_valid
 from kgcli.catalogue import parse_header
 from kgcli.errors import InputError
 from kgcli.export import write_network
-from kgcli.export._xml import xml_clean
 from kgcli.params import TYPES, parse_value
 from kgcli.sparql import inject_values
+from kgcli.xmlchars import FORBIDDEN, XmlCharError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
@@ -116,7 +116,9 @@ def test_a_prefixed_name_or_iri_value_binds_that_iri_or_is_refused(local):
         text = value.strip()
         if text.startswith("<"):
             iri = text[1:-1]
-        elif text.startswith("ex:"):
+        elif text.startswith("ex:") and not text.startswith("ex://"):
+            # `ex://...` is a URL with the scheme ex, not a prefixed name: SPARQL's PN_LOCAL
+            # cannot start with `/` (it would have to be written `ex:\/\/...`).
             iri = "http://example.org/" + text[3:]
         else:
             iri = text
@@ -209,7 +211,7 @@ def test_any_header_parses_or_names_its_line(lines):
 # --- the exporters: any id, label, attribute name or value ----------------------------------
 
 
-#: Node ids: any text, and often ones that differ only in characters XML cannot carry.
+#: Node ids: any text, often holding a character XML cannot carry.
 IDS = st.lists(
     st.one_of(TEXT, st.sampled_from(["\x00", "\x01", "\ufffe", "\ufffd"])), min_size=1, max_size=4
 )
@@ -228,62 +230,67 @@ def _ids(draw_ids: list[str]) -> list[str]:
     return list(dict.fromkeys("n" + i for i in draw_ids))
 
 
-def _refused_or_distinct(ids: list[str], write) -> bool:  # type: ignore[no-untyped-def]
-    """Write; True if written. Ids XML would merge must be refused, the others written."""
-    merged = len({xml_clean(i) for i in ids}) < len(ids)
+def _refused_or_written(texts: list[str], write, fmt: str) -> bool:  # type: ignore[no-untyped-def]
+    """Write; True if written. A text XML cannot carry must be refused by name, the rest written."""
+    unwritable = any(FORBIDDEN.search(t) for t in texts)
     try:
         write()
-    except InputError as err:
-        assert merged and "differ only in characters XML cannot carry" in str(err)
+    except XmlCharError as err:
+        assert unwritable, err
+        assert re.match(rf"cannot write .* as {fmt}: it holds U\+[0-9A-F]{{4}} ", str(err)), err
         return False
-    assert not merged
+    assert not unwritable
     return True
 
 
 @FIXTURE
 @given(raw_ids=IDS, label=TEXT, name=TEXT, value=TEXT)
 @example(raw_ids=["\x00", "\x01"], label="", name="x", value="")
-def test_any_text_in_graphml_is_well_formed_and_reads_back_cleaned(
+def test_any_text_in_graphml_is_well_formed_and_reads_back_equal(
     tmp_path, raw_ids, label, name, value
 ):
     name = "p_" + name
-    assume(xml_clean(name) != "p_")
     ids = _ids(raw_ids)
     path = tmp_path / "g.graphml"
     path.unlink(missing_ok=True)
-    if not _refused_or_distinct(ids, lambda: write_network(_graph(ids, label, name, value), path)):
+    graph = _graph(ids, label, name, value)
+    if not _refused_or_written(
+        [*ids, label, name, value], lambda: write_network(graph, path), "GraphML"
+    ):
         assert not path.exists()  # nothing half-written either
         return
     root = etree.parse(str(path)).getroot()  # XML 1.0's grammar: well-formed, or it raises
     assert root.tag == f"{GRAPHML}graphml"
     back = nx.read_graphml(path)
-    assert sorted(back.nodes) == sorted(xml_clean(i) for i in ids)
+    assert sorted(back.nodes) == sorted(ids)
     for i, node in enumerate(ids):
-        data = back.nodes[xml_clean(node)]
-        assert data["label"] == xml_clean(label + str(i))
-        assert data[xml_clean(name)] == xml_clean(value)
+        data = back.nodes[node]
+        assert data["label"] == label + str(i)
+        assert data[name] == value
     for u, v in itertools.pairwise(ids):
-        edge = back.edges[xml_clean(u), xml_clean(v)]  # read as a DiGraph: edge keys are unique
-        assert (edge["label"], edge[xml_clean(name)]) == (xml_clean(label), xml_clean(value))
+        edge = back.edges[u, v]  # read as a DiGraph: edge keys are unique
+        assert (edge["label"], edge[name]) == (label, value)
 
 
 @FIXTURE
 @given(raw_ids=IDS, label=TEXT)
 @example(raw_ids=["\x00", "\ufffd"], label="")
-def test_any_node_id_in_gexf_is_valid_and_reads_back_cleaned(tmp_path, raw_ids, label):
+def test_any_node_id_in_gexf_is_valid_and_reads_back_equal(tmp_path, raw_ids, label):
     ids = _ids(raw_ids)
     for version in ("1.3", "1.2draft"):
         path = tmp_path / f"g-{version}.gexf"
         path.unlink(missing_ok=True)
         graph = _graph(ids, label, "note", label)
-        if not _refused_or_distinct(
-            ids, lambda p=path, v=version, g=graph: write_network(g, p, gexf_version=v)
+        if not _refused_or_written(
+            [*ids, label],
+            lambda p=path, v=version, g=graph: write_network(g, p, gexf_version=v),
+            "GEXF",
         ):
             assert not path.exists()
             continue
         assert_valid(path, version)
         back = nx.read_gexf(path)
-        assert sorted(back.nodes) == sorted(xml_clean(i) for i in ids)
+        assert sorted(back.nodes) == sorted(ids)
         assert back.number_of_edges() == len(ids) - 1
 
 
@@ -324,33 +331,40 @@ def test_any_text_in_csv_and_json_reads_back_equal(tmp_path, raw_ids, label, nam
     assert [clean(e["source"]) for e in doc["edges"]] == [clean(u) for u in ids[:-1]]
 
 
-def test_ids_xml_would_merge_are_refused_and_the_old_file_stays(tmp_path):
+def test_an_id_xml_cannot_carry_is_refused_and_the_old_file_stays(tmp_path):
+    """Once replaced by U+FFFD (#7), which merged 'a\x00' and 'a\x01'; now refused (#12)."""
     path = tmp_path / "g.gexf"
     path.write_text("old\n")
     g = nx.DiGraph()
     g.add_node("a\x00", label="first")
     g.add_node("a\x01", label="second")
-    with pytest.raises(InputError) as err:
+    with pytest.raises(XmlCharError) as err:
         write_network(g, path)
     assert str(err.value) == (
-        "nodes 'a\\x00' and 'a\\x01' differ only in characters XML cannot carry: both would be "
-        "written as 'a\ufffd'; rename one, or export to CSV or JSON, which keep them"
+        "cannot write node 'a\\x00' (the text 'a\\x00') as GEXF: it holds U+0000 (character 2), "
+        "which XML 1.0 cannot carry, not even as a character reference; the gephi-csv and "
+        "graphology exports keep it"
     )
     assert path.read_text() == "old\n"
 
 
-@pytest.mark.parametrize("suffix", [".gexf", ".graphml"])
-def test_attribute_names_xml_would_merge_stay_two_columns(tmp_path, suffix):
-    """Two attribute names that differ only in characters XML cannot carry are written as two
-    columns, the later one titled `data:NAME`, so both values survive."""
+@pytest.mark.parametrize(("suffix", "fmt"), [(".gexf", "GEXF"), (".graphml", "GraphML")])
+def test_an_attribute_name_xml_cannot_carry_is_refused(tmp_path, suffix, fmt):
+    """Once written 'note\ufffd' and 'data:note\ufffd' (#7); now refused, naming the text (#12)."""
     path = tmp_path / f"g{suffix}"
     g = nx.DiGraph()
     g.add_node("a", label="A", **{"note\x01": "first", "note\x02": "second"})
-    write_network(g, path)
-    if suffix == ".gexf":
-        assert_valid(path, "1.3")
-        back = nx.read_gexf(path)
-    else:
-        back = nx.read_graphml(path)
-    data = back.nodes["a"]
-    assert (data["note\ufffd"], data["data:note\ufffd"]) == ("first", "second")
+    with pytest.raises(XmlCharError) as err:
+        write_network(g, path)
+    assert str(err.value) == (
+        f"cannot write the network's metadata or an attribute name (the text 'note\\x01') as "
+        f"{fmt}: it holds U+0001 (character 5), which XML 1.0 cannot carry, not even as a "
+        "character reference; the gephi-csv and graphology exports keep it"
+    )
+    assert not path.exists()
+
+
+def test_a_value_like_ex_slash_slash_is_a_url_not_a_prefixed_name():
+    # Found by hypothesis: `ex://` has the form of a URL; a prefixed name's local part cannot
+    # start with `/`, so the declared prefix `ex:` does not apply.
+    assert parse_value("p", "iri", "ex://", {"ex": "http://example.org/"}) == ox.NamedNode("ex://")

@@ -1,10 +1,11 @@
 """Nothing lost (issue #7, item 4): `kg` killed with SIGKILL at random moments while it writes over
 an existing file leaves the old file or the new one, byte for byte, never a mix.
 
-Half the kills fall anywhere in the run (start-up, load, query), half inside the write itself
-(after its temporary file appeared). A kill cannot clean up, so it may leave its temporary file
-behind: `.NAME.XXXXXXXX.tmp` beside the target (`kgcli.atomic`), never taken for the target and
-safe to delete; nothing else may appear. The seed is fixed, so a failure can be replayed.
+A third of the kills fall anywhere in the run (start-up, load, query), half inside the write
+itself (after its temporary file appeared), the rest just after the rename. A kill cannot clean
+up, so it may leave its temporary file behind: `.NAME.XXXXXXXX.tmp` beside the target
+(`kgcli.atomic`), never taken for the target and safe to delete; nothing else may appear. The
+seed is fixed, so a failure can be replayed.
 """
 
 from __future__ import annotations
@@ -78,7 +79,16 @@ def _kill_many(
         target.write_bytes(old)
         proc = _start(args, folder)
         started = time.monotonic()
-        if rng.random() < 0.5:
+        inode = target.stat().st_ino
+        draw = rng.random()
+        if draw < 0.15:
+            # Just after the rename (the target is another file now), before the process ends:
+            # timed by what happened, not by the clock, so this outcome is seen on any machine.
+            deadline = started + 10 * run
+            while target.stat().st_ino == inode and proc.poll() is None:
+                assert time.monotonic() < deadline
+                time.sleep(0.0005)
+        elif draw < 0.5:
             time.sleep(rng.uniform(0, run * 1.1))
         else:  # inside the write: wait for the temporary file, then a moment of the write
             deadline = started + 10 * run

@@ -3,7 +3,8 @@
 The Python writers (remote, limited and re-iterated results) and the engine's own serialisers
 (the fast path for untouched local results) must agree byte for byte; where pyoxigraph 0.5
 departs from a specification (CSV IRIs with commas, XML carriage returns and forbidden
-characters) both follow the specification, as `kgcli.render` documents.
+characters) both follow the specification, as `kgcli.render` documents: a term XML 1.0 cannot
+carry is refused by name on both paths (#12; `tests/test_wellformed.py` generates them).
 """
 
 from __future__ import annotations
@@ -28,13 +29,15 @@ from kgcli.errors import UsageError
 from kgcli.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, rdf_format
 from kgcli.render import (
     WELL_KNOWN_PREFIXES,
-    _XmlRepair,
+    _NotXml,
+    _XmlGuard,
     compact_iri,
     plain_value,
     render,
     rows_as_dicts,
 )
 from kgcli.results import AskResult, GraphResult, SelectResult
+from kgcli.xmlchars import FORBIDDEN, XmlCharError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
 EX = "http://example.org/"
@@ -192,8 +195,11 @@ def _dt(name: str) -> str:
 
 
 # SPARQL XML results: & < > ' " escaped; whitespace at either end of a text as character
-# references (some parsers trim it); every CR as &#13; (XML parsers turn a raw CR into LF);
-# characters XML 1.0 forbids (here U+0001, U+001F, U+0000) as U+FFFD.
+# references (some parsers trim it); every CR as &#13; (XML parsers turn a raw CR into LF). The
+# rows are ROWS but for the characters XML 1.0 forbids (U+0001, U+001F, U+0000), which are
+# refused: U+007F and U+0085 are allowed, and kept.
+CONTROLS = ox.Literal("ctl \x01\x1f\x7f\x00")
+XML_ROWS = [tuple(ox.Literal("ctl \x7f\x85") if t == CONTROLS else t for t in r) for r in ROWS]
 EXPECTED_XML = (
     '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
     '<variable name="x"/><variable name="value"/><variable name="note"/></head><results>'
@@ -234,7 +240,7 @@ EXPECTED_XML = (
     + _bindings(
         ("x", "<uri>http://example.org/h</uri>"),
         ("value", _lit("non-BMP 𝄞😀, é 中文")),
-        ("note", _lit("ctl \ufffd\ufffd\x7f\ufffd")),
+        ("note", _lit("ctl \x7f\x85")),
     )
     + "<result></result>"
     + _bindings(
@@ -424,19 +430,6 @@ def lexical(term: Any) -> str:
     return str(term.value)
 
 
-def xml_safe(term: Any) -> Any:
-    """A term as XML 1.0 can carry it: forbidden characters become U+FFFD."""
-    if not isinstance(term, ox.Literal):
-        return term
-    value = "".join(
-        "\ufffd" if (ord(c) < 0x20 and c not in "\t\n\r") or c in "\ufffe\uffff" else c
-        for c in term.value
-    )
-    if term.language:
-        return ox.Literal(value, language=term.language, direction=term.direction)
-    return ox.Literal(value, datatype=term.datatype)
-
-
 def parsed_rows(data: bytes, fmt: ox.QueryResultsFormat) -> list[Row]:
     solutions = ox.parse_query_results(data, format=fmt)
     assert isinstance(solutions, ox.QuerySolutions)
@@ -557,47 +550,81 @@ def test_json_round_trips_and_has_the_specified_structure() -> None:
 # --- XML -------------------------------------------------------------------------------------
 
 
+def native_rerun_result(variables: Sequence[str], rows: Sequence[Row]) -> SelectResult:
+    """A native result that can be evaluated again, as `kg query` makes them."""
+    result = SelectResult.from_solutions(
+        native_solutions(variables, rows), rerun=lambda: native_solutions(variables, rows)
+    )
+    assert result.native is not None
+    return result
+
+
 def test_xml_exact_bytes_on_both_paths() -> None:
-    assert rendered(python_result(VARIABLES, ROWS), "xml") == EXPECTED_XML
-    assert rendered(native_result(VARIABLES, ROWS), "xml") == EXPECTED_XML
+    assert rendered(python_result(VARIABLES, XML_ROWS), "xml") == EXPECTED_XML
+    assert rendered(native_result(VARIABLES, XML_ROWS), "xml") == EXPECTED_XML
+
+
+#: The one line for ROWS in XML, whichever path writes it.
+XML_REFUSAL = (
+    'cannot write the literal "ctl \\u0001\\u001F\\u007F\\u0000" (?note) as SPARQL XML results: '
+    "it holds U+0001 (character 5), which XML 1.0 cannot carry, not even as a character "
+    "reference; json, tsv and csv results keep it"
+)
+
+
+def test_xml_refuses_a_term_xml_cannot_carry_naming_it_on_both_paths() -> None:
+    for result in (python_result(VARIABLES, ROWS), native_rerun_result(VARIABLES, ROWS)):
+        with pytest.raises(XmlCharError) as err:
+            rendered(result, "xml")
+        assert str(err.value) == XML_REFUSAL
+        assert err.value.exit_code == 2
+    # Without a second run, the engine's path names the text it wrote.
+    with pytest.raises(XmlCharError) as err:
+        rendered(native_result(VARIABLES, ROWS), "xml")
+    assert str(err.value) == (
+        "cannot write a term (the text 'ctl \\x01\\x1f\\x7f\\x00') as SPARQL XML results: "
+        "it holds U+0001 (character 5), which XML 1.0 cannot carry, not even as a character "
+        "reference; json, tsv and csv results keep it"
+    )
 
 
 def test_xml_differs_from_pyoxigraph_only_where_it_breaks_xml() -> None:
-    raw = raw_native(VARIABLES, ROWS, QRF.XML)
+    raw = raw_native(VARIABLES, XML_ROWS, QRF.XML)
     assert raw != EXPECTED_XML
-    assert raw.replace(b"cr\rhere", b"cr&#13;here") == EXPECTED_XML.replace(
-        "ctl \ufffd\ufffd\x7f\ufffd".encode(), b"ctl \x01\x1f\x7f\x00"
-    )
+    assert raw.replace(b"cr\rhere", b"cr&#13;here") == EXPECTED_XML
+    # pyoxigraph copies the characters XML forbids: its document is not XML.
     with pytest.raises(etree.XMLSyntaxError):
-        etree.fromstring(raw)
+        etree.fromstring(raw_native(VARIABLES, ROWS, QRF.XML))
 
 
-def test_xml_repair_is_exact_across_chunk_boundaries() -> None:
-    raw = raw_native(VARIABLES, ROWS, QRF.XML) + "\ufffe\uffff".encode()
-    whole = io.BytesIO()
-    repair = _XmlRepair(whole)
-    repair.write(raw)
-    repair.flush()
-    for size in (1, 2, 3, 7):
+def test_xml_guard_is_exact_across_chunk_boundaries() -> None:
+    raw = raw_native(VARIABLES, XML_ROWS, QRF.XML)
+    for size in (1, 2, 3, 7, len(raw)):
         out = io.BytesIO()
-        repair = _XmlRepair(out)
+        guard = _XmlGuard(out)
         for start in range(0, len(raw), size):
-            repair.write(raw[start : start + size])
-        repair.flush()
-        assert out.getvalue() == whole.getvalue()
-    assert whole.getvalue().endswith("\ufffd\ufffd".encode())
+            guard.write(raw[start : start + size])
+        guard.flush()
+        assert out.getvalue() == EXPECTED_XML
+    for bad in ("\ufffe", "\uffff", "\x00", "\x0b"):
+        for size in (1, 2, 3, 7):
+            guard = _XmlGuard(io.BytesIO())
+            data = raw + f"<literal>{bad}</literal>".encode() + raw
+            with pytest.raises(_NotXml):
+                for start in range(0, len(data), size):
+                    guard.write(data[start : start + size])
+                guard.flush()
 
 
 def test_xml_is_well_formed_and_round_trips() -> None:
-    expected = [tuple(xml_safe(t) for t in row) for row in ROWS]
-    assert parsed_rows(EXPECTED_XML, QRF.XML) == expected
+    assert parsed_rows(EXPECTED_XML, QRF.XML) == XML_ROWS
     root = etree.fromstring(EXPECTED_XML)
     assert root.tag == SPARQL_NS + "sparql"
     head = root.find(SPARQL_NS + "head")
     assert head is not None
     assert [v.get("name") for v in head] == VARIABLES
     results = root.findall(f"{SPARQL_NS}results/{SPARQL_NS}result")
-    assert len(results) == len(ROWS)
+    assert len(results) == len(XML_ROWS)
     # A conforming parser (lxml) reads back CR and the boundary whitespace too.
     texts = [lit.text or "" for lit in root.iter(SPARQL_NS + "literal")]
     assert "cr\rhere" in texts
@@ -819,6 +846,22 @@ def test_writers_stream(fmt: str) -> None:
     assert out.seen_at[0] < 1000  # output began long before the rows ran out
 
 
+def test_rdfxml_streams() -> None:
+    """RDF/XML is written by kg (#12) in batches of triples, never the whole document at once."""
+    produced: list[int] = []
+
+    def triples() -> Iterator[ox.Triple]:
+        for n in range(5000):
+            produced.append(n)
+            yield ox.Triple(iri(f"s{n}"), iri("p"), ox.Literal(f"value {n}"))
+
+    out = _Sink(produced)
+    render(GraphResult(triples()), "rdfxml", out)
+    assert len(out.seen_at) > 5
+    assert out.seen_at[1] < 1000  # after the head, output began long before the triples ran out
+    assert len(list(ox.parse(out.getvalue(), format=ox.RdfFormat.RDF_XML))) == 5000
+
+
 def test_native_iterator_is_used_and_spent() -> None:
     store = ox.Store()
     store.add(ox.Quad(iri("s"), iri("p"), ox.Literal("o")))
@@ -849,18 +892,36 @@ def canonical(quads: Any) -> ox.Dataset:
     return dataset
 
 
+#: GRAPH as RDF/XML can carry it: without the literal holding U+0001.
+XML_GRAPH = [q for q in GRAPH if not FORBIDDEN.search(str(getattr(q.object, "value", "")))]
+
+
 @pytest.mark.parametrize("fmt", RDF_FORMATS)
 def test_graph_formats_parse_back_isomorphic(fmt: str) -> None:
-    data = rendered(GraphResult(iter(TRIPLES)), fmt, prefixes={"ex": EX})
+    graph = XML_GRAPH if fmt == "rdfxml" else GRAPH
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in graph]
+    data = rendered(GraphResult(iter(triples)), fmt, prefixes={"ex": EX})
+    if fmt == "rdfxml":
+        etree.fromstring(data)  # well-formed (pyoxigraph's own parser is not that strict)
     parsed = list(ox.parse(data, format=rdf_format(fmt)))
-    assert len(parsed) == len(TRIPLES)
-    assert canonical(parsed) == canonical(GRAPH)
+    assert len(parsed) == len(triples)
+    assert canonical(parsed) == canonical(graph)
+
+
+def test_rdfxml_refuses_a_literal_xml_cannot_carry() -> None:
+    with pytest.raises(XmlCharError) as err:
+        rendered(GraphResult(iter(TRIPLES)), "rdfxml")
+    assert str(err.value) == (
+        'cannot write the literal "non-BMP 𝄞😀 and a control \\u0001 character" '
+        "as RDF/XML: it holds U+0001 (character 26), which XML 1.0 cannot carry, not even as a "
+        "character reference; turtle, ntriples and jsonld keep it"
+    )
 
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS)
 def test_graph_formats_from_the_engine(fmt: str) -> None:
     store = ox.Store()
-    store.extend(GRAPH)
+    store.extend(XML_GRAPH if fmt == "rdfxml" else GRAPH)
     result = GraphResult.from_triples(store.query("CONSTRUCT WHERE { ?s ?p ?o }"))
     assert result.native is not None
     parsed = ox.parse(rendered(result, fmt), format=rdf_format(fmt))
@@ -980,12 +1041,19 @@ def test_any_literal_text_round_trips(text: str) -> None:
         assert data == raw_native(variables, rows, native_format)
         assert parsed_rows(data, native_format) == rows
 
+    if FORBIDDEN.search(text):  # XML 1.0 cannot carry it: refused, by name, on both paths
+        with pytest.raises(XmlCharError) as python_err:
+            rendered(python_result(variables, rows), "xml")
+        with pytest.raises(XmlCharError) as native_err:
+            rendered(native_rerun_result(variables, rows), "xml")
+        assert str(python_err.value) == str(native_err.value)
+        assert str(python_err.value).startswith("cannot write the literal ")
+        return
     data = rendered(python_result(variables, rows), "xml")
     assert data == rendered(native_result(variables, rows), "xml")
-    safe = [tuple(xml_safe(t) for t in rows[0])]
-    assert parsed_rows(data, QRF.XML) == safe
+    assert parsed_rows(data, QRF.XML) == rows
     literals = etree.fromstring(data).iter(SPARQL_NS + "literal")
-    assert [lit.text or "" for lit in literals] == [t.value for t in safe[0]]
+    assert [lit.text or "" for lit in literals] == [text] * 3
 
 
 # --- import cost -----------------------------------------------------------------------------

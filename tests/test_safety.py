@@ -292,3 +292,20 @@ def test_files_without_entities_cost_one_read_of_their_prolog():
     handle = Counting(MINI.read_bytes() * 1000)
     check_entities(handle, "mini.ttl")
     assert Counting.reads == 1
+
+
+def test_endpoint_allow_limits_service_to_the_endpoints_named(kg):
+    text = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    args = ("query", "--data", str(MINI), "--allow-federation", "-e", text)
+    result = kg(*args, "--endpoint-allow", "http://x/sparql")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "kg: error: SERVICE <http://127.0.0.1:9/sparql> at line 1, column 18: "
+        "<http://127.0.0.1:9/sparql> is not an allowed endpoint (--endpoint-allow: "
+        "http://x/sparql)\n",
+    )
+    alone = kg("query", "--data", str(MINI), "--endpoint-allow", "http://x/sparql", "-e", "ASK {}")
+    assert (alone.exit_code, alone.stderr) == (
+        2,
+        "kg: error: --endpoint-allow narrows --allow-federation: give both\n",
+    )

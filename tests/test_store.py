@@ -92,6 +92,19 @@ def test_loading_twice_leaves_the_count_unchanged(kg, tmp_path):
     assert [f.source for f in stores.read_manifest(db).files] == [str(MINI)]
 
 
+def test_files_loaded_before_one_that_fails_are_reported_loaded(kg, tmp_path):
+    db, bad = tmp_path / "db", tmp_path / "bad.nt"
+    bad.write_text("<http://a> <http://b> .\n", encoding="utf-8")
+    result = kg("store", "load", str(db), str(MINI), str(bad))
+    assert result.exit_code == 2
+    # The first file is committed before the second fails: the user is told so.
+    assert result.stderr.splitlines() == [
+        f"kg: loaded {MINI}: {triples_in(MINI):,} triples",
+        f"kg: error: {bad}:1:23: The object of a triple must be an IRI, a blank node or a literal",
+    ]
+    assert [f.source for f in stores.read_manifest(db).files] == [str(MINI)]
+
+
 def test_reloading_a_changed_file_replaces_its_graph(tmp_path):
     db, data = tmp_path / "db", tmp_path / "data.ttl"
     data.write_text("<http://example.org/a> <http://example.org/p> 1, 2, 3 .\n", encoding="utf-8")

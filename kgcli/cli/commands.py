@@ -75,6 +75,7 @@ def query(
             metavar="SECONDS",
             help="Stop the query after SECONDS (exit code 3).",
             min=0.001,
+            callback=common.seconds,
         ),
     ] = None,
     allow_federation: Annotated[
@@ -84,6 +85,15 @@ def query(
             help="Let the query use SERVICE and FROM <file:...> (refused by default).",
         ),
     ] = False,
+    endpoint_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--endpoint-allow",
+            metavar="URL",
+            help="With --allow-federation: the only SERVICE endpoints the query may call "
+            "(repeatable; default: any).",
+        ),
+    ] = None,
 ) -> None:
     """Run a SPARQL query: a catalogue name, a .rq file, stdin (-) or -e TEXT.
 
@@ -97,6 +107,7 @@ def query(
     from kgcli.params import parse_assignments
     from kgcli.query import prepare, run
     from kgcli.render import render
+    from kgcli.text import decode
 
     if expression is not None and name is not None:
         raise UsageError("give either QUERY or -e TEXT, not both")
@@ -107,13 +118,19 @@ def query(
     elif name == "-":
         if "-" in [*(data or []), *(default_graph or []), *(named_graph or [])]:
             raise UsageError("stdin cannot hold both the query and a data file (-)")
-        named = from_text(sys.stdin.read(), "-")
+        named = from_text(decode(sys.stdin.buffer.read(), "<stdin>"), "-")
     elif name:
         named = resolve(name, Catalogue(STATE["queries"]))
     else:
         raise UsageError("name a query (kg queries list), a .rq file, '-' or -e TEXT")
+    if endpoint_allow and not allow_federation:
+        raise UsageError("--endpoint-allow narrows --allow-federation: give both")
     prepared = prepare(
-        named, parse_assignments(param or []), allow_federation=allow_federation, base=base
+        named,
+        parse_assignments(param or []),
+        allow_federation=allow_federation,
+        allowed_endpoints=endpoint_allow or (),
+        base=base,
     )
     kind: Kind = (
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -140,12 +141,23 @@ def open_source_from(
     )
 
 
+def seconds(value: float | None) -> float | None:
+    """Callback of the --timeout options: click's ranges let `inf` and `nan` through."""
+    from kgcli.limits import seconds_problem
+
+    problem = None if value is None else seconds_problem(value)
+    if problem is not None:
+        raise typer.BadParameter(problem)
+    return value
+
+
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
 
 
 def reports_errors(fn: F) -> F:
-    """Report a KgError as one line on stderr and exit with its code (traceback with --debug)."""
+    """Report a KgError as one line on stderr and exit with its code (traceback with --debug);
+    any other exception, a bug, as one line too, exit code 1."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -163,5 +175,21 @@ def reports_errors(fn: F) -> F:
         except KeyboardInterrupt:
             typer.echo("kg: interrupted", err=True)
             raise typer.Exit(130) from None
+        except Exception as err:
+            # click's exits and usage errors (they carry their exit code) are click's to report.
+            if STATE["debug"] or hasattr(err, "exit_code"):
+                raise
+            # A bug: still one line, not a traceback, and how to see one. Where it was raised,
+            # not its message: that may hold anything, a password in a URL too.
+            frames = traceback.extract_tb(err.__traceback__)
+            where = (
+                f" in {Path(frames[-1].filename).name} line {frames[-1].lineno}" if frames else ""
+            )
+            typer.echo(
+                f"kg: error: internal error ({type(err).__name__}{where}); "
+                "run again with --debug for the traceback and report it",
+                err=True,
+            )
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]

@@ -78,7 +78,11 @@ LangOpt = Annotated[
 TimeoutOpt = Annotated[
     float | None,
     typer.Option(
-        "--timeout", metavar="SECONDS", help="Stop each query after SECONDS (exit 3).", min=0.001
+        "--timeout",
+        metavar="SECONDS",
+        help="Stop each query after SECONDS (exit 3).",
+        min=0.001,
+        callback=common.seconds,
     ),
 ]
 MetricsOpt = Annotated[
@@ -101,7 +105,15 @@ KOpt = Annotated[
     ),
 ]
 SeedOpt = Annotated[
-    int, typer.Option("--seed", metavar="N", help="Seed of sampling, Louvain and layouts.")
+    int,
+    typer.Option(
+        "--seed",
+        metavar="N",
+        help="Seed of sampling, Louvain and layouts.",
+        # NumPy, behind the layouts, takes seeds of 32 bits only.
+        min=0,
+        max=2**32 - 1,
+    ),
 ]
 
 

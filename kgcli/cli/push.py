@@ -14,6 +14,7 @@ from kgcli.cli.common import (
     StoreOpt,
     WithEmbeddedOpt,
     reports_errors,
+    seconds,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +57,11 @@ def push(
     timeout: Annotated[
         float | None,
         typer.Option(
-            "--timeout", metavar="SECONDS", help="Wait at most SECONDS for each request.", min=0.001
+            "--timeout",
+            metavar="SECONDS",
+            help="Wait at most SECONDS for each request.",
+            min=0.001,
+            callback=seconds,
         ),
     ] = None,
 ) -> None:

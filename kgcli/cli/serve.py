@@ -16,6 +16,7 @@ from kgcli.cli.common import (
     WithEmbeddedOpt,
     open_source_from,
     reports_errors,
+    seconds,
 )
 
 LIMITS = "Limits"
@@ -50,6 +51,7 @@ def serve(
             metavar="SECONDS",
             help="Stop a query or update after SECONDS (answer 503).",
             min=0.001,
+            callback=seconds,
             rich_help_panel=LIMITS,
         ),
     ] = 30.0,
@@ -88,6 +90,7 @@ def serve(
             metavar="N",
             help="Queries evaluated at once; beyond, a short wait, then 503 with Retry-After.",
             min=1,
+            max=256,  # each is a process, forked at start: a huge N would be a fork bomb
             rich_help_panel=LIMITS,
         ),
     ] = 8,

@@ -49,11 +49,10 @@ def load(
             with_embedded=with_embedded,
             progress=advance,
             on_file=on_file,
+            on_loaded=lambda entry: typer.echo(
+                f"kg: loaded {entry.source}: {entry.triples:,} triples", err=True
+            ),
         )
-    loaded = {str(Path(f).resolve()) for f in files or []}
-    for entry in done:
-        if entry.source in loaded or (with_embedded and entry.source.startswith("embedded:")):
-            typer.echo(f"kg: loaded {entry.source}: {entry.triples:,} triples", err=True)
     total = sum(entry.triples for entry in done)
     typer.echo(f"kg: {directory} holds {len(done)} files, {total:,} triples", err=True)
 

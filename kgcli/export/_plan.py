@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -312,19 +312,16 @@ def columns(
     *,
     prefix: str,
     fold_case: bool = False,
-    written: Callable[[str], str] | None = None,
 ) -> list[Column]:
     """Data columns in first-seen order; a name a format reserves is written as `data:NAME`.
 
     `reserved` holds the names the format gives a meaning of its own (Gephi reads a GraphML `size`
     as the node size, sigma.js a graphology `type` as a renderer...). With `fold_case`, names that
     differ only in case also count as taken (Gephi's spreadsheet import matches headers so).
-    `written` is how the format writes a title (XML replaces characters it cannot carry): two
-    names written alike are two titles too, the later one prefixed.
     """
 
     def key(title: str) -> str:
-        return _fold(written(title) if written else title, fold_case)
+        return _fold(title, fold_case)
 
     taken = {key(name) for name in reserved}
     out = []

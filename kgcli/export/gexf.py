@@ -15,7 +15,8 @@ Encoding decisions (see also `kgcli.export`):
   when a time has a clock time), and each element carries `start`/`end`; times given as text
   (`2006`, `2018-11`) start on the first day of their period and are also kept as stated in the
   `start_text`/`end_text` columns;
-- characters XML 1.0 forbids become U+FFFD (`kgcli.export._xml`).
+- text XML 1.0 cannot carry (U+0000 and most other C0 controls, U+FFFE, U+FFFF, lone
+  surrogates) is refused, naming the node or edge (`kgcli.xmlchars`), never altered.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from kgcli.export._plan import (
     time_columns,
     time_text,
 )
-from kgcli.export._xml import Buffer, attr, node_id, text, xml_clean
+from kgcli.export._xml import Buffer, XmlCharError, attr, refused, text
+from kgcli.xmlchars import shown
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -63,8 +65,8 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     version = check_version(version)
     ns, viz_ns, number = _NAMESPACES[version]
     found = plan.survey
-    node_cols = columns(found.node_attrs, _RESERVED, prefix="n", written=xml_clean)
-    edge_cols = columns(found.edge_attrs, _RESERVED, prefix="e", written=xml_clean)
+    node_cols = columns(found.node_attrs, _RESERVED, prefix="n")
+    edge_cols = columns(found.edge_attrs, _RESERVED, prefix="e")
     node_time_cols = time_columns(found.node_time_text, prefix="n")
     edge_time_cols = time_columns(found.edge_time_text, prefix="e")
 
@@ -73,28 +75,33 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     # Gephi Lite only recognises a file whose first line is the declaration and second `<gexf`.
     put('<?xml version="1.0" encoding="UTF-8"?>\n')
     put(f'<gexf xmlns="{ns}" xmlns:viz="{viz_ns}" version="{number}">\n')
-    _meta(put, plan)
-    edgetype = "directed" if found.directed else "undirected"
-    mode = "dynamic" if found.dynamic else "static"
-    timeformat = f' timeformat="{found.timeformat}"' if found.dynamic else ""
-    put(f'  <graph defaultedgetype="{edgetype}" mode="{mode}"{timeformat}>\n')
-    _declare(put, "node", node_cols + node_time_cols)
-    _declare(put, "edge", edge_cols + edge_time_cols)
+    try:
+        _meta(put, plan)
+        edgetype = "directed" if found.directed else "undirected"
+        mode = "dynamic" if found.dynamic else "static"
+        timeformat = f' timeformat="{found.timeformat}"' if found.dynamic else ""
+        put(f'  <graph defaultedgetype="{edgetype}" mode="{mode}"{timeformat}>\n')
+        _declare(put, "node", node_cols + node_time_cols)
+        _declare(put, "edge", edge_cols + edge_time_cols)
+    except XmlCharError as err:
+        raise refused(err, "the network's metadata or an attribute name", "GEXF") from None
 
     put(f'    <nodes count="{graph.number_of_nodes()}">\n')
     node_lines = _Lines(node_cols)
     z = ' z="0.0"' if version == "1.2draft" else ""  # 1.2draft requires z
     datetimes = found.datetimes
-    replaced: dict[str, object] = {}  # ids that lost characters XML cannot carry
     for node, data in graph.nodes(data=True):
         label = data.get("label")
-        put(f'      <node id="{node_id(node, replaced)}"')
-        if label is not None:
-            put(f' label="{attr(str(label))}"')
-        if found.node_times:
-            _times(put, data, datetimes, node)
-        put(">\n")
-        lines = node_lines.lines(data, node_time_cols)
+        try:
+            put(f'      <node id="{attr(str(node))}"')
+            if label is not None:
+                put(f' label="{attr(str(label))}"')
+            if found.node_times:
+                _times(put, data, datetimes, node)
+            put(">\n")
+            lines = node_lines.lines(data, node_time_cols)
+        except XmlCharError as err:
+            raise refused(err, f"node {shown(repr(node))}", "GEXF") from None
         if lines:
             put("        <attvalues>\n")
             put(lines)
@@ -118,22 +125,25 @@ def write_gexf(graph: nx.Graph, out: BinaryIO, plan: Plan, version: str = "1.3")
     natives: dict[tuple[Any, Any, Any], str] = {}
     native_kind = version == "1.3"
     for edge_id, u, v, data in edges_with_ids(graph, plan):
-        source = ids.get(u)
-        if source is None:
-            source = ids[u] = attr(str(u))
-        target = ids.get(v)
-        if target is None:
-            target = ids[v] = attr(str(v))
-        triple = (data.get("label"), data.get("kind"), data.get("weight"))
-        native = natives.get(triple)
-        if native is None:
-            native = _natives(*triple, native_kind)
-            if len(natives) < _Lines.LIMIT:
-                natives[triple] = native
-        put(f'      <edge id="{attr(edge_id)}" source="{source}" target="{target}"{native}')
-        if found.edge_times:
-            _times(put, data, datetimes, (u, v))
-        lines = edge_lines.lines(data, edge_time_cols)
+        try:
+            source = ids.get(u)
+            if source is None:
+                source = ids[u] = attr(str(u))
+            target = ids.get(v)
+            if target is None:
+                target = ids[v] = attr(str(v))
+            triple = (data.get("label"), data.get("kind"), data.get("weight"))
+            native = natives.get(triple)
+            if native is None:
+                native = _natives(*triple, native_kind)
+                if len(natives) < _Lines.LIMIT:
+                    natives[triple] = native
+            put(f'      <edge id="{attr(edge_id)}" source="{source}" target="{target}"{native}')
+            if found.edge_times:
+                _times(put, data, datetimes, (u, v))
+            lines = edge_lines.lines(data, edge_time_cols)
+        except XmlCharError as err:
+            raise refused(err, f"the edge {shown(repr(u))} -> {shown(repr(v))}", "GEXF") from None
         if lines:
             put(">\n        <attvalues>\n")
             put(lines)

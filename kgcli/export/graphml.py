@@ -5,7 +5,8 @@ Gephi's importer treats the ids `d3` and `d7` (yEd's) as the label, which `netwo
 `d0`, `d1`, ... run into. Gephi reads the keys named `label`, `x`, `y`, `size`, `r`, `g`, `b` and
 `weight` as the visual properties, so a data attribute with such a name is written as `data:NAME`.
 Times are written as ISO text in `start`/`end` (GraphML has no time model), as stated in
-`start_text`/`end_text`; characters XML 1.0 forbids become U+FFFD, as in GEXF.
+`start_text`/`end_text`; text XML 1.0 cannot carry is refused, naming the node or edge, as in
+GEXF.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from kgcli.export._plan import (
     time_columns,
     time_text,
 )
-from kgcli.export._xml import Buffer, attr, node_id, text, xml_clean
+from kgcli.export._xml import Buffer, XmlCharError, attr, refused, text
+from kgcli.xmlchars import shown
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,12 +43,8 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
     found = plan.survey
     reserved_nodes = _GEPHI_NODE + _OURS
     reserved_edges = _GEPHI_EDGE + _OURS
-    node_cols = columns(
-        found.node_attrs, reserved_nodes, prefix="", fold_case=True, written=xml_clean
-    )
-    edge_cols = columns(
-        found.edge_attrs, reserved_edges, prefix="", fold_case=True, written=xml_clean
-    )
+    node_cols = columns(found.node_attrs, reserved_nodes, prefix="", fold_case=True)
+    edge_cols = columns(found.edge_attrs, reserved_edges, prefix="", fold_case=True)
     node_times = time_columns(found.node_time_text, prefix="")
     edge_times = time_columns(found.edge_time_text, prefix="")
 
@@ -77,23 +75,29 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
     put = buf.append
     put('<?xml version="1.0" encoding="UTF-8"?>\n')
     put('<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n')
-    for index, (domain, name, kind) in enumerate(keys):
-        put(f'  <key id="k{index}" for="{domain}" attr.name="{attr(name)}" attr.type="{kind}"/>\n')
-    edgedefault = "directed" if found.directed else "undirected"
-    put(f'  <graph id="G" edgedefault="{edgedefault}">\n')
-    for name, k in graph_keys.items():
-        put(f'    <data key="{k}">{text(str(plan.meta[name]))}</data>\n')
+    try:
+        for index, (domain, name, kind) in enumerate(keys):
+            named = f'attr.name="{attr(name)}" attr.type="{kind}"'
+            put(f'  <key id="k{index}" for="{domain}" {named}/>\n')
+        edgedefault = "directed" if found.directed else "undirected"
+        put(f'  <graph id="G" edgedefault="{edgedefault}">\n')
+        for name, k in graph_keys.items():
+            put(f'    <data key="{k}">{text(str(plan.meta[name]))}</data>\n')
+    except XmlCharError as err:
+        raise refused(err, "the network's metadata or an attribute name", "GraphML") from None
 
     datetimes = found.datetimes
-    replaced: dict[str, object] = {}  # ids that lost characters XML cannot carry
     for node, data in graph.nodes(data=True):
-        put(f'    <node id="{node_id(node, replaced)}">\n')
-        label = data.get("label")
-        if label is not None:
-            put(f'      <data key="{label_n}">{text(str(label))}</data>\n')
-        _data(put, data, node_keys)
-        if found.node_times:
-            _times(put, data, start_n, end_n, datetimes, node, node_text_keys)
+        try:
+            put(f'    <node id="{attr(str(node))}">\n')
+            label = data.get("label")
+            if label is not None:
+                put(f'      <data key="{label_n}">{text(str(label))}</data>\n')
+            _data(put, data, node_keys)
+            if found.node_times:
+                _times(put, data, start_n, end_n, datetimes, node, node_text_keys)
+        except XmlCharError as err:
+            raise refused(err, f"node {shown(repr(node))}", "GraphML") from None
         if plan.positions is not None:
             x, y = plan.positions.get(node, (0.0, 0.0))
             put(f'      <data key="{x_key}">{x!r}</data>\n')
@@ -108,22 +112,27 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
 
     ids: dict[Any, str] = {}
     for edge_id, u, v, data in edges_with_ids(graph, plan):
-        source = ids.get(u)
-        if source is None:
-            source = ids[u] = attr(str(u))
-        target = ids.get(v)
-        if target is None:
-            target = ids[v] = attr(str(v))
-        put(f'    <edge id="{attr(edge_id)}" source="{source}" target="{target}">\n')
-        label = data.get("label")
-        if label is not None:
-            put(f'      <data key="{label_e}">{text(str(label))}</data>\n')
-        weight = data.get("weight")
-        if weight is not None:
-            put(f'      <data key="{weight_e}">{float_text(float(weight))}</data>\n')
-        _data(put, data, edge_keys)
-        if found.edge_times:
-            _times(put, data, start_e, end_e, datetimes, (u, v), edge_text_keys)
+        try:
+            source = ids.get(u)
+            if source is None:
+                source = ids[u] = attr(str(u))
+            target = ids.get(v)
+            if target is None:
+                target = ids[v] = attr(str(v))
+            put(f'    <edge id="{attr(edge_id)}" source="{source}" target="{target}">\n')
+            label = data.get("label")
+            if label is not None:
+                put(f'      <data key="{label_e}">{text(str(label))}</data>\n')
+            weight = data.get("weight")
+            if weight is not None:
+                put(f'      <data key="{weight_e}">{float_text(float(weight))}</data>\n')
+            _data(put, data, edge_keys)
+            if found.edge_times:
+                _times(put, data, start_e, end_e, datetimes, (u, v), edge_text_keys)
+        except XmlCharError as err:
+            raise refused(
+                err, f"the edge {shown(repr(u))} -> {shown(repr(v))}", "GraphML"
+            ) from None
         put("    </edge>\n")
         buf.tick()
     put("  </graph>\n</graphml>\n")
