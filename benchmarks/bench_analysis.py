@@ -5,8 +5,8 @@
     python benchmarks/bench_analysis.py --sizes 1e5 --exact                # + exact betweenness
 
 The networks are `generate.py`'s synthetic city (seed 7) built with the profile
-`tests/fixtures/network/synthetic.toml` by `kgcli.network.build_network`, as `kg network` builds
-them (a networkx MultiDiGraph), once per size and cached as a pickle under `--data-dir`.
+`tests/fixtures/network/synthetic.toml` by `kgcli.network.build.build_network`, as `kg network`
+builds them (a networkx MultiDiGraph), once per size and cached as a pickle under `--data-dir`.
 
 Each figure is one metric by one candidate, in a forked child of the process holding the graph:
 the time runs from the networkx graph (kgcli's own view of it included: the sorted, merged simple
@@ -49,8 +49,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 PROFILE = ROOT / "tests" / "fixtures" / "network" / "synthetic.toml"
-SEED = 42  # kgcli.analyze's default seed
-K = 100  # kgcli.analyze.AUTO_K: the sample betweenness takes today
+SEED = 42  # kgcli.network.analyze's default seed
+K = 100  # kgcli.network.analyze.AUTO_K: the sample betweenness takes today
 
 Partition = list[set[Hashable]]
 
@@ -68,9 +68,9 @@ def build(size: int, data_dir: Path) -> Path:
 import pickle, sys, time
 sys.path.insert(0, {str(HERE)!r}); sys.path.insert(0, {str(ROOT)!r})
 import generate, pyoxigraph as ox
-from kgcli.network import build_network
-from kgcli.profile import load_profile
-from kgcli.source import LocalSource
+from kgcli.network.build import build_network
+from kgcli.network.profile import load_profile
+from kgcli.engine.source import LocalSource
 nt = {str(data_dir / f"city-{size}.nt")!r}
 start = time.perf_counter()
 with open(nt, "w", encoding="utf-8") as out:
@@ -174,7 +174,7 @@ def groups(nodes: list[Hashable], membership: Iterable[int]) -> Partition:
 
 
 def numbered(partition: Partition) -> dict[Hashable, int | float]:
-    from kgcli.analyze import numbered as kg_numbered
+    from kgcli.network.analyze import numbered as kg_numbered
 
     return kg_numbered(partition)
 
@@ -185,7 +185,7 @@ def numbered(partition: Partition) -> dict[Hashable, int | float]:
 
 def nx_metric(name: str, **kwargs: Any) -> Callable[[Any], Any]:
     def run(graph: Any) -> Any:
-        from kgcli.analyze import analyze
+        from kgcli.network.analyze import analyze
 
         return analyze(graph, [name], write_back=False, seed=SEED, **kwargs).values[name]
 
@@ -195,7 +195,7 @@ def nx_metric(name: str, **kwargs: Any) -> Callable[[Any], Any]:
 def nx_leiden(graph: Any) -> Any:
     import networkx as nx
 
-    from kgcli.analyze import merged
+    from kgcli.network.analyze import merged
 
     simple = merged(graph, directed=False)
     return numbered(nx.community.leiden_communities(simple, weight="weight", seed=SEED))
@@ -248,7 +248,7 @@ def graspologic_leiden(graph: Any) -> Any:
     """graspologic.partition.leiden's own path: string edge list into graspologic-native."""
     import graspologic_native as gn
 
-    from kgcli.analyze import merged
+    from kgcli.network.analyze import merged
 
     simple = merged(graph, directed=False)
     edges = [(str(u), str(v), float(w)) for u, v, w in simple.edges(data="weight")]
@@ -280,7 +280,7 @@ def nx_pagerank_backend(backend: str) -> Callable[[Any], Any]:
     def run(graph: Any) -> Any:
         import networkx as nx
 
-        from kgcli.analyze import merged
+        from kgcli.network.analyze import merged
 
         # The backends refuse multigraphs: networkx sums parallel weights, so does merged().
         simple = merged(graph, directed=True) if backend == "graphblas" else graph
@@ -335,7 +335,7 @@ def ig_betweenness(graph: Any, k: int | None = K, seed: int = SEED) -> Any:
 def nxp_betweenness(graph: Any) -> Any:
     import networkx as nx
 
-    from kgcli.analyze import merged
+    from kgcli.network.analyze import merged
 
     nx.config.backends.parallel.n_jobs = 2
     simple = merged(graph, directed=True)
@@ -525,7 +525,7 @@ CASES: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "conversion": {
         "networkx: kgcli's merged undirected view (baseline)": (
             "networkx",
-            lambda g: __import__("kgcli.analyze").analyze.merged(g, directed=False),
+            lambda g: __import__("kgcli.network.analyze").network.analyze.merged(g, directed=False),
         ),
         "to igraph (directed and undirected views) and back": ("igraph", ig_convert),
         "to networkit (directed) and back": ("networkit", nk_convert),
@@ -534,8 +534,8 @@ CASES: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
         "networkx: " + ", ".join(HEAVY) + " (k=100) (baseline)": (
             "networkx",
             lambda g: (
-                __import__("kgcli.analyze")
-                .analyze.analyze(g, HEAVY, k=K, write_back=False, seed=SEED)
+                __import__("kgcli.network.analyze")
+                .network.analyze.analyze(g, HEAVY, k=K, write_back=False, seed=SEED)
                 .values
             ),
         ),
@@ -860,7 +860,7 @@ def exact_betweenness(
     if args.exact:
         import networkx as nx
 
-        from kgcli.analyze import merged
+        from kgcli.network.analyze import merged
 
         start = time.perf_counter()
         other = nx.betweenness_centrality(merged(graph, directed=True))

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kgcli.export import write_network
+from kgcli.network.export import write_network
 
 KINDS = ("Company", "Town", "District", "Sector", "Platform")
 PREDICATES = ("locatedIn", "inSector", "usesSharedResource", "partnerOf", "ownedBy")

@@ -11,7 +11,7 @@ all of them alike:
 - the baseline: one SELECT of the profile's four properties (`?s p1|p2|p3|p4 ?o`, as one would
   write it) iterated into a list of (subject, object) string tuples;
 - the same edge list from one SELECT per property, the fastest extraction we found;
-- `kgcli.network.build_network`: nodes with types and labels, attributes, edges, the networkx
+- `kgcli.network.build.build_network`: nodes with types and labels, attributes, edges, the networkx
   MultiDiGraph.
 
 Figures are medians (min-max) of the runs; ratios are medians over the baseline's median. Then
@@ -73,10 +73,10 @@ def main(argv: list[str] | None = None) -> None:
 
     import pyoxigraph as ox
 
-    from kgcli.analyze import analyze
-    from kgcli.network import build_network
-    from kgcli.profile import load_profile
-    from kgcli.source import LocalSource
+    from kgcli.engine.source import LocalSource
+    from kgcli.network.analyze import analyze
+    from kgcli.network.build import build_network
+    from kgcli.network.profile import load_profile
 
     profile = load_profile(PROFILE)
     properties = [rule.property for rule in profile.edges if rule.property]

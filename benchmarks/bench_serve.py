@@ -69,10 +69,10 @@ def workload(slow_ms: float | None) -> tuple[list[tuple[str, str, int]], list[st
     Queries slower than `slow_ms` in memory are left out (and named): they measure the engine,
     which both servers share, not the server.
     """
-    from kgcli.catalogue import Catalogue
-    from kgcli.query import prepare, run
-    from kgcli.results import SelectResult
-    from kgcli.source import open_source
+    from kgcli.api import open_source
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.query import prepare, run
+    from kgcli.engine.results import SelectResult
 
     source = open_source()
     mix, slow = [], []
@@ -246,7 +246,7 @@ def _dump(workdir: Path) -> Path:
     """The embedded graph as N-Quads, named graphs kept."""
     import pyoxigraph as ox
 
-    from kgcli.source import open_source
+    from kgcli.api import open_source
 
     dump = workdir / "graph.nq"
     if not dump.exists():

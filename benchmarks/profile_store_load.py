@@ -40,8 +40,8 @@ sys.path.insert(0, str(HERE.parent))
 import generate  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
 
-from kgcli import load as kg_load  # noqa: E402
-from kgcli import store as kg_store  # noqa: E402
+from kgcli.engine import load as kg_load  # noqa: E402
+from kgcli.engine import store as kg_store  # noqa: E402
 
 PHASES: collections.defaultdict[str, float] = collections.defaultdict(float)
 

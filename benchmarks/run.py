@@ -191,7 +191,7 @@ def stopped_process(argv: list[str], cap: float) -> tuple[float | None, str]:
 
 def has_store() -> bool:
     """Whether kgcli's on-disk store (issue #6) is installed."""
-    return importlib.util.find_spec("kgcli.store") is not None
+    return importlib.util.find_spec("kgcli.engine.store") is not None
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -220,14 +220,14 @@ class Query:
 
     group: str
     name: str
-    named: Any  # kgcli.catalogue.NamedQuery
+    named: Any  # kgcli.engine.catalogue.NamedQuery
     params: dict[str, str]
     text: str
 
 
 def queries() -> list[Query]:
-    from kgcli.catalogue import Catalogue, from_text
-    from kgcli.query import prepare
+    from kgcli.engine.catalogue import Catalogue, from_text
+    from kgcli.engine.query import prepare
 
     found = []
     for name, text in SHAPES.items():
@@ -261,7 +261,8 @@ def bench_load(ctx: Context, lines: list[str]) -> Any:
     """File -> memory and file -> store; returns rdflib's graph (for the queries) or None."""
     import pyoxigraph as ox
 
-    from kgcli.load import file_graph_name, load_file
+    from kgcli.engine.load import load_file
+    from kgcli.rdf.iri import file_graph_name
 
     path, nt = str(ctx.path), ox.RdfFormat.N_TRIPLES
     graph = ox.NamedNode(file_graph_name(path))
@@ -291,7 +292,8 @@ def bench_load(ctx: Context, lines: list[str]) -> Any:
         f"| file -> memory: pyoxigraph `Store.load` (baseline) | {cell(mem['base'])} | 1.00x |",
         f"| file -> memory: pyoxigraph `Store.bulk_load` | {cell(mem['bulk'])} | "
         f"{ratio(mem['bulk'], mem['base'])} |",
-        f"| file -> memory: `kg` (`kgcli.load.load_file`, as `--data`) | {cell(mem['kg'])} | "
+        f"| file -> memory: `kg` (`kgcli.engine.load.load_file`, as `--data`) | "
+        f"{cell(mem['kg'])} | "
         f"{ratio(mem['kg'], mem['base'])} |",
     ]
     rdflib_graph = None
@@ -328,7 +330,7 @@ def bench_load(ctx: Context, lines: list[str]) -> Any:
 
     cases: dict[str, Callable[[], object]] = {"base": ox_disk}
     if has_store():
-        from kgcli import store as kg_store
+        from kgcli.engine import store as kg_store
 
         cases["kg"] = lambda: kg_store.load(fresh("kg-store"), [path])
         cases["kg cli"] = lambda: process([*KG_CLI, "store", "load", str(fresh("kg-cli")), path])
@@ -344,7 +346,7 @@ def bench_load(ctx: Context, lines: list[str]) -> Any:
     )
     if "kg" in disk:
         lines.append(
-            f"| file -> store: `kgcli.store.load` (new generation, bulk loader, switch) | "
+            f"| file -> store: `kgcli.engine.store.load` (new generation, bulk loader, switch) | "
             f"{cell(disk['kg'])} | {ratio(disk['kg'], disk['base'])} |"
         )
         lines.append(
@@ -352,7 +354,9 @@ def bench_load(ctx: Context, lines: list[str]) -> Any:
             f"{ratio(disk['kg cli'], disk['base'])} |"
         )
     else:
-        lines.append("| file -> store: `kg store load` | not measured: no `kgcli.store` yet | |")
+        lines.append(
+            "| file -> store: `kg store load` | not measured: no `kgcli.engine.store` yet | |"
+        )
     if "tdb2" in disk:
         lines.append(
             f"| file -> store: Jena `tdb2.tdbloader` (whole process, JVM included) | "
@@ -360,7 +364,7 @@ def bench_load(ctx: Context, lines: list[str]) -> Any:
         )
     # Keep one store of each kind, with the ontology added, for the queries and memory.
     if has_store():
-        from kgcli import store as kg_store
+        from kgcli.engine import store as kg_store
 
         ctx.store_dir = ctx.work / "kg-store"
         kg_store.load(ctx.store_dir, [str(ONTOLOGY)])
@@ -384,10 +388,10 @@ def bench_queries(ctx: Context, rdflib_graph: Any, lines: list[str]) -> dict[str
     """Every query through kg, pyoxigraph, rdflib and Jena; returns figures for the targets."""
     import pyoxigraph as ox
 
-    from kgcli.load import load_file
-    from kgcli.query import prepare, run
-    from kgcli.render import render
-    from kgcli.source import LocalSource
+    from kgcli.engine.load import load_file
+    from kgcli.engine.query import prepare, run
+    from kgcli.engine.source import LocalSource
+    from kgcli.output.render import render
 
     store = ox.Store()
     store.bulk_load(path=str(ctx.path), format=ox.RdfFormat.N_TRIPLES)
@@ -626,9 +630,9 @@ def bench_export(ctx: Context, source: Any, lines: list[str]) -> None:
     """
     import bench_export
 
-    from kgcli.analyze import analyze
-    from kgcli.network import build_network
-    from kgcli.profile import load_profile
+    from kgcli.network.analyze import analyze
+    from kgcli.network.build import build_network
+    from kgcli.network.profile import load_profile
 
     print("  network export", file=sys.stderr)
     network = build_network(source, load_profile(PROFILE))
@@ -678,7 +682,9 @@ def bench_network(ctx: Context, lines: list[str]) -> None:
 def bench_memory(ctx: Context, lines: list[str]) -> None:
     """Peak RSS of whole `kg query --store` processes (the target: under 2 GiB at 10^7)."""
     if not has_store() or ctx.store_dir is None:
-        lines.append("\nPeak memory of `kg query --store`: not measured, no `kgcli.store` yet.")
+        lines.append(
+            "\nPeak memory of `kg query --store`: not measured, no `kgcli.engine.store` yet."
+        )
         return
     print("  memory", file=sys.stderr)
     wrapper = (

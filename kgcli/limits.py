@@ -9,7 +9,7 @@ results, 6,300 chained UNIONs and 6,600 chained `+`. Within the limits below, th
 of each of those kinds runs on a 2 MiB stack, a quarter of the default (threads and other
 platforms may have less); and they stay far above what a person or a query builder writes.
 
-How a query's nesting is counted (`kgcli.sparql.tokenize`): each open bracket (`{`, `(`, `[`,
+How a query's nesting is counted (`kgcli.engine.sparql.tokenize`): each open bracket (`{`, `(`, `[`,
 `<<`) is a level; an operation chained inside a bracket is a fraction of one, as it too makes the
 engine's tree deeper: 3/8 for OPTIONAL, MINUS and BIND, 1/8 for UNION, FILTER, GRAPH, SERVICE and
 the operators `|| && + - * / | ! ^`.

@@ -7,7 +7,9 @@ traceback. Checking where the text comes in names the source, line and column in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from kgcli.errors import InputError
 
@@ -18,6 +20,22 @@ def _where(text: str, index: int) -> tuple[int, int]:
     """The (line, column) of `text[index]`, 1-based; lines end at '\\n', columns are characters."""
     before = text[:index]
     return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def read_file(path: str | os.PathLike[str], what: str) -> bytes:
+    """The bytes of the file `path`, a `what` (`query file`): each way it can be unusable is an
+    InputError naming it."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, expected a {what}")
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{what} {str(path)!r} does not exist") from None
+    except PermissionError:
+        raise InputError(f"{path}: cannot read the {what} (permission denied)") from None
+    except OSError as err:
+        raise InputError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
 
 
 def decode(
@@ -45,6 +63,16 @@ def decode(
         raise InputError(
             f"{source}:{line}:{column}:{what} not UTF-8 (byte 0x{bad}){hint}"
         ) from None
+
+
+def cut(text: str, width: int) -> str:
+    """`text` cut to `width` characters, the last an ellipsis when anything was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def one_line(text: str, width: int) -> str:
+    """`text` on one line (its white space runs as single spaces), cut to `width` characters."""
+    return cut(" ".join(text.split()), width)
 
 
 def check(text: str, source: str) -> str:

@@ -1,4 +1,5 @@
-"""Run `kgcli.store.load(DIR, FILE...)` and stop this process dead just before one of its steps.
+"""Run `kgcli.engine.store.load(DIR, FILE...)` and stop this process dead just before one of its
+steps.
 
 A step is a call that changes what is on disk or who holds a lock: a system call of `os` that
 makes, writes, renames or removes (mkdir, replace, unlink, ...), `fcntl.flock`, a write or flush
@@ -23,7 +24,7 @@ import sys
 from types import FrameType
 from typing import Any
 
-from kgcli import store
+from kgcli.engine import store
 
 #: Calls of `os`, `fcntl` and Python files that change the disk or the locks.
 CHANGES = frozenset(

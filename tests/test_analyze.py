@@ -7,7 +7,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from kgcli.analyze import (
+from kgcli.api import open_source
+from kgcli.errors import InputError, KgError, UsageError
+from kgcli.network.analyze import (
     analyze,
     merged,
     metrics_table,
@@ -16,10 +18,8 @@ from kgcli.analyze import (
     path_table,
     shortest_path,
 )
-from kgcli.errors import InputError, KgError, UsageError
-from kgcli.network import build_network
-from kgcli.profile import resolve_profile
-from kgcli.source import open_source
+from kgcli.network.build import build_network
+from kgcli.network.profile import resolve_profile
 
 KGR = "https://w3id.org/kgcli/resource/"
 

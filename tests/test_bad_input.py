@@ -98,7 +98,8 @@ def _unreadable(env: Env) -> None:
 
 
 def _a_rerun_completes_the_push(env: Env, result: Any) -> None:
-    from kgcli.source import LocalSource, open_source
+    from kgcli.api import open_source
+    from kgcli.engine.source import LocalSource
 
     assert env.fake is not None and env.sparql is not None
     assert result.stderr.splitlines()[0].startswith("kg: written      <")

@@ -190,8 +190,8 @@ def test_sections_of_a_separate_run_merge_into_the_results(tmp_path):
 def test_the_city_conforms_to_our_shapes(tmp_path):
     """The generated data passes `kg validate`, as the curated graph does: every label English,
     every membership labelled, every class's shape met."""
-    from kgcli.source import open_source
-    from kgcli.validate import validate
+    from kgcli.api import open_source
+    from kgcli.engine.validate import validate
 
     path = tmp_path / "city.nt"
     path.write_text(_text(3_000), encoding="utf-8")

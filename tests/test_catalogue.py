@@ -7,12 +7,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kgcli import resources
-from kgcli.catalogue import Catalogue, NamedQuery, Param, from_text, parse_header, resolve
+from kgcli.engine import resources
+from kgcli.engine.catalogue import Catalogue, NamedQuery, Param, from_text, parse_header, resolve
+from kgcli.engine.params import bind
+from kgcli.engine.sparql import check_safe, inject_values, prefixes, query_form
 from kgcli.errors import InputError, UsageError
-from kgcli.iri import file_iri
-from kgcli.params import bind
-from kgcli.sparql import check_safe, inject_values, prefixes, query_form
+from kgcli.rdf.iri import file_iri
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalogue"
 BUILTIN = FIXTURES / "builtin"

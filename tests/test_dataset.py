@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from integration.fakes import Answer, FakeServer
 
-from kgcli.iri import directory_iri, file_iri, resolve
+from kgcli.rdf.iri import directory_iri, file_iri, resolve
 
 ROWS = Answer(
     200,

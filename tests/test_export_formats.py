@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgcli.errors import InputError, UsageError
-from kgcli.export import EXPORT_FORMATS, format_for, palette, write_network
-from kgcli.export._plan import OKABE_ITO, TABLEAU_20
+from kgcli.network.export import EXPORT_FORMATS, format_for, palette, write_network
+from kgcli.network.export.plan import OKABE_ITO, TABLEAU_20
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "export"))
 import export_graphs as graphs
@@ -66,7 +66,9 @@ def test_an_unknown_explicit_format_is_a_usage_error():
 
 
 def test_importing_the_package_does_not_import_networkx():
-    code = "import sys, kgcli.export; print('networkx' in sys.modules, 'numpy' in sys.modules)"
+    code = (
+        "import sys, kgcli.network.export; print('networkx' in sys.modules, 'numpy' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]
 
@@ -389,7 +391,7 @@ def test_legend_follows_the_declared_kinds_then_the_others_sorted(tmp_path):
 def test_legend_is_the_same_in_another_process(tmp_path):
     code = (
         "import sys, json; sys.path.insert(0, sys.argv[1]); import export_graphs as g; "
-        "from kgcli.export import write_network; "
+        "from kgcli.network.export import write_network; "
         "print(json.dumps(write_network(g.typed_graph(), sys.argv[2])))"
     )
     legends = []

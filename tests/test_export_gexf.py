@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from kgcli.errors import InputError, UsageError
-from kgcli.export import write_network
-from kgcli.xmlchars import FORBIDDEN, XmlCharError
+from kgcli.network.export import write_network
+from kgcli.rdf.xmlchars import FORBIDDEN, XmlCharError
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "export"))
 import export_graphs as graphs

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 import pytest
 
 from kgcli.errors import InputError, UsageError
-from kgcli.formats import (
+from kgcli.output.formats import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
     check_format,
@@ -202,6 +202,9 @@ def test_importing_formats_stays_cheap() -> None:
     import subprocess
     import sys
 
-    code = "import sys, kgcli.formats; print('pyoxigraph' in sys.modules, 'rich' in sys.modules)"
+    code = (
+        "import sys, kgcli.output.formats; "
+        "print('pyoxigraph' in sys.modules, 'rich' in sys.modules)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "False"]

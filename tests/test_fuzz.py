@@ -2,7 +2,7 @@
 exporters, beyond those of test_sparql.py (the lexer, string binding), test_export_gexf.py (GEXF
 labels and attribute text) and test_export_formats.py (CSV and JSON labels).
 
-The rule for text XML cannot carry (`kgcli.xmlchars`, #12): GEXF and GraphML refuse a node, edge
+The rule for text XML cannot carry (`kgcli.rdf.xmlchars`, #12): GEXF and GraphML refuse a node, edge
 or attribute name holding a character XML 1.0 forbids, naming it, and write nothing; CSV and JSON
 keep every character but lone surrogates, which become U+FFFD (UTF-8 cannot encode them).
 """
@@ -25,12 +25,12 @@ from hypothesis import strategies as st
 from lxml import etree
 from test_export_gexf import assert_valid
 
-from kgcli.catalogue import parse_header
+from kgcli.engine.catalogue import parse_header
+from kgcli.engine.params import TYPES, parse_value
+from kgcli.engine.sparql import inject_values
 from kgcli.errors import InputError
-from kgcli.export import write_network
-from kgcli.params import TYPES, parse_value
-from kgcli.sparql import inject_values
-from kgcli.xmlchars import FORBIDDEN, XmlCharError
+from kgcli.network.export import write_network
+from kgcli.rdf.xmlchars import FORBIDDEN, XmlCharError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kgcli.engine.load import load_embedded, load_file
 from kgcli.errors import InputError
-from kgcli.load import file_graph_name, load_embedded, load_file
-from kgcli.resources import GRAPH_NS
+from kgcli.rdf.iri import file_graph_name
+from kgcli.rdf.namespaces import GRAPH_NS
 
 TRIPLE = '<http://example.org/a> <http://example.org/p> "上海"@zh .\n'  # a non-ASCII label survives
 SAME = {

@@ -16,9 +16,12 @@ from conftest import MINI
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgcli.catalogue import from_text
+from kgcli.api import open_source
+from kgcli.engine.catalogue import from_text
+from kgcli.engine.query import prepare, run
+from kgcli.engine.source import LocalSource
 from kgcli.errors import InputError
-from kgcli.network import (
+from kgcli.network.build import (
     build_network,
     find_node,
     literal_parts,
@@ -29,10 +32,8 @@ from kgcli.network import (
     token_literal,
     token_node_id,
 )
-from kgcli.profile import load_profile, resolve_profile
-from kgcli.query import prepare, run
-from kgcli.render import compact_iri
-from kgcli.source import LocalSource, open_source
+from kgcli.network.profile import load_profile, resolve_profile
+from kgcli.rdf.namespaces import compact_iri
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "network"
@@ -635,7 +636,7 @@ def test_a_failing_query_stops_the_reading_thread():
     import dataclasses
     import threading
 
-    from kgcli.profile import EdgeRule
+    from kgcli.network.profile import EdgeRule
 
     profile = load_profile(FIXTURES / "small.toml")
     broken = dataclasses.replace(
@@ -654,12 +655,12 @@ def test_a_build_abandoned_midway_stops_the_reading_thread(monkeypatch, embedded
     second thread stops instead of waiting for it forever."""
     import threading
 
-    import kgcli.network
+    import kgcli.network.build
 
     def fail(*args, **kwargs):
         raise RuntimeError("interrupted")
 
-    monkeypatch.setattr(kgcli.network, "_profile_attributes", fail)
+    monkeypatch.setattr(kgcli.network.build, "_profile_attributes", fail)
     before = set(threading.enumerate())
     with pytest.raises(RuntimeError, match="interrupted"):
         build_network(embedded, resolve_profile("cluster"))

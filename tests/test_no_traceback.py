@@ -317,7 +317,7 @@ def quiet_env(monkeypatch: pytest.MonkeyPatch, garbage: Path) -> None:
     for var in ("KG_ENDPOINT", "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_STORE", "KG_DEBUG"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("KG_CONFIG", str(garbage / "no-config.toml"))
-    monkeypatch.setattr("kgcli.serve.serve", lambda *args, **kwargs: None)
+    monkeypatch.setattr("kgcli.serve.app.serve", lambda *args, **kwargs: None)
 
 
 def _check(run: Run, code: int, stdout: str, stderr: str, raised: BaseException | None) -> None:

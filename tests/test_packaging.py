@@ -34,7 +34,7 @@ def test_wheel_ships_the_data_inside_the_package(wheel: Path):
     assert "kgcli/_data/ontology/shapes.ttl" in names
     assert any(n.startswith("kgcli/_data/queries/checks/") for n in names)
     for path in (ROOT / "kgcli" / "profiles").glob("*.toml"):
-        assert f"kgcli/profiles/{path.name}" in names, path
+        assert f"kgcli/network/profiles/{path.name}" in names, path
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kg = kgcli.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
@@ -61,7 +61,7 @@ def test_installed_wheel_runs_from_any_directory(wheel: Path, tmp_path: Path):
             sys.executable,
             "-c",
             "import sys; sys.path.insert(0, sys.argv[1]); "
-            "from kgcli import resources; from kgcli.cli import main; "
+            "from kgcli.engine import resources; from kgcli.cli import main; "
             "assert '_data' in str(resources.queries_dir()), resources.queries_dir(); "
             "sys.argv = ['kg', 'query', 'articles', '-f', 'csv']; main()",
             str(target),

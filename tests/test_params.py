@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kgcli.catalogue import Param
+from kgcli.engine.catalogue import Param
+from kgcli.engine.params import bind, parse_assignments, parse_value
 from kgcli.errors import InputError, UsageError
-from kgcli.params import bind, parse_assignments, parse_value
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = {"kg": "https://w3id.org/kgcli/ontology#", "": "http://example.org/"}

@@ -7,16 +7,15 @@ from pathlib import Path
 import pytest
 
 from kgcli.errors import InputError, UsageError
-from kgcli.profile import (
-    RDFS_LABEL,
+from kgcli.network.profile import (
     builtin_names,
     builtin_profiles,
     load_profile,
-    local_name,
     parse_profile,
     profiles_dir,
     resolve_profile,
 )
+from kgcli.rdf.namespaces import RDFS_LABEL, local_name
 
 KG = "https://w3id.org/kgcli/ontology#"
 

@@ -11,10 +11,11 @@ import pyoxigraph as ox
 import pytest
 from integration.fakes import Answer, FakeServer, SparqlFake, dataset, digest_guard
 
-from kgcli.config import Endpoint
+from kgcli.api import open_source
+from kgcli.engine.source import LocalSource
 from kgcli.errors import InputError
-from kgcli.push import batches, graph_store_url, update_url
-from kgcli.source import LocalSource, open_source
+from kgcli.remote.config import Endpoint
+from kgcli.remote.push import batches, graph_store_url, update_url
 
 KGG = "https://w3id.org/kgcli/graph/"
 GRAPHS = [f"{KGG}jiading-precision-medicine", f"{KGG}kg", f"{KGG}minhang-health-cluster"]

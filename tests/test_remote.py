@@ -19,10 +19,10 @@ import pyoxigraph as ox
 import pytest
 from integration.fakes import Answer, FakeServer, SparqlFake, digest_guard, json_results
 
-from kgcli.config import Endpoint
 from kgcli.errors import QueryTimeout, RemoteError
-from kgcli.remote import Connection, RetryPolicy, retry_after, server_message
-from kgcli.source import RemoteSource
+from kgcli.remote.client import Connection, RetryPolicy, retry_after, server_message
+from kgcli.remote.config import Endpoint
+from kgcli.remote.source import RemoteSource
 
 ASK = ("-e", "ASK { ?s ?p ?o }")
 ROWS = json_results(["x"], [{"x": {"type": "literal", "value": "1"}}])
@@ -376,7 +376,8 @@ XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
 
 @pytest.fixture
 def embedded_endpoint(fake: FakeServer) -> str:
-    from kgcli.source import LocalSource, open_source
+    from kgcli.api import open_source
+    from kgcli.engine.source import LocalSource
 
     server = SparqlFake()
     local = open_source()
@@ -388,7 +389,7 @@ def embedded_endpoint(fake: FakeServer) -> str:
 
 
 def test_every_catalogue_query_gives_the_same_rows_remotely(kg, embedded_endpoint: str):
-    from kgcli.catalogue import Catalogue
+    from kgcli.engine.catalogue import Catalogue
 
     names = Catalogue().names()
     assert len(names) >= 20

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kgcli.config import config_path, resolve_endpoint
 from kgcli.errors import InputError
+from kgcli.remote.config import config_path, resolve_endpoint
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -3,7 +3,7 @@
 The Python writers (remote, limited and re-iterated results) and the engine's own serialisers
 (the fast path for untouched local results) must agree byte for byte; where pyoxigraph 0.5
 departs from a specification (CSV IRIs with commas, XML carriage returns and forbidden
-characters) both follow the specification, as `kgcli.render` documents: a term XML 1.0 cannot
+characters) both follow the specification, as `kgcli.output.render` documents: a term XML 1.0 cannot
 carry is refused by name on both paths (#12; `tests/test_wellformed.py` generates them).
 """
 
@@ -25,19 +25,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from kgcli.engine.results import AskResult, GraphResult, SelectResult
 from kgcli.errors import UsageError
-from kgcli.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, rdf_format
-from kgcli.render import (
-    WELL_KNOWN_PREFIXES,
+from kgcli.output.formats import GRAPH_FORMATS, RDF_FORMATS, RESULT_FORMATS, rdf_format
+from kgcli.output.render import (
     _NotXml,
     _XmlGuard,
-    compact_iri,
     plain_value,
     render,
     rows_as_dicts,
 )
-from kgcli.results import AskResult, GraphResult, SelectResult
-from kgcli.xmlchars import FORBIDDEN, XmlCharError
+from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES, compact_iri
+from kgcli.rdf.xmlchars import FORBIDDEN, XmlCharError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "render"
 EX = "http://example.org/"
@@ -362,7 +361,7 @@ EXPECTED_TABLE = "\n".join(
 
 
 def _binding(term: Any) -> dict[str, Any]:
-    """A SPARQL JSON binding, built independently of kgcli.render, to feed pyoxigraph's parser."""
+    """A SPARQL JSON binding, built independently of kgcli.output, to feed pyoxigraph's parser."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -1060,6 +1059,6 @@ def test_any_literal_text_round_trips(text: str) -> None:
 
 
 def test_importing_render_does_not_import_rich() -> None:
-    code = "import sys, kgcli.render; print('rich' in sys.modules)"
+    code = "import sys, kgcli.output.render; print('rich' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

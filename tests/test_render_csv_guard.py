@@ -8,8 +8,8 @@ import io
 import pyoxigraph as ox
 import pytest
 
-from kgcli.render import render
-from kgcli.source import LocalSource
+from kgcli.engine.source import LocalSource
+from kgcli.output.render import render
 
 EX = "http://example.org/"
 

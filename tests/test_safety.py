@@ -22,8 +22,8 @@ import pytest
 from conftest import MINI
 from integration.fakes import Answer, FakeServer
 
+from kgcli.engine.xmlsafe import check_entities
 from kgcli.errors import InputError
-from kgcli.xmlsafe import check_entities
 
 ROOT = Path(__file__).resolve().parents[1]
 _RECORDING: list[list[tuple[str, str]]] = []
@@ -271,7 +271,7 @@ def test_ontology_editors_entities_pass_and_parse():
 
 
 def test_a_reference_split_between_two_reads_is_still_counted(monkeypatch):
-    from kgcli import xmlsafe
+    from kgcli.engine import xmlsafe
 
     # Reads of 7 bytes: most references straddle two reads. 1,000 x 9 characters is the cap.
     monkeypatch.setattr(xmlsafe, "_CHUNK", 7)

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from integration.fakes import Answer, FakeServer, Handler, Seen, SparqlFake, digest_guard
 from typer.testing import CliRunner
 
-from kgcli.config import Endpoint, parse_url, resolve_endpoint, with_url_credentials
 from kgcli.errors import InputError, RemoteError
 from kgcli.redact import Secrets, loose_url, redact, split_userinfo
-from kgcli.remote import server_message
+from kgcli.remote.client import server_message
+from kgcli.remote.config import Endpoint, parse_url, resolve_endpoint, with_url_credentials
 
 #: A developer's own endpoints and credentials must not leak into these tests.
 pytestmark = pytest.mark.usefixtures("no_user_settings")
@@ -301,7 +301,7 @@ def test_an_endpoint_made_in_code_takes_its_urls_credentials_out_too() -> None:
 
 
 def test_the_sparql_client_does_not_print_the_password() -> None:
-    from kgcli.remote import _wrapper_class
+    from kgcli.remote.client import _wrapper_class
 
     client = _wrapper_class()("http://h/sparql")
     client.setCredentials(USER, PASSWORD)

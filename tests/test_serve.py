@@ -27,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from kgcli.serve import (
+from kgcli.serve.app import (
     HttpError,
     is_loopback,
     negotiate,
@@ -312,7 +312,7 @@ def server() -> Iterator[Server]:
 
 @functools.lru_cache(maxsize=1)
 def _local_source() -> Any:
-    from kgcli.source import open_source
+    from kgcli.api import open_source
 
     return open_source()
 
@@ -332,16 +332,16 @@ def _key(term: Any) -> tuple[str, ...]:
 
 
 def local_rows(name: str, params: dict[str, str] | None = None) -> list[tuple[Any, ...]]:
-    from kgcli.catalogue import Catalogue
-    from kgcli.query import prepare, run
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.query import prepare, run
 
     prepared = prepare(Catalogue([SERVE_QUERIES]).get(name), params or {})
     return sorted(tuple(_key(t) for t in row) for row in run(_local_source(), prepared))  # type: ignore[union-attr]
 
 
 def local_text(name: str, params: dict[str, str] | None = None) -> str:
-    from kgcli.catalogue import Catalogue
-    from kgcli.query import prepare
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.query import prepare
 
     return prepare(Catalogue([SERVE_QUERIES]).get(name), params or {}).text
 
@@ -434,8 +434,8 @@ def test_rdflib_sparqlstore_reads_a_construct(server: Server) -> None:
 
 
 def _local_triples() -> set[tuple[str, str, str]]:
-    from kgcli.catalogue import Catalogue
-    from kgcli.query import prepare, run
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.query import prepare, run
 
     prepared = prepare(Catalogue([SERVE_QUERIES]).get("classes-as-graph"), {})
     return {
@@ -731,7 +731,7 @@ def test_service_description(server: Server) -> None:
 
 @pytest.mark.integration
 def test_named_queries_are_listed_as_json(server: Server) -> None:
-    from kgcli.catalogue import Catalogue
+    from kgcli.engine.catalogue import Catalogue
 
     status, headers, body = call("GET", f"{server.base}/queries")
     assert status == 200

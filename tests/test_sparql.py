@@ -7,9 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgcli.errors import InputError, UsageError
-from kgcli.params import parse_value
-from kgcli.sparql import (
+from kgcli.engine.params import parse_value
+from kgcli.engine.sparql import (
     check_safe,
     inject_values,
     position,
@@ -18,6 +17,7 @@ from kgcli.sparql import (
     syntax_error_location,
     tokenize,
 )
+from kgcli.errors import InputError, UsageError
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -17,10 +17,11 @@ import pytest
 from conftest import MINI
 from integration.fakes import FakeServer, SparqlFake, dataset
 
-from kgcli import store as stores
+from kgcli.api import open_source
+from kgcli.engine import store as stores
+from kgcli.engine.source import LocalSource
 from kgcli.errors import InputError, KgError, UsageError
-from kgcli.load import file_graph_name
-from kgcli.source import LocalSource, open_source
+from kgcli.rdf.iri import file_graph_name
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -299,7 +300,7 @@ def test_a_generation_a_reader_holds_outlives_later_loads(tmp_path):
         [
             sys.executable,
             "-c",
-            "import sys, time; from kgcli.store import open_store; "
+            "import sys, time; from kgcli.engine.store import open_store; "
             "open_store(sys.argv[1]); print('open', flush=True); time.sleep(60)",
             str(db),
         ],

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import MINI
 
-from kgcli import store as stores
+from kgcli.engine import store as stores
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

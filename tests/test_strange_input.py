@@ -27,10 +27,10 @@ from conftest import MINI
 from integration.fakes import Answer, FakeServer
 from test_serve import Server, call, kg_serve
 
-from kgcli.catalogue import from_text
+from kgcli.engine.catalogue import from_text
+from kgcli.engine.query import prepare
 from kgcli.errors import InputError
-from kgcli.profile import load_profile
-from kgcli.query import prepare
+from kgcli.network.profile import load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 N = 5000  # levels: each kind below kills the engine (SIGSEGV) well before this
@@ -140,8 +140,8 @@ def test_queries_at_the_limit_run() -> None:
     """The limit is no lower than it needs to be: the deepest allowed queries run."""
     import pyoxigraph as ox
 
-    from kgcli.query import run
-    from kgcli.source import LocalSource
+    from kgcli.engine.query import run
+    from kgcli.engine.source import LocalSource
 
     source = LocalSource(ox.Store())
     for text in (
@@ -342,7 +342,7 @@ def test_a_timeout_that_is_no_number_of_seconds(
     kg: Any, monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...], value: str
 ) -> None:
     """`--timeout inf` passed click's range, then overflowed select() with a traceback."""
-    monkeypatch.setattr("kgcli.serve.serve", lambda *args, **kwargs: None)  # never listen
+    monkeypatch.setattr("kgcli.serve.app.serve", lambda *args, **kwargs: None)  # never listen
     result = kg(*command, "--data", str(MINI), "--timeout", value)
     shown = f"{float(value):g}"
     where = " ".join(command[:2]) if command[0] == "network" else command[0]
@@ -447,7 +447,8 @@ def test_config_mistakes_are_one_line_naming_file_and_key(
 
 # --- profile TOML ---------------------------------------------------------------------------------
 
-#: A profile with every key (`kgcli/profiles/README.md`), each of which gets wrong values below.
+#: A profile with every key (`kgcli/network/profiles/README.md`), each of which gets wrong values
+#: below.
 PROFILE = {
     "title": "t",
     "description": "d",
@@ -661,7 +662,7 @@ def test_shapes_pyshacl_cannot_use(tmp_path: Path, kg: Any, shape: str, message:
 
 def test_a_query_process_killed_by_a_signal_is_one_line(kg: Any, monkeypatch: Any) -> None:
     """With --timeout the query runs in a child; one that died read a missing result file."""
-    from kgcli.source import LocalSource
+    from kgcli.engine.source import LocalSource
 
     def crash(self: Any, text: str, *args: Any, **kwargs: Any) -> None:
         signal.signal(signal.SIGSEGV, signal.SIG_DFL)  # past pytest's faulthandler
@@ -679,7 +680,7 @@ def test_a_bug_is_one_line_and_debug_shows_it(kg: Any, monkeypatch: Any) -> None
     def broken(*args: Any, **kwargs: Any) -> None:
         raise TypeError("http://user:secret@example.org/ failed")  # a message is never shown
 
-    monkeypatch.setattr("kgcli.query.prepare", broken)
+    monkeypatch.setattr("kgcli.engine.query.prepare", broken)
     result = kg("query", "--data", str(MINI), "-e", "ASK {}")
     line = broken.__code__.co_firstlineno + 1
     assert (result.exit_code, result.stderr) == (
@@ -800,8 +801,8 @@ def test_a_failing_output_is_not_taken_for_a_failing_query() -> None:
 
     import pyoxigraph as ox
 
-    from kgcli.render import render
-    from kgcli.results import SelectResult
+    from kgcli.engine.results import SelectResult
+    from kgcli.output.render import render
 
     class Full:
         def write(self, data: bytes) -> int:

@@ -14,7 +14,7 @@ test that starts passing fails the run, so the list stays exact (strict xfail).
 The dataset, as the suite defines it: qt:data files are merged into the default graph
 (`--default-graph`), each qt:graphData file is a named graph named by the file's IRI
 (`--named-graph`); a test without either runs on an empty default graph. The base IRI of a query
-is its file's IRI, and of a data file its own (`kgcli.iri.file_iri`, which `kg` uses too).
+is its file's IRI, and of a data file its own (`kgcli.rdf.iri.file_iri`, which `kg` uses too).
 
 How results are compared:
 - solutions as multisets, blank nodes matched by a bijection; in order only when the query has
@@ -52,7 +52,7 @@ from rdflib.collection import Collection
 from typer.testing import CliRunner
 
 from kgcli.cli import app
-from kgcli.iri import file_iri
+from kgcli.rdf.iri import file_iri
 
 SUITE = Path(__file__).resolve().parents[2] / "shared" / "w3c" / "sparql11"
 pytestmark = pytest.mark.skipif(

@@ -3,13 +3,13 @@ one line naming the term it cannot write (issue #12).
 
 XML 1.0 cannot carry U+0000-U+0008, U+000B, U+000C, U+000E-U+001F, U+FFFE, U+FFFF or a lone
 surrogate, not even as a character reference, so every XML writer refuses such a term
-(`kgcli.xmlchars.XmlCharError`, exit 2) rather than change it; RDF/XML also refuses the predicates
-it cannot write as an element name. Each XML path is fed generated IRIs (valid as pyoxigraph
-checks them), literals over all of Unicode, language tags, blank nodes and triple terms, and its
-output is parsed with lxml (libxml2, a conforming parser) and read back: SELECT `-f xml` (both the
-engine's writer and ours), CONSTRUCT `-f rdfxml` (read back by pyoxigraph and rdflib), GEXF 1.3 and
-1.2draft and GraphML from networks built from that RDF, and `kg serve` (its XML answers, its HTML
-page). Turtle, TriG, N-Triples, N-Quads and JSON-LD must read back isomorphic too.
+(`kgcli.rdf.xmlchars.XmlCharError`, exit 2) rather than change it; RDF/XML also refuses the
+predicates it cannot write as an element name. Each XML path is fed generated IRIs (valid as
+pyoxigraph checks them), literals over all of Unicode, language tags, blank nodes and triple terms,
+and its output is parsed with lxml (libxml2, a conforming parser) and read back: SELECT `-f xml`
+(both the engine's writer and ours), CONSTRUCT `-f rdfxml` (read back by pyoxigraph and rdflib),
+GEXF 1.3 and 1.2draft and GraphML from networks built from that RDF, and `kg serve` (its XML
+answers, its HTML page). Turtle, TriG, N-Triples, N-Quads and JSON-LD must read back isomorphic too.
 """
 
 from __future__ import annotations
@@ -35,16 +35,16 @@ from lxml import etree
 from test_export_gexf import assert_valid
 from test_serve import Server, call, kg_serve
 
-from kgcli.catalogue import NamedQuery, Param
+from kgcli.engine.catalogue import NamedQuery, Param
+from kgcli.engine.results import GraphResult, SelectResult
 from kgcli.errors import Unwritable
-from kgcli.export import write_network
-from kgcli.formats import rdf_format
-from kgcli.network import network_from_result
-from kgcli.rdfxml import split_predicate
-from kgcli.render import render
-from kgcli.results import GraphResult, SelectResult
-from kgcli.serve import ServeConfig, _page
-from kgcli.xmlchars import FORBIDDEN, PORTABLE_NCNAME, XmlCharError, shown
+from kgcli.network.build import network_from_result
+from kgcli.network.export import write_network
+from kgcli.output.formats import rdf_format
+from kgcli.output.rdfxml import split_predicate
+from kgcli.output.render import render
+from kgcli.rdf.xmlchars import FORBIDDEN, PORTABLE_NCNAME, XmlCharError, shown
+from kgcli.serve.app import ServeConfig, _page
 
 EX = "http://example.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -285,7 +285,7 @@ def test_rdfxml_is_well_formed_and_reads_back_the_graph_or_names_the_term(triple
 
 
 def test_portable_name_characters_are_names_to_expat_and_libxml2() -> None:
-    """Every character `kgcli.xmlchars` deems portable in names, tried on both parsers."""
+    """Every character `kgcli.rdf.xmlchars` deems portable in names, tried on both parsers."""
     starts = [chr(c) for c in range(0x80, 0x10000) if PORTABLE_NCNAME.fullmatch(chr(c))]
     more = [chr(c) for c in range(0x80, 0x10000) if PORTABLE_NCNAME.fullmatch("a" + chr(c))]
     assert len(starts) > 30_000 and set(starts) < set(more)  # CJK and Hangul are in

@@ -14,7 +14,7 @@ try:  # Typer vendors Click since 0.24; older releases depend on the click packa
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from kgcli.cli import commands, network, push, queries, store
+from kgcli.cli import info, network, push, queries, query, store, validate
 from kgcli.cli import serve as serve_command
 from kgcli.cli.common import STATE
 
@@ -98,9 +98,9 @@ def _main(
     STATE["queries"] = list(queries_dirs or [])
 
 
-app.command("query")(commands.query)
-app.command("info")(commands.info)
-app.command("validate")(commands.validate)
+app.command("query")(query.query)
+app.command("info")(info.info)
+app.command("validate")(validate.validate)
 app.command("push")(push.push)
 app.command("serve")(serve_command.serve)
 app.add_typer(queries.app, name="queries")

@@ -128,7 +128,7 @@ def open_source_from(
     named_graph: list[str] | None = None,
 ):  # type: ignore[no-untyped-def]
     """Open the graph source named by the shared options."""
-    from kgcli.source import open_source
+    from kgcli.api import open_source
 
     return open_source(
         data=data or [],
@@ -153,6 +153,13 @@ def seconds(value: float | None) -> float | None:
 
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
+
+
+def terminal_width() -> int | None:
+    """The terminal's width for tables on a terminal; None (rich's default) off one."""
+    import shutil
+
+    return shutil.get_terminal_size().columns if stdout_is_tty() else None
 
 
 def reports_errors(fn: F) -> F:

@@ -137,10 +137,10 @@ def _build(
     if params and query is None:
         raise UsageError("-p/--param sets parameters of --query; there is no --query")
     if query is not None:
-        from kgcli.catalogue import Catalogue, resolve
-        from kgcli.network import network_from_result
-        from kgcli.params import parse_assignments
-        from kgcli.query import prepare, run
+        from kgcli.engine.catalogue import Catalogue, resolve
+        from kgcli.engine.params import parse_assignments
+        from kgcli.engine.query import prepare, run
+        from kgcli.network.build import network_from_result
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
@@ -158,8 +158,8 @@ def _build(
             timeout=timeout,
         )
         return graph, prepared.prefixes
-    from kgcli.network import build_network
-    from kgcli.profile import resolve_profile
+    from kgcli.network.build import build_network
+    from kgcli.network.profile import resolve_profile
 
     chosen = resolve_profile(profile or DEFAULT_PROFILE)
     source = open_source_from(data, data_format, with_embedded, endpoint, store)
@@ -168,8 +168,8 @@ def _build(
 
 def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: Any = None) -> None:
     from kgcli.atomic import output_stream
-    from kgcli.formats import choose_format
-    from kgcli.render import render
+    from kgcli.output.formats import choose_format
+    from kgcli.output.render import render
 
     tty = common.stdout_is_tty() and output is None
     chosen = choose_format(fmt, output, tty, "select")
@@ -192,9 +192,9 @@ def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     import pyoxigraph as ox
 
     from kgcli.atomic import output_stream
-    from kgcli.formats import choose_format
-    from kgcli.profile import builtin_profiles
-    from kgcli.results import SelectResult
+    from kgcli.engine.results import SelectResult
+    from kgcli.network.profile import builtin_profiles
+    from kgcli.output.formats import choose_format
 
     found = builtin_profiles()
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
@@ -243,8 +243,8 @@ def analyze(
 
     Example: kg network analyze --profile cluster --metrics degree,pagerank --top 10
     """
-    from kgcli.analyze import analyze as measure
-    from kgcli.analyze import metrics_table, parse_metrics
+    from kgcli.network.analyze import analyze as measure
+    from kgcli.network.analyze import metrics_table, parse_metrics
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
     graph, prefixes = _build(
@@ -278,8 +278,8 @@ def path(
 
     Example: kg network path "Dr Smile" "Huashan Hospital" -f csv
     """
-    from kgcli.analyze import path_table, shortest_path
-    from kgcli.network import find_node
+    from kgcli.network.analyze import path_table, shortest_path
+    from kgcli.network.build import find_node
 
     graph, prefixes = _build(
         profile, query, param, data, data_format, with_embedded, endpoint, store, lang, timeout
@@ -344,9 +344,9 @@ def export(
 
     Example: kg network export -P cluster -m pagerank,community --size-by pagerank -o c.gexf
     """
-    from kgcli.analyze import METRICS, parse_metrics
-    from kgcli.analyze import analyze as measure
-    from kgcli.export import format_for, write_network
+    from kgcli.network.analyze import METRICS, parse_metrics
+    from kgcli.network.analyze import analyze as measure
+    from kgcli.network.export import format_for, write_network
 
     format_for(output, export_format)  # a wrong extension is known before anything is built
     chosen = parse_metrics(metrics) if metrics else []

@@ -18,7 +18,7 @@ from kgcli.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from kgcli.push import PushReport
+    from kgcli.remote.push import PushReport
 
 TARGET = "Target server"
 
@@ -69,10 +69,11 @@ def push(
 
     Example: kg push --endpoint http://127.0.0.1:7878/query
     """
-    from kgcli.config import resolve_endpoint
+    from kgcli.api import open_source
+    from kgcli.engine.source import LocalSource
     from kgcli.errors import RemoteError, UsageError
-    from kgcli.push import push as push_graph
-    from kgcli.source import LocalSource, open_source
+    from kgcli.remote.config import resolve_endpoint
+    from kgcli.remote.push import push as push_graph
 
     if not endpoint:
         raise UsageError("name the server to push to: --endpoint URL (or a configured NAME)")

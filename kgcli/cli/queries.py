@@ -29,10 +29,10 @@ def list_queries(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     import pyoxigraph as ox
 
     from kgcli.atomic import output_stream
-    from kgcli.catalogue import Catalogue
-    from kgcli.formats import choose_format
-    from kgcli.render import render
-    from kgcli.results import SelectResult
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.results import SelectResult
+    from kgcli.output.formats import choose_format
+    from kgcli.output.render import render
 
     found = Catalogue(STATE["queries"]).list()
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
@@ -57,6 +57,6 @@ def show(
 
     Example: kg queries show firms-in-place
     """
-    from kgcli.catalogue import Catalogue
+    from kgcli.engine.catalogue import Catalogue
 
     typer.echo(Catalogue(STATE["queries"]).get(name).text, nl=False)

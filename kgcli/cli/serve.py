@@ -1,4 +1,4 @@
-"""`kg serve`: parse options, load the graph, hand it to `kgcli.serve`."""
+"""`kg serve`: parse options, load the graph, hand it to `kgcli.serve.app`."""
 
 from __future__ import annotations
 
@@ -133,11 +133,11 @@ def serve(
 
     Example: kg serve --data my.ttl --port 7878
     """
-    from kgcli.catalogue import Catalogue
+    from kgcli.engine.catalogue import Catalogue
+    from kgcli.engine.source import LocalSource
     from kgcli.errors import InputError, UsageError
-    from kgcli.serve import ServeConfig, is_loopback, parse_size
-    from kgcli.serve import serve as run_server
-    from kgcli.source import LocalSource
+    from kgcli.serve.app import ServeConfig, is_loopback, parse_size
+    from kgcli.serve.app import serve as run_server
 
     if allow_update and store:
         raise UsageError(

@@ -39,7 +39,7 @@ def load(
 
     Example: kg store load city.db city.nt && kg query -S city.db -e 'SELECT ...'
     """
-    from kgcli.store import load as load_store
+    from kgcli.engine.store import load as load_store
 
     with _progress() as (on_file, advance):
         done = load_store(
@@ -67,10 +67,11 @@ def info(directory: DirArg, fmt: FormatOpt = None, output: OutputOpt = None) -> 
     import pyoxigraph as ox
 
     from kgcli.atomic import output_stream
-    from kgcli.formats import choose_format
-    from kgcli.render import render
-    from kgcli.results import SelectResult
-    from kgcli.store import store_info
+    from kgcli.engine.results import SelectResult
+    from kgcli.engine.store import store_info
+    from kgcli.output.formats import choose_format
+    from kgcli.output.render import render
+    from kgcli.rdf import xsd
 
     found = store_info(directory)
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
@@ -84,7 +85,7 @@ def info(directory: DirArg, fmt: FormatOpt = None, output: OutputOpt = None) -> 
                 f"{found.path}: {found.triples:,} triples in {len(found.files)} files, "
                 f"{_size(found.bytes_on_disk)} on disk (generation {found.generation})\n".encode()
             )
-        integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+        integer = ox.NamedNode(xsd.INTEGER)
         rows: list[tuple[Any, ...]] = [
             (
                 ox.Literal(entry.source),

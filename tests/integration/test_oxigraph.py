@@ -9,10 +9,11 @@ import pyoxigraph as ox
 import pytest
 
 from integration.fakes import dataset
-from kgcli.catalogue import Catalogue
-from kgcli.config import Endpoint
-from kgcli.push import push
-from kgcli.source import LocalSource, open_source
+from kgcli.api import open_source
+from kgcli.engine.catalogue import Catalogue
+from kgcli.engine.source import LocalSource
+from kgcli.remote.config import Endpoint
+from kgcli.remote.push import push
 
 #: A developer's own endpoints and credentials must not leak into these tests.
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("no_user_settings")]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kgcli.catalogue import Catalogue
+from kgcli.engine.catalogue import Catalogue
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,142 @@
+"""`kg query`: run a SPARQL query, a catalogue name, a file or stdin."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from kgcli.cli import common
+from kgcli.cli.common import (
+    STATE,
+    DataFormatOpt,
+    DataOpt,
+    DefaultGraphOpt,
+    EndpointOpt,
+    FormatOpt,
+    NamedGraphOpt,
+    OutputOpt,
+    StoreOpt,
+    WithEmbeddedOpt,
+    open_source_from,
+    reports_errors,
+)
+
+
+@reports_errors
+def query(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="QUERY",
+            help="A catalogue name (kg queries list), a .rq file, or '-' to read stdin.",
+        ),
+    ] = None,
+    expression: Annotated[
+        str | None,
+        typer.Option("--expression", "-e", metavar="TEXT", help="The SPARQL text itself."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", "-p", help="A parameter, NAME=VALUE (repeatable).", metavar="NAME=VALUE"
+        ),
+    ] = None,
+    data: DataOpt = None,
+    default_graph: DefaultGraphOpt = None,
+    named_graph: NamedGraphOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            metavar="IRI",
+            help="The base IRI the query's relative IRIs resolve against. Default: the query "
+            "file's file: IRI; for -e and stdin, the working directory's. "
+            "Example: --base http://example.org/",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", metavar="N", help="Return at most N rows (or triples).", min=0),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Stop the query after SECONDS (exit code 3).",
+            min=0.001,
+            callback=common.seconds,
+        ),
+    ] = None,
+    allow_federation: Annotated[
+        bool,
+        typer.Option(
+            "--allow-federation",
+            help="Let the query use SERVICE and FROM <file:...> (refused by default).",
+        ),
+    ] = False,
+    endpoint_allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--endpoint-allow",
+            metavar="URL",
+            help="With --allow-federation: the only SERVICE endpoints the query may call "
+            "(repeatable; default: any).",
+        ),
+    ] = None,
+) -> None:
+    """Run a SPARQL query: a catalogue name, a .rq file, stdin (-) or -e TEXT.
+
+    Example: kg query firms-in-place -p place=Minhang -f csv
+    """
+    from kgcli.atomic import output_stream
+    from kgcli.engine.catalogue import Catalogue, from_text, resolve
+    from kgcli.engine.params import parse_assignments
+    from kgcli.engine.query import prepare, run
+    from kgcli.errors import UsageError
+    from kgcli.output.formats import Kind, choose_format
+    from kgcli.output.render import render
+    from kgcli.rdf.iri import check_base
+    from kgcli.text import decode
+
+    if expression is not None and name is not None:
+        raise UsageError("give either QUERY or -e TEXT, not both")
+    if base is not None:
+        check_base(base)
+    if expression is not None:
+        named = from_text(expression, "-e")
+    elif name == "-":
+        if "-" in [*(data or []), *(default_graph or []), *(named_graph or [])]:
+            raise UsageError("stdin cannot hold both the query and a data file (-)")
+        named = from_text(decode(sys.stdin.buffer.read(), "<stdin>"), "-")
+    elif name:
+        named = resolve(name, Catalogue(STATE["queries"]))
+    else:
+        raise UsageError("name a query (kg queries list), a .rq file, '-' or -e TEXT")
+    if endpoint_allow and not allow_federation:
+        raise UsageError("--endpoint-allow narrows --allow-federation: give both")
+    prepared = prepare(
+        named,
+        parse_assignments(param or []),
+        allow_federation=allow_federation,
+        allowed_endpoints=endpoint_allow or (),
+        base=base,
+    )
+    kind: Kind = (
+        "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
+    )
+    chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
+    source = open_source_from(
+        data, data_format, with_embedded, endpoint, store, default_graph, named_graph
+    )
+    result = run(source, prepared, limit=limit, timeout=timeout)
+    with output_stream(output) as out:
+        render(result, chosen, out, prefixes=prepared.prefixes, width=common.terminal_width())

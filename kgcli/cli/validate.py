@@ -1,0 +1,64 @@
+"""`kg validate`: SHACL validation of a graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kgcli.cli import common
+from kgcli.cli.common import (
+    DataFormatOpt,
+    DataOpt,
+    EndpointOpt,
+    FormatOpt,
+    OutputOpt,
+    StoreOpt,
+    WithEmbeddedOpt,
+    open_source_from,
+    reports_errors,
+)
+
+
+@reports_errors
+def validate(
+    data: DataOpt = None,
+    data_format: DataFormatOpt = None,
+    with_embedded: WithEmbeddedOpt = False,
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    shapes: Annotated[
+        Path | None,
+        typer.Option(
+            "--shapes", metavar="FILE", help="SHACL shapes file (default: the embedded shapes)."
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Validate a graph against SHACL shapes; exit code 4 if it does not conform.
+
+    Example: kg validate --data my.ttl --shapes my-shapes.ttl -f json
+    """
+    from kgcli.atomic import output_stream
+    from kgcli.engine.validate import validate as shacl_validate
+    from kgcli.errors import NotConformant
+    from kgcli.output.formats import choose_format
+    from kgcli.output.render import render, rows_as_dicts
+
+    report = shacl_validate(
+        open_source_from(data, data_format, with_embedded, endpoint, store), shapes
+    )
+    chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
+    rows = list(report.violations)
+    with output_stream(output) as out:
+        if chosen == "json":
+            doc = {"conforms": report.conforms, "violations": rows_as_dicts(report.violations)}
+            out.write(json.dumps(doc, ensure_ascii=False, indent=2).encode() + b"\n")
+        elif rows:
+            render(report.violations, chosen, out, width=common.terminal_width())
+    if not report.conforms:
+        raise NotConformant(f"the graph does not conform: {len(rows)} results")
+    typer.echo("kg: the graph conforms to the shapes", err=True)

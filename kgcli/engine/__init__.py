@@ -1,0 +1,1 @@
+"""Running SPARQL on local graphs: lexing and checks, the catalogue, loading, stores, results."""

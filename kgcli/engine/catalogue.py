@@ -1,0 +1,245 @@
+"""The named-query catalogue: `NAME.rq` files with a header of title, description and parameters.
+
+The header format is the contract written down in `queries/README.md`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgcli.engine import resources
+from kgcli.engine.params import TYPES, Param, parse_value
+from kgcli.engine.sparql import prefixes
+from kgcli.errors import InputError, UsageError
+from kgcli.rdf.iri import file_iri
+from kgcli.text import check, decode, read_file
+
+KEYS = ("title", "description", "param")
+QUERY_SUFFIXES = (".rq", ".sparql")
+
+_KEY_RE = re.compile(r"# ?([A-Za-z][\w-]*):(.*)")
+_PARAM_RE = re.compile(
+    r"(?P<name>[^\s=]+)\s+(?P<type>\w+)"
+    r"(?:\s*=\s*(?P<default>.*?))?"
+    r"(?:\s+--(?:\s+(?P<description>.*?))?)?\s*"
+)
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query and its header; `text` is the whole file (the header is SPARQL comments).
+
+    `base` is the IRI its relative IRIs resolve against: the file's own
+    (`kgcli.rdf.iri.file_iri`), None for a query given as text (`kgcli.engine.query.prepare` then
+    takes the working directory's).
+    """
+
+    name: str
+    path: Path
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+    base: str | None = None
+
+    def describe(self) -> dict[str, object]:
+        """Name, title, description and typed parameters, as plain JSON-ready values."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "params": [
+                {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+                for p in self.params
+            ],
+        }
+
+
+def _header_lines(text: str) -> list[tuple[int, str]]:
+    """The numbered `#` lines at the top of the file, up to the first other line."""
+    found = []
+    # Lines end at "\n" only, as the engine counts them, so that line numbers agree.
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.startswith("#"):
+            break
+        found.append((number, line.rstrip()))
+    return found
+
+
+def _entries(lines: list[tuple[int, str]], source: str) -> list[tuple[str, str, int]]:
+    """(key, value, line) entries, continuation lines joined to their value with a space."""
+    entries: list[tuple[str, str, int]] = []
+    for number, line in lines:
+        body = line[1:]
+        if not body.strip():
+            continue  # a bare `#` separates, it says nothing
+        if body.startswith(("  ", "\t")):
+            if not entries:
+                raise InputError(f"{source}:{number}: a continuation line with nothing to continue")
+            key, value, start = entries[-1]
+            entries[-1] = (key, f"{value} {body.strip()}".strip(), start)
+            continue
+        match = _KEY_RE.fullmatch(line)
+        if not match:
+            raise InputError(
+                f"{source}:{number}: expected '# key: value' or a continuation '#   text', "
+                f"found {line!r}"
+            )
+        key, value = match.group(1), match.group(2).strip()
+        if key not in KEYS:
+            raise InputError(f"{source}:{number}: unknown key {key!r} (keys: {', '.join(KEYS)})")
+        entries.append((key, value, number))
+    return entries
+
+
+def _param(value: str, source: str, number: int, text: str, seen: set[str]) -> Param:
+    match = _PARAM_RE.fullmatch(value)
+    if not match:
+        raise InputError(
+            f"{source}:{number}: bad param {value!r}: expected 'NAME TYPE [= DEFAULT] "
+            "[-- description]'"
+        )
+    name, type_, default = match.group("name", "type", "default")
+    if not _NAME_RE.fullmatch(name):
+        raise InputError(
+            f"{source}:{number}: bad param name {name!r}: letters, digits and _, as in ?{name}"
+        )
+    if type_ not in TYPES:
+        raise InputError(
+            f"{source}:{number}: param {name!r} has unknown type {type_!r} "
+            f"(types: {', '.join(TYPES)})"
+        )
+    if name in seen:
+        raise InputError(f"{source}:{number}: param {name!r} is declared twice")
+    seen.add(name)
+    if default is not None:
+        declared = prefixes(text) if type_ == "iri" else {}  # its own errors are the query's
+        try:
+            parse_value(name, type_, default, declared)
+        except InputError as err:
+            raise InputError(f"{source}:{number}: bad default: {err}") from None
+    return Param(name, type_, default, match.group("description") or "")
+
+
+def _parse(text: str, source: str, *, required: bool) -> tuple[str | None, str, tuple[Param, ...]]:
+    lines = _header_lines(text)
+    if not required and not any(
+        (m := _KEY_RE.fullmatch(line)) and m.group(1) in KEYS for _, line in lines
+    ):
+        # A file given by path may start with ordinary comments: it has no header then.
+        return None, "", ()
+    title: str | None = None
+    description = ""
+    params: list[Param] = []
+    seen_keys: set[str] = set()
+    seen_params: set[str] = set()
+    for key, value, number in _entries(lines, source):
+        if key in seen_keys and key != "param":
+            raise InputError(f"{source}:{number}: {key} is given twice")
+        seen_keys.add(key)
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        else:
+            params.append(_param(value, source, number, text, seen_params))
+    if not title:
+        raise InputError(f"{source}:1: the header has no title: start the file with '# title: ...'")
+    return title, description, tuple(params)
+
+
+def parse_header(text: str, source: str) -> tuple[str, str, tuple[Param, ...]]:
+    """A catalogue file's (title, description, params); errors name `source` and the line."""
+    title, description, params = _parse(text, source, required=True)
+    return title or "", description, params
+
+
+def _read(path: Path) -> str:
+    # A BOM is dropped: it would hide the header.
+    return decode(read_file(path, "query file"), str(path))
+
+
+def _load(path: Path, *, required: bool) -> NamedQuery:
+    text = _read(path)
+    title, description, params = _parse(text, str(path), required=required)
+    return NamedQuery(
+        path.stem, path, title or path.stem, description, params, text, file_iri(path)
+    )
+
+
+def load_file(path: Path) -> NamedQuery:
+    """A query file given by path: its name is the file's stem, its header optional."""
+    return _load(path, required=False)
+
+
+def from_text(text: str, name: str = "-") -> NamedQuery:
+    """A query given as text (stdin, `-e`); a header is optional, as in a query file."""
+    source = "<stdin>" if name == "-" else name
+    title, description, params = _parse(check(text, source), source, required=False)
+    return NamedQuery(name, Path(name), title or name, description, params, text)
+
+
+class Catalogue:
+    """The named queries of the user's folders, then the built-in ones (a user's name wins)."""
+
+    def __init__(self, dirs: Sequence[Path] = (), *, builtin: Path | None = None) -> None:
+        for folder in dirs:
+            if not Path(folder).is_dir():
+                raise InputError(f"query folder {str(folder)!r} does not exist")
+        self.builtin = builtin if builtin is not None else resources.queries_dir()
+        self.dirs = [Path(d) for d in dirs] + [self.builtin]
+        self._cache: dict[Path, NamedQuery] = {}
+
+    def _paths(self) -> dict[str, Path]:
+        """name -> file, the first folder holding a name winning."""
+        found: dict[str, Path] = {}
+        for folder in self.dirs:
+            for path in sorted(folder.glob("*.rq")):
+                if path.is_file():
+                    found.setdefault(path.stem, path)
+        return found
+
+    def _named(self, path: Path, *, required: bool = True) -> NamedQuery:
+        if path not in self._cache:
+            self._cache[path] = _load(path, required=required)
+        return self._cache[path]
+
+    def names(self) -> builtins.list[str]:
+        return sorted(self._paths())
+
+    def list(self) -> list[NamedQuery]:
+        """Every named query, sorted by name."""
+        paths = self._paths()
+        return [self._named(paths[name]) for name in sorted(paths)]
+
+    def get(self, name: str) -> NamedQuery:
+        """The query called `name`; an unknown name suggests close ones."""
+        paths = self._paths()
+        if name in paths:
+            return self._named(paths[name])
+        close = difflib.get_close_matches(name, paths, n=3, cutoff=0.6)
+        if close:
+            hint = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} or {close[-1]}"
+            raise UsageError(f"unknown query {name!r}; did you mean {hint}? (kg queries list)")
+        raise UsageError(f"unknown query {name!r} (kg queries list shows the catalogue)")
+
+    def checks(self) -> builtins.list[NamedQuery]:
+        """The built-in lint queries, `checks/*.rq`, sorted by name; their header is optional."""
+        folder = self.builtin / "checks"
+        if not folder.is_dir():
+            return []
+        return [self._named(p, required=False) for p in sorted(folder.glob("*.rq")) if p.is_file()]
+
+
+def resolve(ref: str, catalogue: Catalogue) -> NamedQuery:
+    """A query file (an existing path, or one ending in .rq/.sparql), else a catalogue name."""
+    path = Path(ref)
+    if path.is_file() or ref.endswith(QUERY_SUFFIXES):
+        return load_file(path)
+    return catalogue.get(ref)

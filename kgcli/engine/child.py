@@ -1,0 +1,128 @@
+"""Child processes for work that may have to be stopped: fork, wait with a deadline, kill, and say
+how a child ended.
+
+Why processes: pyoxigraph evaluates blocking operators (ORDER BY, aggregates) in native code that
+never returns to Python, so neither signals nor threads can stop a query; a process can be killed.
+`kg query --timeout` (`kgcli.engine.source.LocalSource`) and `kg serve`'s executor both run queries
+in children made here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import time
+from collections.abc import Callable
+
+
+def fork(work: Callable[[], int]) -> int:
+    """Run `work` in a forked child, which exits with the code `work` returns (1 if it raises):
+    a child never returns into the caller's stack. Returns the child's pid."""
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        code = work()
+    finally:
+        os._exit(code)
+
+
+def pidfd(pid: int) -> int | None:
+    """A file descriptor that becomes readable when the child ends (Linux), or None."""
+    if not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        return os.pidfd_open(pid)
+    except OSError:
+        return None
+
+
+def kill(pid: int) -> None:
+    """Stop a child at once (SIGKILL: the only way to stop the engine mid-evaluation)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def wait(pid: int, timeout: float) -> int | None:
+    """Wait for a child until `timeout`; kill it and return None if it is still running, else
+    its wait status."""
+    deadline = time.monotonic() + timeout
+    ready = pidfd(pid)
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            left = deadline - time.monotonic()
+            if left <= 0:
+                kill(pid)
+                os.waitpid(pid, 0)
+                return None
+            if ready is not None:
+                select.select([ready], [], [], left)
+            else:
+                time.sleep(min(left, 0.01))
+    finally:
+        if ready is not None:
+            os.close(ready)
+
+
+def killed_by(status: int) -> int | None:
+    """The signal that ended a child, from its wait status; None if it exited."""
+    return os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+
+
+def ended(status: int) -> str:
+    """How a child ended, from its wait status: `was killed by SIGSEGV`, `exited with 70`."""
+    number = killed_by(status)
+    if number is None:
+        return f"exited with {os.waitstatus_to_exitcode(status)}"
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = f"signal {number}"
+    return f"was killed by {name}"
+
+
+def quiet() -> None:
+    """Send this (child) process's stderr to /dev/null.
+
+    Its failures come back to the parent as messages; the engine's own abort message ("memory
+    allocation failed", a backtrace) would break the parent's one-line reports.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def limit_memory(extra: int | None) -> None:
+    """Cap this process's address space at its present size plus `extra` bytes.
+
+    A runaway ORDER BY grows by about 100 MB a second until its timeout; past the cap the
+    engine's allocation fails and the process dies, its parent and siblings unharmed.
+    """
+    if extra is None:
+        return
+    try:
+        import resource
+
+        size = _statm(0) + extra
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    except (ImportError, OSError, ValueError):
+        pass  # no /proc (macOS) or no such limit: the timeout still bounds the work
+
+
+def resident() -> int:
+    """This process's resident memory in bytes (0 where /proc is not there)."""
+    try:
+        return _statm(1)
+    except OSError:
+        return 0
+
+
+def _statm(field: int) -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")

@@ -1,0 +1,147 @@
+"""Prepare a query for a source: safety checks, parameter binding, then run it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kgcli.engine.catalogue import NamedQuery
+from kgcli.engine.params import bind
+from kgcli.engine.results import Result
+from kgcli.engine.source import GraphSource
+from kgcli.engine.sparql import (
+    check_from_files,
+    check_safe,
+    dataset_graphs,
+    inject_values,
+    prefixes,
+    query_form,
+    syntax_error_location,
+    undeclared_prefix,
+)
+from kgcli.errors import InputError, UsageError
+from kgcli.limits import MAX_QUERY_SIZE, check_seconds
+from kgcli.rdf.iri import directory_iri
+
+
+@dataclass(frozen=True)
+class PreparedQuery:
+    """A query ready to run: its form, its final text (parameters bound), its prefixes, the base
+    IRI its relative IRIs resolve against, and whether it may name files and endpoints."""
+
+    name: str
+    form: str
+    text: str
+    prefixes: dict[str, str]
+    base: str | None = None
+    allow_federation: bool = False
+
+
+def prepare(
+    query: NamedQuery,
+    given: Mapping[str, str] | None = None,
+    *,
+    allow_federation: bool = False,
+    allowed_endpoints: Collection[str] = (),
+    base: str | None = None,
+) -> PreparedQuery:
+    """Check a query is safe to run and bind its parameters as RDF terms.
+
+    Refuses updates and anything that would reach the network (`SERVICE`, `LOAD`) unless
+    federation is allowed, and a query over the size and nesting limits (`kgcli.limits`);
+    `FROM <file:...>` is checked by `run`, which knows the graphs the source holds. The base IRI
+    is `base`, else the query file's IRI, else (a query given as text) the working directory's.
+    """
+    if len(query.text) > MAX_QUERY_SIZE:
+        # Checked first: the lexer, the checks and the engine all take time in the text's size.
+        where = "<stdin>" if query.name == "-" else str(query.path)
+        raise InputError(
+            f"{where}: the query has {len(query.text):,} characters, more than kg's limit "
+            f"of {MAX_QUERY_SIZE:,} (write long lists of values to a file and load it with --data)"
+        )
+    base = base or query.base or directory_iri()
+    check_safe(
+        query.text,
+        allow_federation=allow_federation,
+        allowed_endpoints=allowed_endpoints,
+        base=base,
+        from_files=False,
+    )
+    form = query_form(query.text)
+    if form == "UPDATE":
+        raise UsageError(f"{query.name}: updates are refused by kg query")
+    declared = prefixes(query.text)
+    bindings = bind(query.params, given or {}, declared, query_name=query.name)
+    text = inject_values(query.text, bindings)
+    return PreparedQuery(query.name, form, text, declared, base, allow_federation)
+
+
+def run(
+    source: GraphSource,
+    query: PreparedQuery,
+    *,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> Result:
+    """Run a prepared query on any source and return its result object."""
+    if limit is not None and limit < 0:
+        raise UsageError(f"--limit must be zero or more, not {limit}")
+    if timeout is not None:
+        check_seconds(timeout, "--timeout")
+    store = getattr(source, "store", None)
+    graphs = {g.value for g in store.named_graphs()} if isinstance(store, ox.Store) else None
+    # A FROM naming a file that a local store holds chooses that graph and reads nothing; any
+    # other file is refused, and with an endpoint every file (the server might read it).
+    check_from_files(
+        query.text, base=query.base, allow_federation=query.allow_federation, graphs=graphs
+    )
+    if graphs is not None:
+        _check_dataset(graphs, query.text, query.base)
+    try:
+        return source.query(query.text, limit=limit, timeout=timeout, base=query.base)
+    except InputError as err:
+        raise _readable(query.text, err) from None
+
+
+def _check_dataset(graphs: set[str], text: str, base: str | None) -> None:
+    """Refuse a FROM or FROM NAMED that names no graph of a local store.
+
+    The engine never fetches such a graph (it reads as empty), but a person who pastes a query
+    naming a graph on the web expects it to be downloaded: say it is not, before evaluation.
+    IRIs are compared as the engine will see them, resolved against the query's base.
+    """
+    for token, written, iri in dataset_graphs(text, base):
+        if iri not in graphs:
+            shown = written if iri in written else f"{written} (<{iri}>)"
+            raise InputError(
+                f"query:{token.line}:{token.column}: {shown}: no graph of that name in the "
+                "data; kg never downloads the graphs a query names (load it with --data or "
+                "--named-graph)"
+            )
+
+
+def _readable(text: str, err: InputError) -> InputError:
+    """The engine's syntax error on one line; an unknown prefix named, at its own position.
+
+    The engine lists every character class it expected, over several lines, when a prefix is
+    not declared; the person needs the name and the PREFIX line to add.
+    """
+    message = str(err)
+    where = re.match(r"query:(\d+):(\d+):", message)  # as `sparql.syntax_error_line` words it
+    at = (int(where[1]), int(where[2])) if where else syntax_error_location(message)
+    token = undeclared_prefix(text, at)
+    # The engine names the prefix only in some positions; elsewhere (`?s ex:p ?o` with no PREFIX
+    # at all) it says "expected OPTIONAL" after the name, so an undeclared name before the
+    # error's position is taken as its cause.
+    if token is not None and (
+        "Prefix not found" in message or (at is not None and (token.line, token.column) < at)
+    ):
+        prefix = token.value.partition(":")[0]
+        return InputError(
+            f"query:{token.line}:{token.column}: unknown prefix '{prefix}:' in {token.value}; "
+            f"declare it: PREFIX {prefix}: <...>"
+        )
+    return InputError(" ".join(message.split())) if "\n" in message else err

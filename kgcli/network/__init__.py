@@ -1,0 +1,1 @@
+"""Networks from a graph: profiles, RDF -> networkx, analyses, and exports for Gephi."""

@@ -1,0 +1,1 @@
+"""Writing results: the Format registry and one writer module per output format."""
