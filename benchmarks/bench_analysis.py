@@ -184,10 +184,29 @@ def numbered(partition: Partition) -> dict[Hashable, int | float]:
 
 
 def nx_metric(name: str, **kwargs: Any) -> Callable[[Any], Any]:
+    """kgcli's metric computed by networkx (its fallback, and the baseline)."""
+    return kg_metric(name, backend="networkx", **kwargs)
+
+
+def kg_metric(name: str, **kwargs: Any) -> Callable[[Any], Any]:
+    """kgcli's metric as `kg network analyze` computes it (`backend` igraph: kgcli[fast])."""
+
     def run(graph: Any) -> Any:
         from kgcli.network.analyze import analyze
 
         return analyze(graph, [name], write_back=False, seed=SEED, **kwargs).values[name]
+
+    return run
+
+
+def kg_heavy(backend: str, **kwargs: Any) -> Callable[[Any], Any]:
+    """`kg network analyze -m community,pagerank,component,core,betweenness`, one call."""
+
+    def run(graph: Any) -> Any:
+        from kgcli.network.analyze import analyze
+
+        found = analyze(graph, HEAVY, write_back=False, seed=SEED, backend=backend, **kwargs)
+        return found.values
 
     return run
 
@@ -533,16 +552,26 @@ CASES: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     "heavy (together)": {
         "networkx: " + ", ".join(HEAVY) + " (k=100) (baseline)": (
             "networkx",
-            lambda g: (
-                __import__("kgcli.network.analyze")
-                .network.analyze.analyze(g, HEAVY, k=K, write_back=False, seed=SEED)
-                .values
-            ),
+            kg_heavy("networkx", k=K),
         ),
         "igraph, one conversion (Leiden, exact betweenness)": ("igraph", ig_all),
     },
+    # kgcli itself, as shipped: `analyze` with its default rules (betweenness exact when
+    # affordable, else the Hoeffding sample within the backend's budget), networkx (no extra)
+    # against igraph (kgcli[fast]).
+    "kgcli analyze": {
+        "kgcli, networkx (no extra): Louvain, " + ", ".join(HEAVY[1:]) + " (baseline)": (
+            "networkx",
+            kg_heavy("networkx"),
+        ),
+        "kgcli[fast], igraph: Leiden, " + ", ".join(HEAVY[1:]): ("igraph", kg_heavy("igraph")),
+    },
     "community": {
-        "networkx louvain (baseline)": ("networkx", nx_metric("community")),
+        "networkx louvain (baseline)": ("networkx", nx_metric("louvain")),
+        "kgcli[fast]: community (Leiden), kgcli's conversion": (
+            "igraph",
+            kg_metric("community", backend="igraph"),
+        ),
         "networkx leiden": ("networkx", nx_leiden),
         "igraph louvain (multilevel)": ("igraph", ig_louvain),
         "igraph leiden (until stable)": ("igraph", ig_leiden),
@@ -559,6 +588,10 @@ CASES: dict[str, dict[str, tuple[str, Callable[[Any], Any]]]] = {
     },
     "pagerank": {
         "networkx (baseline)": ("networkx", nx_metric("pagerank")),
+        "kgcli[fast]: pagerank, kgcli's conversion": (
+            "igraph",
+            kg_metric("pagerank", backend="igraph"),
+        ),
         "networkx + graphblas backend": ("graphblas_algorithms", nx_pagerank_backend("graphblas")),
         "scipy, no networkx graph": ("scipy", scipy_pagerank),
         "igraph (PRPACK)": ("igraph", ig_pagerank),
@@ -722,7 +755,7 @@ class Judge:
 
 
 def agreement(metric: str, result: Any, base: Any, judge: Judge, exact: Any) -> dict:
-    if metric == "heavy (together)":
+    if metric in ("heavy (together)", "kgcli analyze"):
         community = agreement("community", result["community"], None, judge, exact)
         return {
             "heavy": True,
@@ -826,7 +859,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     for kept in kept_files:
         kept.unlink(missing_ok=True)
     judge = Judge(graph)
-    if "pagerank" in metrics or "heavy (together)" in metrics:
+    if {"pagerank", "heavy (together)", "kgcli analyze"} & set(metrics):
         import networkx as nx
 
         # networkx stops when the L1 change is below N * 1e-6: the reference is run to 1e-13.
