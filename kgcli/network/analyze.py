@@ -382,8 +382,11 @@ def _plan(run: _Run) -> int | None:
         graph = run.graph
         if graph.is_directed():
             reach = [len(nx.descendants(graph, p)) + 1 for p in probes]
-        else:
-            reach = [len(nx.node_connected_component(graph, p)) for p in probes]
+        else:  # a source reaches its component: one pass tells every probe's
+            size: dict[Hashable, int] = {}
+            for part in nx.connected_components(graph):
+                size.update(dict.fromkeys(part, len(part)))
+            reach = [size[p] for p in probes]
         per_source = n + sum(reach) / len(probes)  # networkx sets up n entries per source
     if n * per_source <= _EXACT_BUDGET[run.backend]:
         return None
