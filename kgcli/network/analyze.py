@@ -585,7 +585,8 @@ def _find_leiden(run: _Run) -> dict[Hashable, int | float]:
 
 def _disconnected(undirected: Any, membership: Sequence[int]) -> int:
     """How many communities are not connected by their own edges (Leiden promises none)."""
-    inside = [e.index for e in undirected.es if membership[e.source] == membership[e.target]]
+    edges = undirected.get_edgelist()
+    inside = [i for i, (u, v) in enumerate(edges) if membership[u] == membership[v]]
     pieces = undirected.subgraph_edges(inside, delete_vertices=False).connected_components()
     per_group: dict[int, int] = {}
     for piece in pieces:
