@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     import pyoxigraph as ox
 
     from kgcli.engine.source import LocalSource
-    from kgcli.network.analyze import analyze
+    from kgcli.network.analyze import analyze, fast_available
     from kgcli.network.build import build_network
     from kgcli.network.profile import load_profile
 
@@ -154,8 +154,12 @@ def main(argv: list[str] | None = None) -> None:
         "betweenness, k=100 (sampled)": lambda: analyze(
             network, ["betweenness"], k=100, write_back=False
         ),
-        "louvain (seed 42)": lambda: analyze(network, ["community"], write_back=False),
+        "louvain (seed 42)": lambda: analyze(network, ["louvain"], write_back=False),
     }
+    if fast_available():  # kgcli[fast]: the default community method, and the metrics above
+        analyses["leiden (seed 42, igraph)"] = lambda: analyze(
+            network, ["leiden"], write_back=False
+        )
     for name, fn in analyses.items() if args.analysis_runs else ():
         runs = []
         for _ in range(args.analysis_runs):

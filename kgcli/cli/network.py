@@ -89,7 +89,8 @@ MetricsOpt = Annotated[
         "-m",
         metavar="LIST",
         help="Comma-separated: degree, betweenness, closeness, pagerank, eigenvector, component, "
-        "core, community (Louvain), label_propagation, or all.",
+        "core, community (Leiden with kgcli[fast], else Louvain), leiden, louvain, "
+        "label_propagation, or all.",
     ),
 ]
 KOpt = Annotated[
@@ -98,7 +99,8 @@ KOpt = Annotated[
         "--k",
         metavar="N",
         min=1,
-        help="Betweenness from N sampled nodes (default: exact up to 5000 nodes, else 100).",
+        help="Betweenness from N sampled source nodes (default: exact when affordable, else "
+        "enough sources for +-0.1 at 95%, as far as a budget allows; the bound is printed).",
     ),
 ]
 MultiOpt = Annotated[
@@ -149,10 +151,30 @@ SeedOpt = Annotated[
     typer.Option(
         "--seed",
         metavar="N",
-        help="Seed of sampling, Louvain and layouts.",
+        help="Seed of sampling, Leiden, Louvain and layouts.",
         # NumPy, behind the layouts, takes seeds of 32 bits only.
         min=0,
         max=2**32 - 1,
+    ),
+]
+
+
+ResolutionOpt = Annotated[
+    float,
+    typer.Option(
+        "--resolution",
+        metavar="R",
+        help="Resolution of Leiden and Louvain: above 1, smaller communities.",
+    ),
+]
+AnalyzeTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help="Stop each query, and the analysis, after SECONDS (exit 3).",
+        min=0.001,
+        callback=common.seconds,
     ),
 ]
 
@@ -304,6 +326,7 @@ def analyze(
     metrics: MetricsOpt = None,
     k: KOpt = None,
     seed: SeedOpt = 42,
+    resolution: ResolutionOpt = 1.0,
     sort: Annotated[
         str | None,
         typer.Option("--sort", metavar="METRIC", help="Sort by this metric (default: the first)."),
@@ -313,7 +336,7 @@ def analyze(
     ] = None,
     lang: LangOpt = "en",
     source: SourceSpec = EMBEDDED,
-    timeout: TimeoutOpt = None,
+    timeout: AnalyzeTimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -326,10 +349,13 @@ def analyze(
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
     graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
-    found = measure(graph, chosen, k=k, seed=seed, write_back=False)
+    found = measure(
+        graph, chosen, k=k, seed=seed, resolution=resolution, timeout=timeout, write_back=False
+    )
+    table = metrics_table(graph, found, sort=sort, top=top)  # a bad --sort: the error alone
     for note in found.notes:
         typer.echo(f"kg: {note}", err=True)
-    _render_table(metrics_table(graph, found, sort=sort, top=top), fmt, output, prefixes)
+    _render_table(table, fmt, output, prefixes)
 
 
 @app.command("path")
@@ -401,7 +427,7 @@ def export(
     ] = None,
     lang: LangOpt = "en",
     source: SourceSpec = EMBEDDED,
-    timeout: TimeoutOpt = None,
+    timeout: AnalyzeTimeoutOpt = None,
 ) -> None:
     """Write a network for Gephi: build it, add metrics as node attributes, print the legend.
 
@@ -424,7 +450,7 @@ def export(
         chosen.append(size_by)  # sizing by a metric needs the metric
     graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
     if chosen:
-        found = measure(graph, chosen, k=k, seed=seed)
+        found = measure(graph, chosen, k=k, seed=seed, timeout=timeout)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
     if picture:
@@ -516,7 +542,7 @@ def draw(
     ] = None,
     lang: LangOpt = "en",
     source: SourceSpec = EMBEDDED,
-    timeout: TimeoutOpt = None,
+    timeout: AnalyzeTimeoutOpt = None,
 ) -> None:
     """Draw a network as a picture a person can read: title, legend, the largest nodes labelled.
 
@@ -534,7 +560,7 @@ def draw(
         chosen.append(size_by)
     graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
     if chosen:
-        found = measure(graph, chosen, k=k, seed=seed)
+        found = measure(graph, chosen, k=k, seed=seed, timeout=timeout)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
     _draw(graph, output, picture, size_by, size_scale, layout, seed, title)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 
 import pytest
 from support import MINI, TESTS
@@ -106,11 +108,11 @@ def test_analyze_exact_json(kg, derived_graph):
 MINI_CSV = (
     "id,label,kind,degree,in_degree,out_degree,pagerank\r\n"
     "http://example.org/district,North District,District,3,2,1,0.26263\r\n"
-    "http://example.org/city,Metropolis,City,2,2,0,0.365197\r\n"
-    "http://example.org/town,River Town,Town,2,1,1,0.141963\r\n"
-    "http://example.org/firmA,Firm A,Firm,1,0,1,0.0767367\r\n"
-    'http://example.org/firmB,"Firm B, ""the second""",Firm,1,0,1,0.0767367\r\n'
-    "http://example.org/firmC,Firm C,Firm,1,0,1,0.0767367\r\n"
+    "http://example.org/city,Metropolis,City,2,2,0,0.365198\r\n"
+    "http://example.org/town,River Town,Town,2,1,1,0.141962\r\n"
+    "http://example.org/firmA,Firm A,Firm,1,0,1,0.0767364\r\n"
+    'http://example.org/firmB,"Firm B, ""the second""",Firm,1,0,1,0.0767364\r\n'
+    "http://example.org/firmC,Firm C,Firm,1,0,1,0.0767364\r\n"
 )
 
 
@@ -197,7 +199,7 @@ def test_export_gexf_with_metrics_and_legend(kg, tmp_path, derived_graph):
         str(out),
     )
     assert ok(result) == ""
-    assert result.stderr.splitlines() == [
+    assert result.stderr.splitlines()[-2:] == [
         f"kg: wrote 4 nodes and 3 edges to {out}",
         "HealthcareFacility  #009e73",
     ]
@@ -235,6 +237,7 @@ def test_export_gephi_csv_writes_two_files(kg, tmp_path):
         ),
         (("export", "-o", "out.xlsx"), 2, "cannot tell the network format of 'out.xlsx'"),
         (("analyze", "--sort", "closeness"), 2, "--sort 'closeness' is not a computed metric"),
+        (("analyze", "--resolution", "0"), 2, "--resolution must be a positive number, not 0.0"),
     ],
 )
 def test_errors_are_one_line(kg, args, code, message):
@@ -253,6 +256,50 @@ def test_betweenness_sampling_is_said_on_stderr(kg):
     result = kg("network", "analyze", "-m", "betweenness", "--k", "5", "--top", "1", "-f", "csv")
     ok(result)
     assert result.stderr == (
-        "kg: betweenness is sampled: shortest paths from 5 of 47 nodes (--k 5, seed 42); "
-        "values are estimates\n"
+        "kg: betweenness estimated from 5 of 47 sources (--k 5, seed 42): every value within "
+        "±0.89 of the exact one with probability 95% (Hoeffding)\n"
     )
+
+
+def test_community_falls_back_to_louvain_without_igraph(kg, monkeypatch):
+    monkeypatch.setitem(sys.modules, "igraph", None)  # as if kgcli[fast] were not installed
+    result = kg("network", "analyze", "-m", "community", "--top", "2", "-f", "csv")
+    assert ok(result) == (
+        "id,label,kind,community\r\n"
+        f"{KGR}clinic-room-dr-smile,clinic room of the Dr Smile Surgical Clinic,"
+        "MedicalResource,0\r\n"
+        f"{KGR}clinical-laboratory-new-hongqiao,clinical laboratory,SharedMedicalResource,0\r\n"
+    )
+    assert result.stderr == (
+        "kg: Leiden needs igraph (pip install 'kgcli[fast]'): communities by Louvain instead\n"
+        "kg: community: Louvain (networkx, seed 42, resolution 1): 9 communities, "
+        "modularity 0.6899\n"
+    )
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("igraph") is None, reason="python-igraph (kgcli[fast]) not installed"
+)
+def test_community_is_leiden_with_its_resolution(kg):
+    result = kg(
+        "network", "analyze", "-m", "leiden", "--resolution", "2", "--top", "1", "-f", "csv"
+    )
+    assert ok(result).startswith("id,label,kind,leiden\r\n")
+    assert result.stderr == (
+        "kg: community: Leiden (igraph, seed 42, resolution 2): 12 communities, "
+        "modularity 0.4973, every one connected\n"
+    )
+
+
+def test_analysis_timeout_exits_3(kg, monkeypatch):
+    import time
+
+    from kgcli.network import analyze
+
+    def slow(run: object) -> dict:
+        time.sleep(120)
+        return {}
+
+    monkeypatch.setitem(analyze._COMPUTE, "core", slow)
+    result = kg("network", "analyze", "-m", "degree,core", "--timeout", "0.5")
+    assert failed(result, 3) == "kg: error: analysis stopped after the 0.5 s timeout (--timeout)"
