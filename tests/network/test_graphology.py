@@ -120,7 +120,7 @@ def gephi_lite_type(name: str, values: list[object], count: int) -> str:
     if _errors(values, _is_number) < 0.01:
         if name.strip().lower() in _FORCED_NUMBERS:
             return "number"
-        numbers = [float(v) for v in values if _is_number(v)]
+        numbers = [float(str(v)) for v in values if _is_number(v)]
         distinct = sorted(set(numbers))
         series = all(b - a == 1 for a, b in itertools.pairwise(distinct))
         if len(distinct) < len(numbers) and distinct[0] in (0, 1) and series:

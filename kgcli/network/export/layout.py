@@ -159,7 +159,7 @@ def _level(pos: np.ndarray) -> np.ndarray:
     if major[0] < 0 or (major[0] == 0 and major[1] < 0):
         major = -major  # a fixed sign: the same graph always turns the same way
     rotation = np.array([[major[1], -major[0]], [major[0], major[1]]])
-    return centred @ rotation.T  # type: ignore[no-any-return]
+    return centred @ rotation.T
 
 
 def _components(n: int, edges: np.ndarray) -> np.ndarray:
@@ -170,7 +170,7 @@ def _components(n: int, edges: np.ndarray) -> np.ndarray:
     data = np.ones(len(edges))
     matrix = coo_matrix((data, (edges[:, 0], edges[:, 1])), shape=(n, n))
     _, labels = connected_components(matrix, directed=False)
-    return labels  # type: ignore[no-any-return]
+    return labels
 
 
 def _groups(comp: np.ndarray) -> list[np.ndarray]:
@@ -229,7 +229,7 @@ def _forces(
         pos += move / size[:, None] * np.minimum(size, limit)[:, None]
     delta = pos[edges[:, 0]] - pos[edges[:, 1]]
     median = float(np.median(np.sqrt((delta**2).sum(-1)))) if len(edges) else 1.0
-    return (pos - pos.mean(0)) * (EDGE / max(median, 1e-6))  # type: ignore[no-any-return]
+    return (pos - pos.mean(0)) * (EDGE / max(median, 1e-6))
 
 
 def _stress(
@@ -266,7 +266,7 @@ def _stress(
             pos = new
             break
         pos = new
-    return (pos - pos.mean(0)) * EDGE  # type: ignore[no-any-return]
+    return (pos - pos.mean(0)) * EDGE
 
 
 def _near_repulsion(pos: np.ndarray, mass: np.ndarray) -> np.ndarray:
