@@ -82,7 +82,8 @@ def write_graphml(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:  # noqa: 
     y_key = key("node", "y", "float") if plan.positions is not None else ""
     size_key = key("node", "size", "float")
     colour_keys = [key("node", channel, "int") for channel in "rgb"]
-    label_e = key("edge", "label", "string")
+    # A key no element uses is listed by readers as an empty column (graphology-graphml).
+    label_e = key("edge", "label", "string") if found.edges else ""
     weights = plan.write_weights()
     weight_e = key("edge", "weight", "double") if weights else ""
     edge_keys = {c.name: (key("edge", c.title, _TYPES.get(c.type, "string")), c) for c in edge_cols}
