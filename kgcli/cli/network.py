@@ -508,7 +508,7 @@ def _draw(
 
 
 @app.command("draw")
-@source_options()
+@source_options(infer=True)
 def draw(
     output: Annotated[
         Path,
