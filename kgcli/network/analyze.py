@@ -17,7 +17,9 @@ the network per call, to the same values (benchmarks/RESULTS.md has the figures)
   `label_propagation` number communities; all on the undirected view, parallel edges merged with
   their weights summed. Numbers go by size, largest first (0).
 
-`analyze` writes the values back as node attributes, so exports carry them.
+A weighted metric refuses an edge whose weight is no finite number of zero or more
+(`check_weights`), naming the edge. `analyze` writes the values back as node attributes, so
+exports carry them.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ ALIASES = {
     "out_degree": "degree",
 }
 DEFAULT_METRICS = ("degree", "betweenness", "pagerank", "component", "community")
+#: Metrics that read the edges' `weight` (as a strength: a finite number, zero or more).
+WEIGHTED = frozenset({"pagerank", "eigenvector", "community", "leiden", "louvain"})
 #: Group numbers: sorted small first when tables are sorted by them.
 GROUPS = frozenset({"component", "community", "leiden", "louvain", "label_propagation"})
 #: What installs the fast path (said when it is missing and would help).
@@ -160,6 +164,9 @@ def analyze(
         raise UsageError(f"unknown backend {backend!r} (backends: {', '.join(BACKENDS)})")
     elif backend == "igraph" and not fast_available():
         raise UsageError(f"the igraph backend is not installed: {FAST_INSTALL}")
+    weighted = [name for name in names if name in WEIGHTED]
+    if weighted:
+        check_weights(graph, weighted)
     run = _Run(graph, backend, k=k, seed=seed, resolution=resolution)
     if timeout is not None and hasattr(os, "fork"):
         analysis = _in_child(run, names, timeout)
@@ -175,6 +182,31 @@ def analyze(
             known = list(graph.graph.get("categories") or ())
             graph.graph["categories"] = known + [c for c in groups if c not in known]
     return analysis
+
+
+def check_weights(graph: nx.Graph, metrics: Sequence[str]) -> None:
+    """InputError naming the first edge whose `weight` is no finite number of zero or more.
+
+    A weight reaches here from a user's query, profile or own networkx graph; a string or a
+    negative number would otherwise stop networkx or igraph with a traceback, or give
+    nonsense (a negative eigenvector centrality).
+    """
+    arrow = "->" if graph.is_directed() else "--"
+    for u, v, weight in graph.edges(data="weight", default=1.0):
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            problem = "is not a number"
+        elif not math.isfinite(weight):
+            problem = "is not a finite number"
+        elif weight < 0:
+            problem = "is negative"
+        else:
+            continue
+        listed = " and ".join([", ".join(metrics[:-1]), metrics[-1]] if metrics[1:] else metrics)
+        need = "need" if metrics[1:] else "needs"
+        raise InputError(
+            f"edge {u} {arrow} {v}: weight {weight!r} {problem}: "
+            f"{listed} {need} weights that are numbers, zero or more"
+        )
 
 
 def _in_child(run: _Run, names: list[str], timeout: float) -> Analysis:

@@ -303,3 +303,33 @@ def test_analysis_timeout_exits_3(kg, monkeypatch):
     monkeypatch.setitem(analyze._COMPUTE, "core", slow)
     result = kg("network", "analyze", "-m", "degree,core", "--timeout", "0.5")
     assert failed(result, 3) == "kg: error: analysis stopped after the 0.5 s timeout (--timeout)"
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        # A string is refused as the network is built, naming the query's row.
+        ('"heavy"', 'kg: error: weights: row 2: ?weight "heavy" is not a number'),
+        # A negative weight builds (an export may carry it) but no weighted metric reads it.
+        (
+            "-2",
+            "kg: error: edge http://example.org/town -> http://example.org/city: weight -2.0 is "
+            "negative: pagerank and community need weights that are numbers, zero or more",
+        ),
+    ],
+)
+def test_bad_edge_weight_is_one_line_naming_the_edge(kg, tmp_path, weight, message):
+    query = tmp_path / "weights.rq"
+    query.write_text(
+        "PREFIX ex: <http://example.org/>\n"
+        "SELECT ?source ?target ?weight WHERE {\n"
+        "  VALUES (?source ?target ?weight) {\n"
+        f"    (ex:firmA ex:town 1) (ex:town ex:city {weight}) }}\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    args = ("network", "analyze", "-q", str(query), "-m", "pagerank,community", *DATA)
+    assert failed(kg(*args), 2) == message
+    if weight == "-2":  # metrics that do not read weights still run
+        degree = ("network", "analyze", "-q", str(query), "-m", "degree", "-f", "csv", *DATA)
+        assert ok(kg(*degree)).startswith("id,label,kind,degree")

@@ -464,3 +464,23 @@ def test_path_on_a_projection_is_undirected():
         "undirected",
     )
     assert [term.value for term in next(iter(path_table([step])))][6] == "sharesResourcesWith"
+
+
+@pytest.mark.parametrize(
+    ("weight", "problem"),
+    [
+        ("3", "'3' is not a number"),
+        (None, "None is not a number"),
+        (float("nan"), "nan is not a finite number"),
+        (-1, "-1 is negative"),
+    ],
+)
+def test_a_bad_weight_is_an_input_error_naming_the_edge(backend, weight, problem):
+    graph = nx.DiGraph([("a", "b"), ("b", "c")])
+    graph.edges["b", "c"]["weight"] = weight
+    with pytest.raises(InputError) as caught:
+        analyze(graph, ["degree", "pagerank"], backend=backend)
+    assert str(caught.value) == (
+        f"edge b -> c: weight {problem}: pagerank needs weights that are numbers, zero or more"
+    )
+    assert analyze(graph, ["degree", "betweenness"], backend=backend, write_back=False).columns
