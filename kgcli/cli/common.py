@@ -235,6 +235,11 @@ def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
 
 
+def stderr_is_tty() -> bool:
+    """Whether progress can be shown: only a person at a terminal wants it (not a log file)."""
+    return sys.stderr.isatty()
+
+
 def terminal_width() -> int | None:
     """The terminal's width for tables on a terminal; None (rich's default) off one."""
     import shutil

@@ -19,6 +19,8 @@ from kgcli.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import networkx as nx
 
 app = typer.Typer(
@@ -285,6 +287,52 @@ def _render_table(table: Any, fmt: str | None, output: Path | None, prefixes: An
         render(table, chosen, out, prefixes=prefixes, width=width)
 
 
+class _progress:
+    """A bar per metric on stderr, as each starts and ends, with the seconds it took; only when
+    stderr is a terminal (rich imported only then). Yields the `progress` callback of
+    `kgcli.network.analyze.analyze`, or None.
+
+    Drawn when a metric starts or ends, not on a timer: the analysis may fork (--timeout), and
+    a refreshing thread at that moment is what forking must not meet.
+    """
+
+    def __enter__(self) -> Callable[[str, float | None], None] | None:
+        self.bar: Any = None
+        if not common.stderr_is_tty():
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        self.bar = Progress(
+            TextColumn("kg: {task.description:<17}"),
+            BarColumn(bar_width=20),
+            TextColumn("{task.fields[took]}"),
+            console=Console(stderr=True),
+            auto_refresh=False,
+        )
+        self.tasks: dict[str, Any] = {}
+
+        def progress(name: str, seconds: float | None) -> None:
+            if not self.tasks:  # shown from the first metric on: an error before, alone
+                self.bar.start()
+            if seconds is None:
+                self.tasks[name] = self.bar.add_task(name, total=None, took="…")
+            else:
+                self.bar.update(self.tasks[name], total=1, completed=1, took=f"{seconds:.2f} s")
+            self.bar.refresh()
+
+        return progress
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if self.bar is None or not self.tasks:
+            return
+        if kind is not None:  # a timeout or a failure: say which metric it stopped
+            for task in self.bar.tasks:
+                if not task.finished:
+                    self.bar.update(task.id, took="stopped")
+        self.bar.stop()
+
+
 @app.command("profiles")
 def profiles(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
     """List the built-in network profiles: name, title and description.
@@ -349,9 +397,17 @@ def analyze(
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
     graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
-    found = measure(
-        graph, chosen, k=k, seed=seed, resolution=resolution, timeout=timeout, write_back=False
-    )
+    with _progress() as progress:
+        found = measure(
+            graph,
+            chosen,
+            k=k,
+            seed=seed,
+            resolution=resolution,
+            timeout=timeout,
+            write_back=False,
+            progress=progress,
+        )
     table = metrics_table(graph, found, sort=sort, top=top)  # a bad --sort: the error alone
     for note in found.notes:
         typer.echo(f"kg: {note}", err=True)
@@ -450,7 +506,8 @@ def export(
         chosen.append(size_by)  # sizing by a metric needs the metric
     graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
     if chosen:
-        found = measure(graph, chosen, k=k, seed=seed, timeout=timeout)
+        with _progress() as progress:
+            found = measure(graph, chosen, k=k, seed=seed, timeout=timeout, progress=progress)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
     if picture:
@@ -560,7 +617,8 @@ def draw(
         chosen.append(size_by)
     graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
     if chosen:
-        found = measure(graph, chosen, k=k, seed=seed, timeout=timeout)
+        with _progress() as progress:
+            found = measure(graph, chosen, k=k, seed=seed, timeout=timeout, progress=progress)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
     _draw(graph, output, picture, size_by, size_scale, layout, seed, title)

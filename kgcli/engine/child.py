@@ -46,28 +46,71 @@ def kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
-def wait(pid: int, timeout: float) -> int | None:
+def wait(
+    pid: int,
+    timeout: float,
+    *,
+    reading: int | None = None,
+    on_read: Callable[[bytes], None] | None = None,
+) -> int | None:
     """Wait for a child until `timeout`; kill it and return None if it is still running, else
-    its wait status."""
+    its wait status.
+
+    With `reading` (the read end of a pipe the child writes to) and `on_read`, what the child
+    writes is passed on as it comes, in this thread, and the rest once it has ended: progress
+    from the child shows while it works. If `on_read` raises, the child is killed first.
+    """
     deadline = time.monotonic() + timeout
     ready = pidfd(pid)
+    relay = reading if on_read is not None else None
     try:
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
+                _drain(relay, on_read)
                 return status
             left = deadline - time.monotonic()
             if left <= 0:
                 kill(pid)
                 os.waitpid(pid, 0)
+                _drain(relay, on_read)
                 return None
-            if ready is not None:
-                select.select([ready], [], [], left)
-            else:
-                time.sleep(min(left, 0.01))
+            watched = [fd for fd in (ready, relay) if fd is not None]
+            # Without a pidfd, the child's end is only seen by polling.
+            pause = left if ready is not None else min(left, 0.01)
+            if not watched:
+                time.sleep(pause)
+                continue
+            readable, _, _ = select.select(watched, [], [], pause)
+            if relay is not None and on_read is not None and relay in readable:
+                chunk = os.read(relay, 65536)
+                if not chunk:
+                    relay = None  # the child closed its end: only its end is left to wait for
+                    continue
+                try:
+                    on_read(chunk)
+                except BaseException:
+                    kill(pid)
+                    os.waitpid(pid, 0)
+                    raise
     finally:
         if ready is not None:
             os.close(ready)
+
+
+def _drain(reading: int | None, on_read: Callable[[bytes], None] | None) -> None:
+    """Pass on what a pipe still holds once its writer has ended (without blocking on it)."""
+    if reading is None or on_read is None:
+        return
+    os.set_blocking(reading, False)
+    while True:
+        try:
+            chunk = os.read(reading, 65536)
+        except BlockingIOError:  # another process still holds the write end: enough
+            return
+        if not chunk:
+            return
+        on_read(chunk)
 
 
 def killed_by(status: int) -> int | None:

@@ -17,7 +17,10 @@ the network per call, to the same values (benchmarks/RESULTS.md has the figures)
   `label_propagation` number communities; all on the undirected view, parallel edges merged with
   their weights summed. Numbers go by size, largest first (0).
 
-`analyze` writes the values back as node attributes, so exports carry them.
+A weighted metric refuses an edge whose weight is no finite number of zero or more
+(`check_weights`), naming the edge. `analyze` writes the values back as node attributes, so
+exports carry them. A `progress` callback hears of each metric as it starts and ends, from the
+child process too when `timeout` runs the work in one.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import os
 import pickle
 import random
 import tempfile
+import time
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -67,6 +71,8 @@ ALIASES = {
     "out_degree": "degree",
 }
 DEFAULT_METRICS = ("degree", "betweenness", "pagerank", "component", "community")
+#: Metrics that read the edges' `weight` (as a strength: a finite number, zero or more).
+WEIGHTED = frozenset({"pagerank", "eigenvector", "community", "leiden", "louvain"})
 #: Group numbers: sorted small first when tables are sorted by them.
 GROUPS = frozenset({"component", "community", "leiden", "louvain", "label_propagation"})
 #: What installs the fast path (said when it is missing and would help).
@@ -86,6 +92,10 @@ _EXACT_BUDGET = {"igraph": 3e7, "networkx": 2e7}
 _SAMPLE_BUDGET = {"igraph": 2e8, "networkx": 2e7}
 _REACH_SAMPLE = 100
 _MIN_SAMPLE = 10
+
+
+#: Told of each metric as it starts (with None) and as it ends (with the seconds it took).
+Progress = Callable[[str, float | None], None]
 
 
 @dataclass
@@ -141,13 +151,15 @@ def analyze(
     backend: str | None = None,
     timeout: float | None = None,
     write_back: bool = True,
+    progress: Progress | None = None,
 ) -> Analysis:
     """Compute `metrics` (names of `METRICS`) for every node; write them back as attributes.
 
     `backend` is "igraph" (the `kgcli[fast]` extra), "networkx", or None for igraph when it is
     installed. `resolution` is Leiden's and Louvain's (above 1: smaller communities). With
     `timeout`, the work runs in a child process killed at the deadline (`QueryTimeout`): igraph,
-    like the query engine, cannot be interrupted safely from inside.
+    like the query engine, cannot be interrupted safely from inside. `progress` is called as
+    each metric starts and ends, in this process, from the child too.
     """
     if k is not None and k < 1:
         raise UsageError(f"--k must be at least 1, not {k}")
@@ -160,11 +172,14 @@ def analyze(
         raise UsageError(f"unknown backend {backend!r} (backends: {', '.join(BACKENDS)})")
     elif backend == "igraph" and not fast_available():
         raise UsageError(f"the igraph backend is not installed: {FAST_INSTALL}")
+    weighted = [name for name in names if name in WEIGHTED]
+    if weighted:
+        check_weights(graph, weighted)
     run = _Run(graph, backend, k=k, seed=seed, resolution=resolution)
     if timeout is not None and hasattr(os, "fork"):
-        analysis = _in_child(run, names, timeout)
+        analysis = _in_child(run, names, timeout, progress)
     else:
-        analysis = run.measure(names)
+        analysis = run.measure(names, progress)
     if write_back:
         for column in analysis.columns:
             for node, value in analysis.values[column].items():
@@ -177,18 +192,55 @@ def analyze(
     return analysis
 
 
-def _in_child(run: _Run, names: list[str], timeout: float) -> Analysis:
+def check_weights(graph: nx.Graph, metrics: Sequence[str]) -> None:
+    """InputError naming the first edge whose `weight` is no finite number of zero or more.
+
+    A weight reaches here from a user's query, profile or own networkx graph; a string or a
+    negative number would otherwise stop networkx or igraph with a traceback, or give
+    nonsense (a negative eigenvector centrality).
+    """
+    arrow = "->" if graph.is_directed() else "--"
+    for u, v, weight in graph.edges(data="weight", default=1.0):
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            problem = "is not a number"
+        elif not math.isfinite(weight):
+            problem = "is not a finite number"
+        elif weight < 0:
+            problem = "is negative"
+        else:
+            continue
+        listed = " and ".join([", ".join(metrics[:-1]), metrics[-1]] if metrics[1:] else metrics)
+        need = "need" if metrics[1:] else "needs"
+        raise InputError(
+            f"edge {u} {arrow} {v}: weight {weight!r} {problem}: "
+            f"{listed} {need} weights that are numbers, zero or more"
+        )
+
+
+def _in_child(run: _Run, names: list[str], timeout: float, progress: Progress | None) -> Analysis:
     """`run.measure(names)` in a forked child (`kgcli.engine.child`), killed at the deadline.
 
-    The child pickles its answer (or its `KgError`) into a file the parent reads back.
+    The child pickles its answer (or its `KgError`) into a file the parent reads back; its
+    progress comes back as lines on a pipe (`name TAB seconds`, none when it starts), read by
+    the parent as they come.
     """
     with tempfile.TemporaryDirectory(prefix="kg-analyze-") as tmp:
         out_path = os.path.join(tmp, "analysis")
+        reading, writing = os.pipe() if progress is not None else (None, None)
 
         def work() -> int:
             child.quiet()
+            tell: Progress | None = None
+            if reading is not None and writing is not None:
+                os.close(reading)
+
+                def tell(name: str, seconds: float | None) -> None:
+                    # One write of a short line: atomic on a pipe, never interleaved.
+                    took = "" if seconds is None else repr(seconds)
+                    os.write(writing, f"{name}\t{took}\n".encode())
+
             try:
-                answer: object = run.measure(names)
+                answer: object = run.measure(names, tell)
             except KgError as err:
                 answer = err
             except Exception as err:  # a failure comes back as one line, not a traceback
@@ -197,8 +249,19 @@ def _in_child(run: _Run, names: list[str], timeout: float) -> Analysis:
                 pickle.dump(answer, handle, protocol=pickle.HIGHEST_PROTOCOL)
             return 0
 
-        pid = child.fork(work)
-        status = child.wait(pid, timeout)
+        try:
+            try:
+                pid = child.fork(work)
+            finally:
+                if writing is not None:
+                    os.close(writing)  # the child's alone: its end closes the pipe
+            relay = _ProgressLines(progress) if progress is not None else None
+            status = child.wait(
+                pid, timeout, reading=reading, on_read=relay.feed if relay else None
+            )
+        finally:
+            if reading is not None:
+                os.close(reading)
         if status is None:
             raise QueryTimeout(f"analysis stopped after the {timeout:g} s timeout (--timeout)")
         if status != 0 or not os.path.exists(out_path):
@@ -209,6 +272,20 @@ def _in_child(run: _Run, names: list[str], timeout: float) -> Analysis:
         raise answer
     assert isinstance(answer, Analysis)
     return answer
+
+
+class _ProgressLines:
+    """The child's progress lines, from the chunks a pipe gives, to a `Progress` callback."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.pending = b""
+
+    def feed(self, chunk: bytes) -> None:
+        *lines, self.pending = (self.pending + chunk).split(b"\n")
+        for line in lines:
+            name, _, seconds = line.decode().partition("\t")
+            self.progress(name, float(seconds) if seconds else None)
 
 
 # --- the metrics ---------------------------------------------------------------------------------
@@ -234,10 +311,16 @@ class _Run:
         self.notes: list[str] = []
         self._views: dict[str, Any] = {}
 
-    def measure(self, names: Sequence[str]) -> Analysis:
+    def measure(self, names: Sequence[str], progress: Progress | None = None) -> Analysis:
         analysis = Analysis([], {}, self.notes)
         for name in names:
-            for column, values in _COMPUTE[name](self).items():
+            if progress is not None:
+                progress(name, None)
+            started = time.perf_counter()
+            computed = _COMPUTE[name](self)
+            if progress is not None:
+                progress(name, time.perf_counter() - started)
+            for column, values in computed.items():
                 if column not in analysis.values:  # `leiden` without igraph is `louvain`
                     analysis.columns.append(column)
                     analysis.values[column] = values

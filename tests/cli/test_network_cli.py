@@ -303,3 +303,93 @@ def test_analysis_timeout_exits_3(kg, monkeypatch):
     monkeypatch.setitem(analyze._COMPUTE, "core", slow)
     result = kg("network", "analyze", "-m", "degree,core", "--timeout", "0.5")
     assert failed(result, 3) == "kg: error: analysis stopped after the 0.5 s timeout (--timeout)"
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        # A string is refused as the network is built, naming the query's row.
+        ('"heavy"', 'kg: error: weights: row 2: ?weight "heavy" is not a number'),
+        # A negative weight builds (an export may carry it) but no weighted metric reads it.
+        (
+            "-2",
+            "kg: error: edge http://example.org/town -> http://example.org/city: weight -2.0 is "
+            "negative: pagerank and community need weights that are numbers, zero or more",
+        ),
+    ],
+)
+def test_bad_edge_weight_is_one_line_naming_the_edge(kg, tmp_path, weight, message):
+    query = tmp_path / "weights.rq"
+    query.write_text(
+        "PREFIX ex: <http://example.org/>\n"
+        "SELECT ?source ?target ?weight WHERE {\n"
+        "  VALUES (?source ?target ?weight) {\n"
+        f"    (ex:firmA ex:town 1) (ex:town ex:city {weight}) }}\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    args = ("network", "analyze", "-q", str(query), "-m", "pagerank,community", *DATA)
+    assert failed(kg(*args), 2) == message
+    if weight == "-2":  # metrics that do not read weights still run
+        degree = ("network", "analyze", "-q", str(query), "-m", "degree", "-f", "csv", *DATA)
+        assert ok(kg(*degree)).startswith("id,label,kind,degree")
+
+
+def _times(text: str) -> str:
+    """Stderr with every metric's seconds as 0.00 (the progress rows' only varying part)."""
+    import re
+
+    return re.sub(r" \d\.\d\d s\b", " 0.00 s", text)
+
+
+BAR = "━" * 20
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """As if stderr were a terminal: the progress of analyses is shown."""
+    from kgcli.cli import common
+
+    monkeypatch.setattr(common, "stderr_is_tty", lambda: True)
+
+
+@pytest.mark.parametrize("timeout", [(), ("--timeout", "60")])
+def test_analysis_progress_on_a_terminal_a_bar_per_metric(kg, terminal, timeout):
+    args = ("network", "analyze", "-m", "degree,betweenness", "--k", "5", "--top", "1", "-f", "csv")
+    result = kg(*args, *timeout)
+    ok(result)
+    assert _times(result.stderr) == (
+        f"kg: degree            {BAR} 0.00 s\n"
+        f"kg: betweenness       {BAR} 0.00 s\n"
+        "kg: betweenness estimated from 5 of 47 sources (--k 5, seed 42): every value within "
+        "±0.89 of the exact one with probability 95% (Hoeffding)\n"
+    )
+
+
+def test_analysis_progress_says_which_metric_the_timeout_stopped(kg, terminal, monkeypatch):
+    import time
+
+    from kgcli.network import analyze
+
+    def slow(run: object) -> dict:
+        time.sleep(120)
+        return {}
+
+    monkeypatch.setitem(analyze._COMPUTE, "core", slow)
+    result = kg("network", "analyze", "-m", "degree,core", "--timeout", "0.5")
+    assert result.exit_code == 3
+    assert _times(result.stderr) == (
+        # The rows are a table: "0.00 s" padded to the width of "stopped".
+        f"kg: degree            {BAR} 0.00 s \n"
+        f"kg: core              {BAR} stopped\n"
+        "kg: error: analysis stopped after the 0.5 s timeout (--timeout)\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["export", "draw"])
+def test_export_and_draw_show_the_progress_of_their_metrics(kg, terminal, tmp_path, command):
+    result = kg("network", command, "-m", "pagerank", "-o", str(tmp_path / "cluster.svg"))
+    ok(result)
+    first, second = _times(result.stderr).splitlines()[:2]
+    assert first == f"kg: pagerank          {BAR} 0.00 s"
+    assert second.startswith("kg: drew ")  # a picture, whichever command drew it

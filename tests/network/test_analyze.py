@@ -464,3 +464,72 @@ def test_path_on_a_projection_is_undirected():
         "undirected",
     )
     assert [term.value for term in next(iter(path_table([step])))][6] == "sharesResourcesWith"
+
+
+@pytest.mark.parametrize(
+    ("weight", "problem"),
+    [
+        ("3", "'3' is not a number"),
+        (None, "None is not a number"),
+        (float("nan"), "nan is not a finite number"),
+        (-1, "-1 is negative"),
+    ],
+)
+def test_a_bad_weight_is_an_input_error_naming_the_edge(backend, weight, problem):
+    graph = nx.DiGraph([("a", "b"), ("b", "c")])
+    graph.edges["b", "c"]["weight"] = weight
+    with pytest.raises(InputError) as caught:
+        analyze(graph, ["degree", "pagerank"], backend=backend)
+    assert str(caught.value) == (
+        f"edge b -> c: weight {problem}: pagerank needs weights that are numbers, zero or more"
+    )
+    assert analyze(graph, ["degree", "betweenness"], backend=backend, write_back=False).columns
+
+
+def _events(found: list) -> list[tuple[str, bool]]:
+    """Progress calls as (metric, ended), each ending's seconds checked to be a number."""
+    assert all(isinstance(s, float) and s >= 0 for _, s in found if s is not None)
+    return [(name, seconds is not None) for name, seconds in found]
+
+
+@pytest.mark.parametrize("timeout", [None, 60])  # in this process, then from the child
+def test_progress_is_told_as_each_metric_starts_and_ends(karate, timeout):
+    found: list = []
+    analyze(karate, ["degree", "pagerank"], timeout=timeout, progress=lambda *e: found.append(e))
+    assert _events(found) == [
+        ("degree", False),
+        ("degree", True),
+        ("pagerank", False),
+        ("pagerank", True),
+    ]
+
+
+def test_progress_comes_from_the_child_while_it_works(karate, monkeypatch, tmp_path):
+    seen = tmp_path / "seen"
+
+    def waiting(run: object) -> dict:
+        # Ends as soon as the parent has been told that closeness started, else after a minute.
+        for _ in range(600):
+            if seen.exists():
+                return {"closeness": dict.fromkeys(karate, 1.0)}
+            time.sleep(0.1)
+        return {"closeness": {}}
+
+    def progress(name: str, seconds: float | None) -> None:
+        found.append((name, seconds))
+        if (name, seconds) == ("closeness", None):
+            seen.touch()
+
+    found: list = []
+    monkeypatch.setitem(analyze_module._COMPUTE, "closeness", waiting)
+    analysis = analyze(karate, ["degree", "closeness"], timeout=120, progress=progress)
+    assert analysis.values["closeness"] == dict.fromkeys(karate, 1.0)
+    assert _events(found)[2:] == [("closeness", False), ("closeness", True)]
+
+
+def test_progress_says_which_metric_the_timeout_stopped(karate, monkeypatch):
+    monkeypatch.setitem(analyze_module._COMPUTE, "closeness", _slow_metric)
+    found: list = []
+    with pytest.raises(QueryTimeout):
+        analyze(karate, ["degree", "closeness"], timeout=0.5, progress=lambda *e: found.append(e))
+    assert _events(found) == [("degree", False), ("degree", True), ("closeness", False)]
