@@ -221,19 +221,22 @@ ex:Clinic rdfs:subClassOf ex:Facility .
 ex:Facility rdfs:subClassOf ex:Place .
 ex:smile a ex:Clinic .
 """
+_EX = "http://example.org/"
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CLINIC_DERIVED = {
-    ("http://example.org/smile", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "Facility"),
-    ("http://example.org/smile", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "Place"),
-    ("http://example.org/Clinic", "http://www.w3.org/2000/01/rdf-schema#subClassOf", "Place"),
+    ox.Triple(ox.NamedNode(f"{_EX}smile"), _TYPE, ox.NamedNode(f"{_EX}Facility")),
+    ox.Triple(ox.NamedNode(f"{_EX}smile"), _TYPE, ox.NamedNode(f"{_EX}Place")),
+    ox.Triple(
+        ox.NamedNode(f"{_EX}Clinic"),
+        ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        ox.NamedNode(f"{_EX}Place"),
+    ),
 }
 
 
-def _graph(store: ox.Store, iri: str) -> set[tuple[str, str, str]]:
-    """The triples of one graph, the object's IRI cut to its local name."""
-    return {
-        (q.subject.value, q.predicate.value, q.object.value.rsplit("/", 1)[-1])
-        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
-    }
+def _graph(store: ox.Store, iri: str) -> set[ox.Triple]:
+    """The triples of one graph of `store`."""
+    return {q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))}
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_without_infer_the_service_description_lists_the_stated_graphs(store, st
     described = ox.Store()
     described.load(body, format=ox.RdfFormat.N_TRIPLES)
     rows = described.query(LISTED)
-    assert [row["g"].value for row in rows] == [store[1]]  # type: ignore[union-attr]
+    assert [row["g"].value for row in rows] == [store[1]]
 
 
 def test_with_infer_queries_see_stated_and_derived(kg, store, derived):
