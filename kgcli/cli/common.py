@@ -84,17 +84,21 @@ EndpointOpt = Annotated[
         rich_help_panel=SOURCE,
     ),
 ]
-StoreOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--store",
-        "-S",
-        metavar="DIR",
-        envvar="KG_STORE",
-        help="An on-disk store made by 'kg store load' (or an Oxigraph store folder), read-only.",
-        rich_help_panel=SOURCE,
-    ),
-]
+
+
+def _store_opt(help: str) -> Any:
+    """The --store option, with the help a command gives it (one writes to the store)."""
+    return Annotated[
+        str | None,
+        typer.Option(
+            "--store", "-S", metavar="DIR", envvar="KG_STORE", help=help, rich_help_panel=SOURCE
+        ),
+    ]
+
+
+StoreOpt = _store_opt(
+    "An on-disk store made by 'kg store load' (or an Oxigraph store folder), read-only."
+)
 InferOpt = Annotated[
     bool,
     typer.Option(
@@ -175,14 +179,19 @@ _SOURCE_OPTIONS: tuple[tuple[str, Any, Any], ...] = (
 
 
 def source_options(
-    *, graphs: bool = False, endpoint: bool = True, infer: bool = False
+    *,
+    graphs: bool = False,
+    endpoint: bool = True,
+    infer: bool = False,
+    store_help: str | None = None,
 ) -> Callable[[F], F]:
     """Give a command the graph-source options, declared once here; it receives them as one
     `source: SourceSpec` parameter, built once (sqlite-utils' `output_options` idiom).
 
     The options take the place of `source` in the command's signature, so `--help` lists them
     there. `graphs` adds --default-graph and --named-graph; `endpoint=False` leaves out
-    --endpoint (a command that serves or pushes a local graph); `infer` adds --infer and --rules.
+    --endpoint (a command that serves or pushes a local graph); `infer` adds --infer and --rules;
+    `store_help` replaces the help of --store (read-only, unless the command writes to it).
 
     Example: @source_options()  def info(source: SourceSpec = EMBEDDED, fmt: FormatOpt = None): ...
     """
@@ -193,6 +202,11 @@ def source_options(
         and (endpoint or option[0] != "endpoint")
         and (infer or option[0] not in ("infer", "rules"))
     ]
+    if store_help is not None:
+        wanted = [
+            ("store", _store_opt(store_help), default) if name == "store" else (name, kind, default)
+            for name, kind, default in wanted
+        ]
 
     def decorate(command: F) -> F:
         signature = inspect.signature(command, eval_str=True)

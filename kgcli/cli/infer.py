@@ -31,7 +31,10 @@ TimeoutOpt = Annotated[
 ]
 
 
-@source_options()
+@source_options(
+    store_help="An on-disk store made by 'kg store load' (or an Oxigraph store folder): the "
+    "derived triples are written into it, as a new generation (--check only reads it)."
+)
 def infer(
     rules: RulesOpt = None,
     domain_range: DomainRangeOpt = False,

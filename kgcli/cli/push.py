@@ -85,6 +85,8 @@ def push(
             timeout=timeout,
             start=start,
             progress=advance,
+            # Without --infer a store's kgg:inferred stays home, as kg query hides it.
+            graphs=local.named_graphs,
         )
     _print(report)
     if report.interrupted:

@@ -182,6 +182,15 @@ def serve(
             err=True,
         )
     typer.echo(f"kg serve: {local.description} loaded", err=True)
+    # Without --infer a store's kgg:inferred stays hidden, as from kg query.
+    visible = None if local.named_graphs is None else [g.value for g in local.named_graphs]
     run_server(
-        local.store, queries, config, host=host, port=port, catalogue=catalogue, log=sys.stderr
+        local.store,
+        queries,
+        config,
+        host=host,
+        port=port,
+        catalogue=catalogue,
+        log=sys.stderr,
+        visible=visible,
     )

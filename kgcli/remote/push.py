@@ -12,7 +12,7 @@ travel in the same batch (a graph is cut between blank-node components, never in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -190,7 +190,9 @@ def _components(triples: list[ox.Triple]) -> list[list[ox.Triple]]:
     return list(groups.values())
 
 
-def _graph_counts(store: ox.Store) -> list[tuple[ox.NamedNode | ox.DefaultGraph, int]]:
+def _graph_counts(
+    store: ox.Store, named: Collection[ox.NamedNode] | None = None
+) -> list[tuple[ox.NamedNode | ox.DefaultGraph, int]]:
     counts = [
         (row["g"], int(row["n"].value))
         for row in store.query(  # type: ignore[union-attr]
@@ -199,7 +201,7 @@ def _graph_counts(store: ox.Store) -> list[tuple[ox.NamedNode | ox.DefaultGraph,
     ]
     default = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     out: list[tuple[ox.NamedNode | ox.DefaultGraph, int]] = [
-        (g, n) for g, n in counts if isinstance(g, ox.NamedNode)
+        (g, n) for g, n in counts if isinstance(g, ox.NamedNode) and (named is None or g in named)
     ]
     if default:
         out.append((ox.DefaultGraph(), default))
@@ -217,8 +219,12 @@ def push(
     retry: RetryPolicy | None = None,
     progress: Callable[[int], None] | None = None,
     start: Callable[[int], None] | None = None,
+    graphs: Collection[ox.NamedNode] | None = None,
 ) -> PushReport:
     """Copy every graph of `store` into the server; never raises for a failed request.
+
+    `graphs`: the named graphs to copy (None: every one), the store's default graph always; a
+    store's `kgg:inferred` is pushed only with --infer.
 
     `start(total_triples)` is called once, `progress(triples)` after each batch the server took.
     A failed request stops the push: the report says which graphs were written, which only in
@@ -233,7 +239,7 @@ def push(
         endpoint, update = with_url_credentials(endpoint, update, "--update-endpoint")
     gsp = graph_store or graph_store_url(endpoint)
     connection = Connection(endpoint, retry=retry)
-    counts = _graph_counts(store)
+    counts = _graph_counts(store, None if graphs is None else set(graphs))
     report = PushReport(endpoint.url, "Graph Store Protocol", gsp)
     report.graphs = [
         GraphOutcome(g.value if isinstance(g, ox.NamedNode) else None, n) for g, n in counts

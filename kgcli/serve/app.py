@@ -431,9 +431,13 @@ class SparqlApp:
         *,
         catalogue: Catalogue | None = None,
         log: TextIO | None = None,
+        visible: Sequence[str] | None = None,
     ) -> None:
         self.executor = executor
         self.config = config
+        #: The named graphs a query that names no dataset sees (None: every one), as `kg query`
+        #: sees them: a store's `kgg:inferred` only with --infer.
+        self.visible = None if visible is None else list(visible)
         self.queries = {q.name: q for q in queries}
         self.catalogue = catalogue
         self.log = log
@@ -609,8 +613,9 @@ class SparqlApp:
             union,
             default_graphs,
             named_graphs,
-            self.config.max_results,
-            prepared.base,
+            max_results=self.config.max_results,
+            base=prepared.base,
+            visible=self.visible,
         )
         outcome = self._run(job, timeout)
         if outcome.status != 200 or outcome.body is None:
@@ -712,7 +717,8 @@ class SparqlApp:
         generation = self._generation
         if self._graphs is not None and self._graphs[0] == generation:
             return self._graphs[1]
-        outcome = self._run(Job(_GRAPHS_QUERY, "json", union=False), None)
+        hidden = self.visible is not None
+        outcome = self._run(Job(_GRAPHS_QUERY, "json", union=hidden, visible=self.visible), None)
         if outcome.status != 200 or outcome.body is None:
             raise HttpError(outcome.status, outcome.message)
         with outcome.body as handle:
@@ -934,8 +940,12 @@ def serve(
     catalogue: Catalogue | None = None,
     log: TextIO | None = sys.stderr,
     ready: Callable[[str], None] | None = None,
+    visible: Sequence[str] | None = None,
 ) -> None:
-    """Serve `store` until interrupted (Ctrl-C or SIGTERM); `ready` gets the endpoint URL."""
+    """Serve `store` until interrupted (Ctrl-C or SIGTERM); `ready` gets the endpoint URL.
+
+    `visible`: the named graphs a query sees when it names no dataset (None: every one).
+    """
     import signal
 
     from waitress.server import BaseWSGIServer, create_server
@@ -946,7 +956,7 @@ def serve(
     executor.start()  # before any thread: the executor must be forked from one thread
     server: Any = None
     try:
-        app = SparqlApp(executor, queries, config, catalogue=catalogue, log=log)
+        app = SparqlApp(executor, queries, config, catalogue=catalogue, log=log, visible=visible)
         listeners: dict[int, Any] = {}
         try:
             server = create_server(

@@ -78,6 +78,9 @@ class Job:
     #: The protocol's dataset (default-graph-uri / named-graph-uri), None when not given.
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
+    #: With `union`, the named graphs a query sees (the default graph is the store's own and
+    #: these); None: every one. A store's `kgg:inferred` is left out without --infer.
+    visible: list[str] | None = None
     #: At most this many rows or triples; more is an error rather than a silent truncation.
     max_results: int | None = None
     #: The base IRI of the query's relative IRIs (the endpoint's URL).
@@ -121,6 +124,10 @@ def evaluate(store: ox.Store, job: Job) -> Result:
     if job.default_graphs is not None or job.named_graphs is not None:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
+    elif job.union and job.visible is not None:
+        named = [ox.NamedNode(g) for g in job.visible]
+        kwargs["default_graph"] = [ox.DefaultGraph(), *named]
+        kwargs["named_graphs"] = named
     elif job.union:
         kwargs["use_default_graph_as_union"] = True
     answer = store.query(job.text, base_iri=job.base, **kwargs)

@@ -440,3 +440,19 @@ def test_serve_with_infer_answers_from_stated_and_derived_triples(tmp_path):
         proc.wait(30)
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_infer_help_says_the_store_is_written_not_read_only(kg):
+    """`kg infer --store` writes a new generation; other commands only read a store."""
+    written = " ".join(kg("infer", "--help").stdout.split())
+    assert (
+        "-S, --store DIR An on-disk store made by 'kg store load' (or an Oxigraph store folder): "
+        "the derived triples are written into it, as a new generation (--check only reads it). "
+        "[env var: KG_STORE]"
+    ) in written
+    assert "read-only" not in written
+    read = " ".join(kg("query", "--help").stdout.split())
+    assert (
+        "-S, --store DIR An on-disk store made by 'kg store load' (or an Oxigraph store folder), "
+        "read-only. [env var: KG_STORE]"
+    ) in read

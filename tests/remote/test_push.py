@@ -207,3 +207,92 @@ def test_virtuoso_with_credentials_uses_its_authenticated_urls():
     assert graph_store_url(configured) == "http://h/store"
     with pytest.raises(InputError, match="pass --graph-store URL"):
         graph_store_url(Endpoint("http://h/x/y/z"))
+
+
+# --- derived triples (#14): pushed only with --infer, as the named graph kgg:inferred ----------
+
+INFERRED = f"{KGG}inferred"
+#: A clinic typed by its subclass only: `kg infer --rules owl-rl` derives 2 types and a
+#: subclass step.
+CLINIC = """\
+@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+ex:Clinic rdfs:subClassOf ex:Facility .
+ex:Facility rdfs:subClassOf ex:Place .
+ex:smile a ex:Clinic .
+"""
+_EX = "http://example.org/"
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+CLINIC_DERIVED = {
+    ox.Triple(ox.NamedNode(f"{_EX}smile"), _TYPE, ox.NamedNode(f"{_EX}Facility")),
+    ox.Triple(ox.NamedNode(f"{_EX}smile"), _TYPE, ox.NamedNode(f"{_EX}Place")),
+    ox.Triple(
+        ox.NamedNode(f"{_EX}Clinic"),
+        ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf"),
+        ox.NamedNode(f"{_EX}Place"),
+    ),
+}
+
+
+def _graph(store: ox.Store, iri: str) -> set[ox.Triple]:
+    """The triples of one graph of `store`."""
+    return {q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iri))}
+
+
+@pytest.fixture
+def inferred_store(kg, tmp_path: Path) -> tuple[Path, Path]:
+    """A store holding one file and what `kg infer --store` derived from it."""
+    data = tmp_path / "clinic.ttl"
+    data.write_text(CLINIC, encoding="utf-8")
+    store = tmp_path / "store"
+    assert kg("store", "load", str(store), str(data)).exit_code == 0
+    assert kg("infer", "--rules", "owl-rl", "--store", str(store)).exit_code == 0
+    return store, data
+
+
+def test_push_of_a_store_leaves_the_derived_graph_out_without_infer(kg, server, inferred_store):
+    fake, sparql = server
+    store, data = inferred_store
+    args = ("push", "-E", f"{fake.base}/sparql", "--graph-store", f"{fake.base}/store")
+    result = kg(*args, "--store", str(store))
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        f"kg: written      <{data.as_uri()}> (3 triples)\n"
+        f"kg: pushed 1 graph, 3 triples, to {fake.base}/store (Graph Store Protocol)\n"
+    )
+    assert [g.value for g in sparql.store.named_graphs()] == [data.as_uri()]
+
+
+def test_push_of_a_store_with_infer_sends_the_derived_graph_as_kgg_inferred(
+    kg, server, inferred_store
+):
+    fake, sparql = server
+    store, data = inferred_store
+    args = ("push", "-E", f"{fake.base}/sparql", "--graph-store", f"{fake.base}/store")
+    result = kg(*args, "--store", str(store), "--infer")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        f"kg: written      <{data.as_uri()}> (3 triples)\n"
+        f"kg: written      <{INFERRED}> (3 triples)\n"
+        f"kg: pushed 2 graphs, 6 triples, to {fake.base}/store (Graph Store Protocol)\n"
+    )
+    assert _graph(sparql.store, INFERRED) == CLINIC_DERIVED
+    assert len(_graph(sparql.store, data.as_uri())) == 3
+
+
+def test_push_with_infer_derives_from_files_and_sends_kgg_inferred(kg, server, tmp_path: Path):
+    fake, sparql = server
+    data = tmp_path / "clinic.ttl"
+    data.write_text(CLINIC, encoding="utf-8")
+    args = ("push", "-E", f"{fake.base}/sparql", "--graph-store", f"{fake.base}/store")
+    plain = kg(*args, "--data", str(data))
+    assert plain.exit_code == 0, plain.output
+    assert [g.value for g in sparql.store.named_graphs()] == [data.as_uri()]
+    result = kg(*args, "--data", str(data), "--infer", "--rules", "owl-rl")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr == (
+        f"kg: written      <{data.as_uri()}> (3 triples)\n"
+        f"kg: written      <{INFERRED}> (3 triples)\n"
+        f"kg: pushed 2 graphs, 6 triples, to {fake.base}/store (Graph Store Protocol)\n"
+    )
+    assert _graph(sparql.store, INFERRED) == CLINIC_DERIVED
