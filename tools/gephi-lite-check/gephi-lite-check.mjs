@@ -810,7 +810,6 @@ function markdownTable(results) {
 
 async function main() {
   const opts = parseCli(process.argv.slice(2));
-  await mkdir(opts.outDir, { recursive: true });
   let server = null;
   let tempWorkDir = null;
   const results = [];
@@ -830,6 +829,7 @@ async function main() {
       opts.url = served.url.href;
       opts.origin = served.url.origin;
     }
+    await mkdir(opts.outDir, { recursive: true });
     const iconTypes = new Map(); // icon key -> {type, format?}, learnt once per run
     for (const file of opts.files) {
       process.stderr.write(`gephi-lite-check: ${file}\n`);
