@@ -6,21 +6,34 @@
 // attributes drive node colour, node size and labels, whether edge labels are drawn, which
 // attributes the filter dialog offers, and PNG screenshots of the graph and data views.
 //
-// Usage: node gephi-lite-check.mjs --url URL [--chromium PATH] [--out DIR] FILE...
+// Gephi Lite is either already served (--url), or built files to serve (--serve), or a source
+// checkout to install and build first (--source): the last is one command from public source to
+// the table.
+//
+// Usage: node gephi-lite-check.mjs (--url URL | --serve DIR | --source DIR) [--out DIR] FILE...
 // See README.md for what it needs and what it prints.
 
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { chromium } from "playwright-core";
 
-const USAGE = `usage: node gephi-lite-check.mjs --url URL [--chromium PATH] [--out DIR] [--json FILE]
-                              [--timeout MS] FILE...
+const USAGE = `usage: node gephi-lite-check.mjs (--url URL | --serve DIR | --source DIR [--workdir DIR])
+                              [--chromium PATH] [--out DIR] [--json FILE] [--timeout MS] FILE...
 
   --url URL        a built Gephi Lite, already served on this machine (e.g.
                    http://127.0.0.1:8765/gephi-lite/)
+  --serve DIR      a built Gephi Lite (its packages/gephi-lite/build): serve it on 127.0.0.1
+                   for the check, then stop
+  --source DIR     a Gephi Lite source checkout: copy it to the work directory, install and
+                   build it there (npm ci, npm run build), then serve the build as --serve does
+  --workdir DIR    where --source builds (default: a temporary directory, removed afterwards;
+                   a given one is kept, and its build can be passed to --serve later)
   --chromium PATH  the Chromium to drive (default: /usr/bin/chromium)
   --out DIR        where screenshots and the JSON report go (default: ./gephi-lite-check-out)
   --json FILE      the JSON report (default: DIR/report.json)
@@ -59,6 +72,30 @@ const UI = {
 
 const VIEWPORT = { width: 1400, height: 900 };
 
+// The path Gephi Lite's build expects to be served under (its config.ts BASE_URL, which we
+// also pass to the build so that the two agree).
+const BASE_PATH = "/gephi-lite/";
+
+// What a built Gephi Lite holds, by extension; anything else is served as bytes.
+const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
+  ".map": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".ico": "image/x-icon",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".ttf": "font/ttf",
+  ".wasm": "application/wasm",
+  ".txt": "text/plain; charset=utf-8",
+};
+
 /** Parse the command line; exit 2 with the usage on a bad one. */
 function parseCli(argv) {
   let parsed;
@@ -68,6 +105,9 @@ function parseCli(argv) {
       allowPositionals: true,
       options: {
         url: { type: "string" },
+        serve: { type: "string" },
+        source: { type: "string" },
+        workdir: { type: "string" },
         chromium: { type: "string", default: "/usr/bin/chromium" },
         out: { type: "string", default: "gephi-lite-check-out" },
         json: { type: "string" },
@@ -83,19 +123,26 @@ function parseCli(argv) {
     console.log(USAGE);
     process.exit(0);
   }
-  if (!values.url) fail(`--url is required\n${USAGE}`);
+  const given = ["url", "serve", "source"].filter((k) => values[k] !== undefined);
+  if (given.length !== 1) fail(`give exactly one of --url, --serve and --source\n${USAGE}`);
+  if (values.workdir !== undefined && values.source === undefined) fail("--workdir goes with --source");
   if (!positionals.length) fail(`no graph file given\n${USAGE}`);
-  let url;
-  try {
-    url = new URL(values.url);
-  } catch {
-    fail(`--url: not a URL: ${values.url}`);
+  let url = null;
+  if (values.url !== undefined) {
+    try {
+      url = new URL(values.url);
+    } catch {
+      fail(`--url: not a URL: ${values.url}`);
+    }
   }
   const timeout = Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0) fail(`--timeout: not a positive number: ${values.timeout}`);
   return {
-    url: url.href,
-    origin: url.origin,
+    url: url?.href ?? null,
+    origin: url?.origin ?? null,
+    serveDir: values.serve ?? null,
+    sourceDir: values.source ?? null,
+    workDir: values.workdir ?? null,
     chromiumPath: values.chromium,
     outDir: values.out,
     jsonPath: values.json || path.join(values.out, "report.json"),
@@ -107,6 +154,119 @@ function parseCli(argv) {
 function fail(message) {
   console.error(`gephi-lite-check: error: ${message}`);
   process.exit(2);
+}
+
+/** Run a command with its output on our stderr (stdout is the table); reject unless it exits 0. */
+function run(command, args, cwd, env) {
+  process.stderr.write(`gephi-lite-check: (in ${cwd}) ${command} ${args.join(" ")}\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", process.stderr, process.stderr] });
+    child.on("error", (e) => reject(new Error(`${command}: ${e.message}`)));
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`})`)),
+    );
+  });
+}
+
+/** Exit 2 unless DIR looks like a Gephi Lite checkout that npm ci and npm run build can take. */
+async function checkSource(sourceDir) {
+  const source = path.resolve(sourceDir);
+  let manifest;
+  try {
+    manifest = JSON.parse(await readFile(path.join(source, "package.json"), "utf8"));
+  } catch (e) {
+    fail(`--source: no readable package.json in ${source} (${e.code || e.message})`);
+  }
+  if (!manifest.scripts?.build) fail(`--source: ${source}/package.json defines no "build" script`);
+  try {
+    await stat(path.join(source, "package-lock.json"));
+  } catch {
+    fail(`--source: ${source} has no package-lock.json, which npm ci needs`);
+  }
+}
+
+/**
+ * Build Gephi Lite from a source checkout the way its README says: install the locked
+ * dependencies (npm ci) and run the build its package.json defines (npm run build). The checkout
+ * is copied first, without its node_modules and earlier builds, so that the source given is never
+ * written to. Returns the directory of built files.
+ */
+async function buildGephiLite(sourceDir, workDir) {
+  const source = path.resolve(sourceDir);
+  const tree = path.join(workDir, "gephi-lite");
+  await rm(tree, { recursive: true, force: true });
+  const skipped = new Set(["node_modules", ".git"]);
+  await cp(source, tree, {
+    recursive: true,
+    filter: (from) => {
+      const rel = path.relative(source, from).split(path.sep);
+      if (rel.some((part) => skipped.has(part))) return false;
+      // Earlier builds: the app's build/ and the libraries' dist/ folders.
+      return !(rel[0] === "packages" && rel.length === 3 && ["build", "dist"].includes(rel[2]));
+    },
+  });
+  // BASE_URL is the path the app is built for (config.ts); we serve it there.
+  const env = { ...process.env, BASE_URL: BASE_PATH };
+  await run("npm", ["ci"], tree, env);
+  await run("npm", ["run", "build"], tree, env);
+  const built = path.join(tree, "packages", "gephi-lite", "build");
+  try {
+    await stat(path.join(built, "index.html"));
+  } catch {
+    throw new Error(`the build wrote no ${path.join(built, "index.html")}`);
+  }
+  return built;
+}
+
+/**
+ * Serve a built Gephi Lite on 127.0.0.1 (a free port) under BASE_PATH, as any static file
+ * server would; paths without a file fall back to index.html, like the app's own routes.
+ * Resolves to the server and the app's URL.
+ */
+async function serveBuild(buildDir) {
+  const root = path.resolve(buildDir);
+  try {
+    await stat(path.join(root, "index.html"));
+  } catch {
+    fail(`--serve: no index.html in ${root} (give Gephi Lite's packages/gephi-lite/build)`);
+  }
+  const server = createServer(async (req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, "http://127.0.0.1").pathname);
+    const send404 = () => {
+      res.writeHead(404, { "content-type": "text/plain" });
+      res.end("not found\n");
+    };
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD" });
+      res.end();
+      return;
+    }
+    if (!pathname.startsWith(BASE_PATH)) return send404();
+    let file = path.join(root, pathname.slice(BASE_PATH.length));
+    if (file !== root && !file.startsWith(root + path.sep)) return send404();
+    let info = await stat(file).catch(() => null);
+    if (info?.isDirectory()) {
+      file = path.join(file, "index.html");
+      info = await stat(file).catch(() => null);
+    }
+    if (!info && !path.extname(file)) {
+      file = path.join(root, "index.html");
+      info = await stat(file).catch(() => null);
+    }
+    if (!info?.isFile()) return send404();
+    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? "application/octet-stream";
+    res.writeHead(200, { "content-type": type, "content-length": info.size });
+    if (req.method === "HEAD") return res.end();
+    createReadStream(file).pipe(res);
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address();
+  const url = new URL(BASE_PATH, `http://127.0.0.1:${port}`);
+  process.stderr.write(`gephi-lite-check: serving ${root} at ${url.href}\n`);
+  return { server, url };
 }
 
 /** Resolve after the page has painted twice more. */
@@ -650,14 +810,44 @@ function markdownTable(results) {
 
 async function main() {
   const opts = parseCli(process.argv.slice(2));
-  await mkdir(opts.outDir, { recursive: true });
-  const iconTypes = new Map(); // icon key -> {type, format?}, learnt once per run
+  let server = null;
+  let tempWorkDir = null;
   const results = [];
-  for (const file of opts.files) {
-    process.stderr.write(`gephi-lite-check: ${file}\n`);
-    results.push(await checkFile(opts, file, iconTypes));
+  try {
+    let buildDir = opts.serveDir;
+    if (opts.sourceDir) {
+      await checkSource(opts.sourceDir);
+      let workDir = opts.workDir;
+      if (workDir) await mkdir(workDir, { recursive: true });
+      else workDir = tempWorkDir = await mkdtemp(path.join(tmpdir(), "gephi-lite-build-"));
+      buildDir = await buildGephiLite(opts.sourceDir, workDir);
+      process.stderr.write(`gephi-lite-check: built ${buildDir}\n`);
+    }
+    if (buildDir) {
+      const served = await serveBuild(buildDir);
+      server = served.server;
+      opts.url = served.url.href;
+      opts.origin = served.url.origin;
+    }
+    await mkdir(opts.outDir, { recursive: true });
+    const iconTypes = new Map(); // icon key -> {type, format?}, learnt once per run
+    for (const file of opts.files) {
+      process.stderr.write(`gephi-lite-check: ${file}\n`);
+      results.push(await checkFile(opts, file, iconTypes));
+    }
+  } finally {
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    if (tempWorkDir) await rm(tempWorkDir, { recursive: true, force: true });
   }
-  const report = { gephiLite: opts.url, chromium: opts.chromiumPath, results };
+  const report = {
+    gephiLite: opts.url,
+    built: opts.sourceDir ? path.resolve(opts.sourceDir) : null,
+    chromium: opts.chromiumPath,
+    results,
+  };
   await mkdir(path.dirname(opts.jsonPath), { recursive: true });
   await writeFile(opts.jsonPath, JSON.stringify(report, null, 2) + "\n");
   console.log(markdownTable(results));
