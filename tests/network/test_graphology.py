@@ -253,7 +253,16 @@ def test_gephi_lite_guesses_each_type_right(readings, name, suffix):
         assert nodes["start"] == "date"
     if "weight" in edges:
         assert edges["weight"] == "number"
-    assert not [n for n, t in nodes.items() if t == "boolean"], nodes
+    # A number column holding only 0 and 1 (in_degree or core of a tiny network) is a boolean to
+    # Gephi Lite whatever the file declares (docs/gephi-lite.md, "How Gephi Lite types a
+    # column"); every other boolean would be ours to fix.
+    zero_one = {
+        a["name"]
+        for a in reading["nodeAttributes"]
+        if a["values"] and all(_is_number(v) and float(str(v)) in (0, 1) for v in a["values"])
+    }
+    assert not [n for n, t in nodes.items() if t == "boolean" and n not in zero_one], nodes
+    assert not zero_one & set(GROUPS), "groups are written as labels (c1, c2, ...)"
     assert not [n for n, t in edges.items() if t == "boolean"], edges
 
 
