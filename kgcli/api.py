@@ -258,6 +258,75 @@ class Graph:
         spec = replace(self.spec, infer=True, rules=tuple(rules))
         return Graph(spec, open_source(spec, timeout=timeout), queries=self.queries)
 
+    def explain(
+        self,
+        subject: str,
+        predicate: str,
+        obj: str,
+        *,
+        rules: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> Explanation:
+        """Why a triple holds (`kg explain`): stated, with its quotes, or derived, rule by rule.
+        Terms are IRIs, prefixed names, labels or literals (`'"Minhang"'`); a triple that does
+        not hold raises `kgcli.engine.infer.NotEntailed` (a `KgError`).
+
+        Example: print(g.explain("Dr Smile Surgical Clinic", "a", "kg:HealthcareFacility"))
+        """
+        from kgcli.engine.infer import explain as why
+        from kgcli.engine.infer import infer as derive
+        from kgcli.engine.infer import resolve
+        from kgcli.engine.source import with_inferences
+        from kgcli.rdf.namespaces import merged_prefixes
+
+        rule_set = rule_set_of(rules)
+        prefixes = merged_prefixes()
+        # A copy of the graph (in memory, or a store read-only): this Graph is left as it is.
+        opened = open_for_inference(self.spec, timeout=timeout)
+        try:
+            store = opened.store
+            triple = (
+                resolve(store, subject, prefixes),
+                resolve(store, predicate, prefixes, position="predicate"),
+                resolve(store, obj, prefixes, position="object"),
+            )
+            if opened.store_dir is not None:
+                with_inferences(opened, rule_set)
+            else:
+                derive(store, rule_set, timeout=timeout)
+            return Explanation(why(store, triple, rule_set), prefixes)
+        finally:
+            opened.close()
+
+
+class Explanation:
+    """What `Graph.explain` found: `str()` is the tree `kg explain` prints, `to_dict()` its
+    JSON (`kg explain -f json`)."""
+
+    def __init__(self, found: Any, prefixes: dict[str, str]) -> None:
+        self.found = found
+        self.prefixes = prefixes
+
+    def to_dict(self) -> Any:
+        return self.found.to_dict()
+
+    def __str__(self) -> str:
+        from kgcli.rdf.namespaces import Compactor
+
+        compact = Compactor(self.prefixes)
+
+        def show(term: bytes) -> str:
+            text = term.decode()
+            if text.startswith("<") and text.endswith(">"):
+                short = compact(text[1:-1])
+                return text if short == text[1:-1] else short
+            return text
+
+        return "".join(line + "\n" for line in self.found.lines(show))
+
+    def __repr__(self) -> str:
+        return str(self)
+
 
 def _param_text(value: Any) -> str:
     """A parameter's Python value as the text `-p NAME=VALUE` would give."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -157,3 +158,18 @@ def test_importing_kgcli_imports_nothing_heavy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout == "['kgcli', 'kgcli.api', 'kgcli.errors', 'kgcli.redact']\n", done.stderr
+
+
+def test_explain_prints_what_kg_explain_prints(kg):
+    args = ("Dr Smile Surgical Clinic", "a", "kg:HealthcareFacility")
+    why = kgcli.open().explain(*args)
+    shown = kg("explain", *args)
+    assert shown.exit_code == 0
+    assert str(why) == shown.stdout
+    assert str(why).startswith(
+        "kgr:dr-smile-surgical-clinic rdf:type kg:HealthcareFacility  derived by cax-sco"
+    )
+    assert why.to_dict() == json.loads(kg("explain", *args, "-f", "json").stdout)
+    with pytest.raises(KgError) as raised:
+        kgcli.open().explain("Dr Smile Surgical Clinic", "a", "kg:Firm")
+    assert raised.value.exit_code == shown.exit_code + 1
