@@ -9,7 +9,7 @@
 import kgcli
 
 g = kgcli.open()  # the embedded graph; kgcli.open(data=["my.ttl"]), store=DIR, endpoint=URL
-g
+g  # noqa: B018  (a cell shows its last value)
 
 # %% [markdown]
 # Which resources the New Hongqiao International Medical Center's facilities share: a catalogue
@@ -18,7 +18,7 @@ g
 # %%
 shared = g.query("shared-resources", center="New Hongqiao")
 assert shared.rows[0][0] == "Dr Smile Surgical Clinic"
-shared
+shared  # noqa: B018  (shown as a table: Result._repr_html_)
 
 # %% [markdown]
 # Typed values: the figures Jiading reported are numbers, ready for arithmetic or a DataFrame.
@@ -34,7 +34,6 @@ except ImportError:
 else:
     frame = figures.to_pandas()
     assert str(frame["value"].dtype) == "Float64"
-    frame[["measured", "value", "growthPercent"]]
 
 # %% [markdown]
 # The network `kg network --profile facility-sharing` builds, as a networkx graph.
@@ -49,7 +48,9 @@ net.number_of_nodes()
 # are healthcare facilities, and `explain` says why.
 
 # %%
-facilities = "PREFIX kg: <https://w3id.org/kgcli/ontology#> SELECT ?f WHERE { ?f a kg:HealthcareFacility }"
+facilities = (
+    "PREFIX kg: <https://w3id.org/kgcli/ontology#> SELECT ?f WHERE { ?f a kg:HealthcareFacility }"
+)
 assert len(g.query(facilities)) == 0
 assert len(g.infer().query(facilities)) == 4
 print(g.explain("Dr Smile Surgical Clinic", "a", "kg:HealthcareFacility"))

@@ -421,9 +421,7 @@ class Result:
         try:
             import pandas as pd
         except ImportError:
-            raise UsageError(
-                "Result.to_pandas needs pandas: pip install 'kgcli[pandas]'"
-            ) from None
+            raise UsageError("Result.to_pandas needs pandas: pip install 'kgcli[pandas]'") from None
         rows = self.rows
         columns = {}
         for i, name in enumerate(self.columns):

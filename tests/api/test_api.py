@@ -78,7 +78,7 @@ def test_ask_and_construct(typed: Path):
 
 def test_html_is_escaped(typed: Path):
     r = kgcli.open(data=[str(typed)]).query(
-        'PREFIX ex: <http://example.org/> SELECT ?t ?b WHERE { ex:a ex:t ?t ; ex:b ?b }'
+        "PREFIX ex: <http://example.org/> SELECT ?t ?b WHERE { ex:a ex:t ?t ; ex:b ?b }"
     )
     assert r._repr_html_() == (
         "<table><thead><tr><th>t</th><th>b</th></tr></thead><tbody>"
@@ -89,9 +89,9 @@ def test_html_is_escaped(typed: Path):
 def test_errors_are_typed_exceptions_not_exits(tmp_path: Path, capsys):
     with pytest.raises(UsageError, match="no-such-query"):
         kgcli.open().query("no-such-query")
-    with pytest.raises(UsageError, match="'from'.*not an integer"):
+    with pytest.raises(UsageError, match=r"'from'.*not an integer"):
         kgcli.open().query("timeline", **{"from": "soon"})
-    with pytest.raises(InputError, match="missing.ttl"):
+    with pytest.raises(InputError, match=r"missing\.ttl"):
         kgcli.open(data=[str(tmp_path / "missing.ttl")])
     with pytest.raises(InputError):
         kgcli.open().query("SELECT * WHERE { ?s ?p }")
@@ -138,7 +138,12 @@ def test_to_pandas_has_typed_columns(typed: Path):
     pd = pytest.importorskip("pandas")
     frame = kgcli.open(data=[str(typed)]).query(TYPED_QUERY).to_pandas()
     assert [str(t).split("[")[0] for t in frame.dtypes] == [
-        "object", "Int64", "Float64", "datetime64", "boolean", "object"
+        "object",
+        "Int64",
+        "Float64",
+        "datetime64",
+        "boolean",
+        "object",
     ]
     assert frame["n"].tolist() == [3, 4]
     assert frame["d"].tolist() == [pd.Timestamp("2024-02-29"), pd.Timestamp("2023-01-01")]

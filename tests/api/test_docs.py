@@ -29,7 +29,9 @@ def test_the_readme_python_examples_print_what_they_show(tmp_path: Path, monkeyp
     runner.run(test, out=shown.append)
     assert (runner.failures, "".join(shown)) == (0, "")
     # What r.to_csv wrote is what kg query writes.
-    assert kg("query", "shared-resources", "-p", "center=New Hongqiao", "-o", "cli.csv").exit_code == 0
+    assert (
+        kg("query", "shared-resources", "-p", "center=New Hongqiao", "-o", "cli.csv").exit_code == 0
+    )
     assert (tmp_path / "shared.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
 
 
