@@ -216,10 +216,13 @@ class Graph:
     def _named(self, query: str) -> Any:
         from pathlib import Path
 
-        from kgcli.engine.catalogue import Catalogue, from_text, resolve
+        from kgcli.engine.catalogue import QUERY_SUFFIXES, Catalogue, from_text, resolve
 
-        if not query.strip() or any(c.isspace() or c in "{?" for c in query.strip()):
-            return from_text(query, "<query>")  # SPARQL text: a name or a path has none of these
+        ref = query.strip()
+        if not ref.endswith(QUERY_SUFFIXES) and (
+            not ref or any(c.isspace() or c in "{?" for c in ref)
+        ):
+            return from_text(query, "<query>")  # SPARQL text: a name has none of these
         return resolve(query, Catalogue([Path(q) for q in self.queries]))
 
     def network(
@@ -249,7 +252,8 @@ class Graph:
 
     def infer(self, rules: Sequence[str] = (), *, timeout: float | None = None) -> Graph:
         """The same graph with its inferences (`kg query --infer --rules ...`): a new Graph whose
-        default graph is stated + derived; this one is left as it is.
+        default graph is stated + derived; this one is left as it is. A store's inferences
+        are those `kg infer --store DIR` wrote (an `InputError` says so when there are none).
 
         Example: g.infer().query("SELECT (COUNT(*) AS ?n) WHERE { ?s a ?c }")
         """

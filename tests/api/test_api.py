@@ -178,3 +178,18 @@ def test_explain_prints_what_kg_explain_prints(kg):
     with pytest.raises(KgError) as raised:
         kgcli.open().explain("Dr Smile Surgical Clinic", "a", "kg:Firm")
     assert raised.value.exit_code == shown.exit_code + 1
+
+
+def test_a_store_and_a_query_file_whose_path_has_a_space(kg, typed: Path, tmp_path: Path):
+    store = tmp_path / "store"
+    assert kg("store", "load", str(store), str(typed)).exit_code == 0
+    folder = tmp_path / "my queries"
+    folder.mkdir()
+    (folder / "d.rq").write_text("SELECT ?s WHERE { ?s a <http://example.org/D> }\n")
+    with kgcli.open(store=str(store)) as g:
+        assert g.query(str(folder / "d.rq")).rows == []
+        with pytest.raises(InputError, match="run 'kg infer --store"):
+            g.infer()
+    assert kg("infer", "--store", str(store)).exit_code == 0
+    with kgcli.open(store=str(store)) as g:
+        assert g.infer().query(str(folder / "d.rq")).rows == [("http://example.org/a",)]
