@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import MINI, ROOT
 
 import kgcli
 from kgcli.errors import InputError, KgError, UsageError
@@ -193,3 +193,11 @@ def test_a_store_and_a_query_file_whose_path_has_a_space(kg, typed: Path, tmp_pa
     assert kg("infer", "--store", str(store)).exit_code == 0
     with kgcli.open(store=str(store)) as g:
         assert g.infer().query(str(folder / "d.rq")).rows == [("http://example.org/a",)]
+
+
+def test_an_endpoint_answers_as_the_same_files_do(endpoint: str):
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    remote = kgcli.open(endpoint=endpoint).query(text)
+    local = kgcli.open(data=[str(MINI)]).query(text)
+    assert remote.columns == ["s", "p", "o"]
+    assert remote.rows == local.rows and len(remote) > 0
