@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def __getattr__(name: str) -> str:
+#: The Python API (`kgcli.open()`), imported when first used so that `import kgcli` stays cheap.
+_API = {"open": "open_graph", "Graph": "Graph", "Result": "Result"}
+
+
+def __getattr__(name: str) -> Any:
     # The version lives in pyproject.toml only; importlib.metadata costs ~40 ms to import, so it
     # is read when asked for, not on every `kg` start.
     if name == "__version__":
@@ -13,4 +18,12 @@ def __getattr__(name: str) -> str:
             return version("kgcli")
         except PackageNotFoundError:  # a source tree that was never installed
             return "0+unknown"
+    if name in _API:
+        from kgcli import api
+
+        return getattr(api, _API[name])
+    if name == "errors":
+        from kgcli import errors
+
+        return errors
     raise AttributeError(f"module 'kgcli' has no attribute {name!r}")

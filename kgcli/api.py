@@ -131,3 +131,359 @@ def open_for_inference(spec: SourceSpec, *, timeout: float | None = None) -> Loc
     finally:
         source.close()
     return LocalSource(memory, [], source.description)
+
+
+# --- the Python API: kgcli.open() -> Graph -> Result ------------------------------------------
+
+#: The profile `kg network` builds when none is named, and the one it falls back to.
+DEFAULT_PROFILE = "cluster"
+GENERIC_PROFILE = "generic"
+
+
+def open_graph(
+    data: Sequence[str] = (),
+    *,
+    store: str | None = None,
+    endpoint: str | None = None,
+    infer: bool = False,
+    rules: Sequence[str] = (),
+    data_format: str | None = None,
+    with_embedded: bool = False,
+    queries: Sequence[str] = (),
+    timeout: float | None = None,
+) -> Graph:
+    """`kgcli.open()`: the graph `kg` would read with the same options (the embedded graph when
+    none is given); `queries` are folders of your own named queries, searched before ours.
+    Errors are `kgcli.errors` exceptions.
+
+    Example: g = kgcli.open(data=["my.ttl"]); g.query("firms-in-place", place="Minhang").rows
+    """
+    if isinstance(data, str):  # open("my.ttl"): one file, not its characters
+        data = (data,)
+    spec = SourceSpec(
+        data=data,
+        data_format=data_format,
+        with_embedded=with_embedded,
+        store=store,
+        endpoint=endpoint,
+        infer=infer,
+        rules=rules,
+    )
+    return Graph(spec, open_source(spec, timeout=timeout), queries=queries)
+
+
+class Graph:
+    """An opened graph: run catalogue queries or SPARQL on it, build its networks, derive its
+    inferences. Close it (or use `with`) to release a store."""
+
+    def __init__(self, spec: SourceSpec, source: GraphSource, *, queries: Sequence[str] = ()):
+        self.spec = spec
+        self.source = source
+        self.queries = tuple(queries)
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.source.close()
+
+    def __repr__(self) -> str:
+        return f"<kgcli.Graph {self.source.description}>"
+
+    def query(
+        self,
+        query: str,
+        /,
+        *,
+        limit: int | None = None,
+        timeout: float | None = None,
+        **params: Any,
+    ) -> Result:
+        """Run a catalogue query (its name), a .rq file or SPARQL text; `params` are the
+        query's parameters as Python values (str, int, float, Decimal, bool, date).
+
+        Example: g.query("shared-resources", center="New Hongqiao").rows
+        """
+        from kgcli.engine.query import prepare, run
+
+        prepared = prepare(self._named(query), {k: _param_text(v) for k, v in params.items()})
+        answer = run(self.source, prepared, limit=limit, timeout=timeout)
+        return Result(answer, prepared.prefixes)
+
+    def _named(self, query: str) -> Any:
+        from pathlib import Path
+
+        from kgcli.engine.catalogue import QUERY_SUFFIXES, Catalogue, from_text, resolve
+
+        ref = query.strip()
+        if not ref.endswith(QUERY_SUFFIXES) and (
+            not ref or any(c.isspace() or c in "{?" for c in ref)
+        ):
+            return from_text(query, "<query>")  # SPARQL text: a name has none of these
+        return resolve(query, Catalogue([Path(q) for q in self.queries]))
+
+    def network(
+        self,
+        profile: str | None = None,
+        *,
+        lang: str = "en",
+        multi: bool = False,
+        timeout: float | None = None,
+    ) -> Any:
+        """The networkx graph `kg network --profile PROFILE` builds (default: cluster, or the
+        generic profile when the data has none of its classes).
+
+        Example: g.network("facility-sharing").number_of_nodes()
+        """
+        from kgcli.network.build import build_network
+        from kgcli.network.profile import resolve_profile
+
+        chosen = resolve_profile(profile or DEFAULT_PROFILE)
+        graph = build_network(self.source, chosen, lang=lang, timeout=timeout, multi=multi)
+        if graph.number_of_nodes() == 0 and profile is None:
+            chosen = resolve_profile(GENERIC_PROFILE)
+            graph = build_network(self.source, chosen, lang=lang, timeout=timeout, multi=multi)
+        if graph.number_of_nodes() == 0:
+            raise UsageError(f"profile {chosen.name} found no nodes")
+        return graph
+
+    def infer(self, rules: Sequence[str] = (), *, timeout: float | None = None) -> Graph:
+        """The same graph with its inferences (`kg query --infer --rules ...`): a new Graph whose
+        default graph is stated + derived; this one is left as it is. A store's inferences
+        are those `kg infer --store DIR` wrote (an `InputError` says so when there are none).
+
+        Example: g.infer().query("SELECT (COUNT(*) AS ?n) WHERE { ?s a ?c }")
+        """
+        from dataclasses import replace
+
+        spec = replace(self.spec, infer=True, rules=tuple(rules))
+        return Graph(spec, open_source(spec, timeout=timeout), queries=self.queries)
+
+    def explain(
+        self,
+        subject: str,
+        predicate: str,
+        obj: str,
+        *,
+        rules: Sequence[str] = (),
+        timeout: float | None = None,
+    ) -> Explanation:
+        """Why a triple holds (`kg explain`): stated, with its quotes, or derived, rule by rule.
+        Terms are IRIs, prefixed names, labels or literals (`'"Minhang"'`); a triple that does
+        not hold raises `kgcli.engine.infer.NotEntailed` (a `KgError`).
+
+        Example: print(g.explain("Dr Smile Surgical Clinic", "a", "kg:HealthcareFacility"))
+        """
+        from kgcli.engine.infer import explain as why
+        from kgcli.engine.infer import infer as derive
+        from kgcli.engine.infer import resolve
+        from kgcli.engine.source import with_inferences
+        from kgcli.rdf.namespaces import merged_prefixes
+
+        rule_set = rule_set_of(rules)
+        prefixes = merged_prefixes()
+        # A copy of the graph (in memory, or a store read-only): this Graph is left as it is.
+        opened = open_for_inference(self.spec, timeout=timeout)
+        try:
+            store = opened.store
+            triple = (
+                resolve(store, subject, prefixes),
+                resolve(store, predicate, prefixes, position="predicate"),
+                resolve(store, obj, prefixes, position="object"),
+            )
+            if opened.store_dir is not None:
+                with_inferences(opened, rule_set)
+            else:
+                derive(store, rule_set, timeout=timeout)
+            return Explanation(why(store, triple, rule_set), prefixes)
+        finally:
+            opened.close()
+
+
+class Explanation:
+    """What `Graph.explain` found: `str()` is the tree `kg explain` prints, `to_dict()` its
+    JSON (`kg explain -f json`)."""
+
+    def __init__(self, found: Any, prefixes: dict[str, str]) -> None:
+        self.found = found
+        self.prefixes = prefixes
+
+    def to_dict(self) -> Any:
+        return self.found.to_dict()
+
+    def __str__(self) -> str:
+        from kgcli.rdf.namespaces import Compactor
+
+        compact = Compactor(self.prefixes)
+
+        def show(term: bytes) -> str:
+            text = term.decode()
+            if text.startswith("<") and text.endswith(">"):
+                short = compact(text[1:-1])
+                return text if short == text[1:-1] else short
+            return text
+
+        return "".join(line + "\n" for line in self.found.lines(show))
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _param_text(value: Any) -> str:
+    """A parameter's Python value as the text `-p NAME=VALUE` would give."""
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        raise UsageError(f"a parameter is a date, not a date and time: {value!r}")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float) or type(value).__name__ == "Decimal":
+        return str(value)
+    raise UsageError(f"a parameter is text, a number, a boolean or a date, not {value!r}")
+
+
+class Result:
+    """A query's answer, read once from the engine and kept: `columns` and `rows` (tuples of
+    plain Python values) for SELECT and CONSTRUCT (subject, predicate, object), `value` for ASK.
+
+    IRIs are `str`; literals are `int`, `float`, `bool`, `datetime.date` / `datetime.datetime`
+    or `str` by their datatype (as the networks type them); blank nodes `_:id`; unbound `None`.
+    """
+
+    def __init__(self, answer: Any, prefixes: dict[str, str] | None = None) -> None:
+        from kgcli.engine.results import AskResult, SelectResult
+        from kgcli.output.rows import GRAPH_COLUMNS
+
+        self.prefixes = dict(prefixes or {})
+        self.value: bool | None = None
+        self._kind = "select"
+        if isinstance(answer, AskResult):
+            self._kind = "ask"
+            self.value = answer.value
+            self.columns: list[str] = []
+            self._terms: list[tuple[Any, ...]] = []
+        elif isinstance(answer, SelectResult):
+            self.columns = list(answer.variables)
+            self._terms = [tuple(row) for row in answer]
+        else:
+            self._kind = "graph"
+            self.columns = list(GRAPH_COLUMNS)
+            self._terms = [(t.subject, t.predicate, t.object) for t in answer]
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows as plain Python values."""
+        return [tuple(_python(term) for term in row) for row in self._terms]
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+    def __repr__(self) -> str:
+        if self._kind == "ask":
+            return f"<kgcli.Result {self.value}>"
+        return f"<kgcli.Result {len(self)} rows: {', '.join(self.columns)}>"
+
+    def _engine_result(self) -> Any:
+        import pyoxigraph as ox
+
+        from kgcli.engine.results import AskResult, GraphResult, SelectResult
+
+        if self._kind == "ask":
+            return AskResult(bool(self.value))
+        if self._kind == "graph":
+            return GraphResult.from_triples(iter([ox.Triple(*row) for row in self._terms]))
+        return SelectResult(self.columns, iter(self._terms))
+
+    def write(self, path: str, fmt: str | None = None) -> None:
+        """Write the result to `path` atomically, in `fmt` or the format its extension says
+        (as `kg query -o PATH`): a failure leaves what was there."""
+        from kgcli.atomic import atomic_write
+        from kgcli.engine.results import kind_of
+        from kgcli.output.formats import choose_format
+        from kgcli.output.render import render
+
+        result = self._engine_result()
+        chosen = choose_format(fmt, path, False, kind_of(result))
+        with atomic_write(path) as out:
+            render(result, chosen, out, prefixes=self.prefixes)
+
+    def to_csv(self, path: str) -> None:
+        """Write the result as CSV to `path`, atomically (the bytes `kg query -f csv` writes)."""
+        self.write(path, "csv")
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame with typed columns (Int64, Float64, boolean, datetime64, str);
+        needs the extra: pip install 'kgcli[pandas]'."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise UsageError("Result.to_pandas needs pandas: pip install 'kgcli[pandas]'") from None
+        rows = self.rows
+        columns = {}
+        for i, name in enumerate(self.columns):
+            columns[name] = _series(pd, [row[i] for row in rows])
+        return pd.DataFrame(columns, columns=self.columns)
+
+    def _repr_html_(self) -> str:
+        """The result as an HTML table in Jupyter, every value escaped."""
+        from html import escape
+
+        if self._kind == "ask":
+            return f"<p>{escape(str(self.value).lower())}</p>"
+        head = "".join(f"<th>{escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(_shown(v))}</td>" for v in row) + "</tr>"
+            for row in self.rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _python(term: Any) -> Any:
+    """A term as a plain Python value (see `Result`)."""
+    import pyoxigraph as ox
+
+    from kgcli.network.build import python_value
+
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        return python_value(term)
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)  # an RDF-star triple: its N-Triples text
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)
+
+
+def _series(pd: Any, values: list[Any]) -> Any:
+    """One column, typed when all its values (unbound aside) have one type."""
+    import datetime as dt
+
+    kinds = {type(v) for v in values if v is not None}
+    if kinds == {bool}:
+        return pd.Series(values, dtype="boolean")
+    if kinds == {int}:
+        return pd.Series(values, dtype="Int64")
+    if kinds and kinds <= {int, float}:
+        return pd.Series(values, dtype="Float64")
+    if kinds == {dt.date} or kinds == {dt.datetime}:
+        return pd.to_datetime(pd.Series(values, dtype="object"))
+    return pd.Series(values, dtype="object")
