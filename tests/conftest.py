@@ -11,8 +11,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from support import MINI, ROOT
+from hypothesis import settings
+from support import HYPOTHESIS_PROFILE, MINI, ROOT, examples
 from typer.testing import CliRunner
+
+# Property tests without their own count follow the profile too (see support.examples); the "ci"
+# profile changes nothing: hypothesis's defaults, and its own CI settings when CI=true.
+if HYPOTHESIS_PROFILE != "ci":
+    settings.register_profile("kgcli-dev", max_examples=examples(100))
+    settings.load_profile("kgcli-dev")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,7 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "slow: takes over ~10 s; skipped unless --run-slow (or -m slow)"
+        "markers", "slow: over ~5 s alone; skipped unless --run-slow (or -m slow)"
     )
 
 

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from support import examples
 from support.gexf import assert_valid
 
 from kgcli.engine.catalogue import parse_header
@@ -35,7 +36,9 @@ from kgcli.rdf.xmlchars import FORBIDDEN, XmlCharError
 XSD = "http://www.w3.org/2001/XMLSchema#"
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 FIXTURE = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 _SPECIAL = [
     *("\x00", "\x01", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\t", "\n", "\r", "\r\n"),
@@ -63,7 +66,7 @@ def _bound(term: ox.NamedNode | ox.Literal) -> object:
 # --- the parameter binder ---------------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(type_=st.sampled_from(TYPES), value=TEXT)
 def test_any_value_of_any_type_binds_exactly_its_term_or_is_a_usage_error(type_, value):
     try:
@@ -78,7 +81,7 @@ def test_any_value_of_any_type_binds_exactly_its_term_or_is_a_usage_error(type_,
         assert term == ox.Literal(value)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     number=st.integers(),
     pad=st.sampled_from(["", " ", "\t", "+"]),
@@ -103,7 +106,7 @@ def test_typed_values_bind_their_canonical_literal(number, pad, decimal, day, fl
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(local=TEXT)
 def test_a_prefixed_name_or_iri_value_binds_that_iri_or_is_refused(local):
     for value in (f"ex:{local}", f"<http://example.org/{local}>", f"http://example.org/{local}"):
@@ -178,7 +181,7 @@ def headers(draw):
     return text, title, description, params
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(header=headers())
 @pytest.mark.slow
 def test_a_valid_header_reads_back_what_it_declares(header):
@@ -198,7 +201,7 @@ HEADER_LINE = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(lines=st.lists(HEADER_LINE, max_size=6))
 def test_any_header_parses_or_names_its_line(lines):
     text = "\n".join(lines) + "\nSELECT * WHERE { ?s ?p ?o }\n"

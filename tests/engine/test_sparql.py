@@ -6,6 +6,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import examples
 
 from kgcli.engine.params import parse_value
 from kgcli.engine.sparql import (
@@ -173,7 +174,7 @@ def test_an_iri_left_open_is_reported_but_less_than_is_not() -> None:
     assert [t.value for t in tokenize(tail)][-4:] == [")", "<", "2", ")"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from("<>'\"#{}()?$:_ab1.\\\n\r\tSELECT")))
 def test_tokens_cover_the_text_or_input_error(text: str) -> None:
     try:
@@ -358,7 +359,7 @@ SERVICE_SPELLINGS = [
 ]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.sampled_from(["FILTER(", "BIND(", "FILTER ex:f(", "OPTIONAL { FILTER("]),
     st.lists(st.tuples(st.sampled_from(EXPRESSION_PARTS), st.sampled_from(SEPARATORS)), max_size=6),
@@ -628,7 +629,7 @@ def test_injection_binds_exactly_the_text(value: str) -> None:
     assert injected.count("\n") == 0
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text())
 def test_any_text_round_trips_through_a_bound_parameter(value: str) -> None:
     term_ = parse_value("v", "string", value, {})
@@ -637,7 +638,7 @@ def test_any_text_round_trips_through_a_bound_parameter(value: str) -> None:
     assert result.value == value
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.text(alphabet=st.sampled_from("'\"\\{}#<>;\n\r.?$ SERVICEDROPuU0123")))
 def test_sparql_specials_round_trip_and_stay_safe(value: str) -> None:
     injected, result = bound_value(value)

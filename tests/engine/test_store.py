@@ -171,6 +171,7 @@ def test_info_names_the_file_of_each_graph_in_a_store(kg, embedded_store):
     ]
 
 
+@pytest.mark.slow  # pyshacl and an export of the store: ~5 s alone
 def test_validate_and_export_read_a_store(kg, embedded_store, tmp_path):
     assert kg("validate", "-S", str(embedded_store)).exit_code == 0
     ours, theirs = tmp_path / "store.graphml", tmp_path / "memory.graphml"

@@ -10,7 +10,8 @@ import pytest
 
 from kgcli.engine.catalogue import Catalogue
 
-pytestmark = pytest.mark.integration
+# Slow: Virtuoso takes ~20 s to start under load, and the first push ~10 s more.
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 GRAPHS = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
   FILTER(STRSTARTS(STR(?g), "https://w3id.org/kgcli/graph/")) } GROUP BY ?g ORDER BY ?g"""

@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import FIXTURES
+from support import FIXTURES, examples
 
 from kgcli.errors import InputError, UsageError
 from kgcli.network.export import EXPORT_FORMATS, format_for, palette, write_network
@@ -392,7 +392,9 @@ def _no_lone_surrogates(text: str) -> str:
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(label=TEXT, value=TEXT)
 def test_any_text_survives_csv_and_json_except_lone_surrogates(tmp_path, label, value):
@@ -456,6 +458,7 @@ def test_legend_follows_the_declared_kinds_then_the_others_sorted(tmp_path):
     assert legend == {kind: palette(legend)[kind] for kind in legend}
 
 
+@pytest.mark.slow  # two fresh Pythons: ~5 s alone
 def test_legend_is_the_same_in_another_process(tmp_path):
     code = (
         "import sys, json; sys.path.insert(0, sys.argv[1]); import export_graphs as g; "

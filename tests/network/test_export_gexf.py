@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from support import FIXTURES
+from support import FIXTURES, examples
 from support.gexf import assert_valid
 
 from kgcli.errors import InputError, UsageError
@@ -447,7 +447,9 @@ TEXT = st.lists(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(label=TEXT, value=TEXT, edge_label=TEXT, name=TEXT)
 def test_any_text_gives_a_valid_file_that_reads_back_equal(

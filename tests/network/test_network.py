@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import MINI, TESTS
+from support import MINI, TESTS, examples
 
 from kgcli.api import open_source
 from kgcli.engine.catalogue import from_text
@@ -627,7 +627,7 @@ _LITERALS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_LITERALS, min_size=1, max_size=8))
 def test_literal_tokens_read_back_as_the_engine_reads_them(literals):
     """Each literal as the engine writes it in TSV, and as str() writes a term (remote rows),

@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from support import TESTS
+from support import TESTS, examples
 
 from kgcli.engine.results import AskResult, GraphResult, SelectResult
 from kgcli.errors import UsageError
@@ -1040,7 +1040,7 @@ TEXT = st.text(
 
 
 @given(TEXT)
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_any_literal_text_round_trips(text: str) -> None:
     variables = ["plain", "lang", "typed"]
     rows: list[Row] = [

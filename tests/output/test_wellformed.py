@@ -32,6 +32,7 @@ import rdflib.compare
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from support import examples
 from support.gexf import assert_valid
 from support.server import Server, call, kg_serve
 
@@ -50,7 +51,9 @@ EX = "http://example.org/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 SPARQL_NS = "{http://www.w3.org/2005/sparql-results#}"
 EXAMPLES = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 # --- generated terms ------------------------------------------------------------------------------

@@ -189,6 +189,7 @@ def test_sections_of_a_separate_run_merge_into_the_results(tmp_path):
     assert "seven" in text and "cold" in text and text.count(run.ANCHOR) == 1
 
 
+@pytest.mark.slow  # pyshacl on a generated city: ~9 s alone
 def test_the_city_conforms_to_our_shapes(tmp_path):
     """The generated data passes `kg validate`, as the curated graph does: every label English,
     every membership labelled, every class's shape met."""

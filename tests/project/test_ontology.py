@@ -218,6 +218,7 @@ def _reason(owlready2, path: Path, *, infer_property_values: bool = False):
     return world
 
 
+@pytest.mark.slow  # HermiT on the JVM: ~6 s alone
 def test_ontology_is_consistent_with_no_unsatisfiable_class(tmp_path):
     owlready2 = _owlready2()
     world = _reason(owlready2, _as_ntriples(tmp_path, with_graph=False))
@@ -234,6 +235,7 @@ def test_ontology_and_graph_are_consistent_and_located_in_is_inferred(tmp_path):
     assert {p.iri for p in located_in[wego]} >= {str(KGR["huacao-town"]), str(KGR.minhang)}
 
 
+@pytest.mark.slow  # HermiT on the JVM: ~4 s alone
 def test_the_reasoner_does_find_a_contradiction(tmp_path):
     """The consistency tests mean something: a firm that is also a person is caught."""
     owlready2 = _owlready2()

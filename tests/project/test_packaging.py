@@ -25,6 +25,7 @@ def wheel(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow  # builds a wheel: ~5 s alone
 def test_wheel_ships_the_data_inside_the_package(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder, pattern in (("ontology", "*.ttl"), ("graph", "*.ttl"), ("queries", "*.rq")):
@@ -38,6 +39,7 @@ def test_wheel_ships_the_data_inside_the_package(wheel: Path):
     assert "kg = kgcli.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
+@pytest.mark.slow  # builds and installs a wheel
 def test_installed_wheel_runs_from_any_directory(wheel: Path, tmp_path: Path):
     target = tmp_path / "site"
     subprocess.run(

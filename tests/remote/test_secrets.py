@@ -16,6 +16,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support import examples
 from support.fakes import Answer, FakeServer, Handler, Seen, SparqlFake, digest_guard
 from typer.testing import CliRunner
 
@@ -607,7 +608,7 @@ PASSWORDS = st.text(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -892,6 +892,7 @@ def test_limits_result_cap_body_cap_memory_cap_and_cors() -> None:
         assert "POST" in headers["access-control-allow-methods"]
 
 
+@pytest.mark.slow  # waits on a held query: ~6 s alone
 @pytest.mark.integration
 def test_overload_gets_503_with_retry_after() -> None:
     with kg_serve("--data", str(MINI), "--max-concurrent", "1", "--timeout", "5") as busy:

@@ -41,6 +41,7 @@ def _without_reification(store: ox.Store) -> bytes:
     return data
 
 
+@pytest.mark.slow  # HermiT on the JVM: ~4 s alone
 def test_stated_and_derived_together_are_consistent_for_hermit(embedded, tmp_path: Path):
     owlready2 = _owlready2()
     store = embedded()
@@ -57,6 +58,7 @@ def test_stated_and_derived_together_are_consistent_for_hermit(embedded, tmp_pat
     assert list(world.inconsistent_classes()) == []
 
 
+@pytest.mark.slow  # HermiT on the JVM: ~3 s alone
 def test_hermit_does_see_a_contradiction_the_derived_graph_makes(embedded, tmp_path: Path):
     """The test above means something: a clinic that is also a person is caught."""
     owlready2 = _owlready2()
