@@ -102,10 +102,19 @@ def widths_that_fit(
                 break
             widest = max(widths[i] for i in open_)
             next_ = max((widths[i] for i in open_ if widths[i] < widest), default=0)
-            for i in (i for i in open_ if widths[i] == widest):
-                cut = min(widest - max(next_, floors[i]), excess)
+            cuts = {i: widest - max(next_, floors[i]) for i in open_ if widths[i] == widest}
+            if sum(cuts.values()) > excess:
+                # The columns as wide share the cut, a cell at a time, the rightmost first.
+                shared = dict.fromkeys(cuts, 0)
+                while excess:
+                    for i in reversed(cuts):
+                        if excess and shared[i] < cuts[i]:
+                            shared[i] += 1
+                            excess -= 1
+                cuts = shared
+            for i, cut in cuts.items():
                 widths[i] -= cut
-                excess -= cut
+            excess = max(0, sum(widths) - room)
     return widths
 
 
