@@ -157,8 +157,9 @@ def draw(
         least.append(max((cell_len(word) for word in words), default=1))
 
     is_tty = _isatty(out)
+    drawn = io.StringIO()
     console = Console(
-        file=io.StringIO(),
+        file=drawn,
         width=options.width,
         force_terminal=is_tty,
         color_system="auto" if is_tty else None,
@@ -182,9 +183,9 @@ def draw(
             no_wrap=True,
             overflow="ellipsis",
         )
-    for row in cells:
+    for cell_texts in cells:
         drawn_cells = []
-        for (text, suffix), width in zip(row, widths, strict=True):
+        for (text, suffix), width in zip(cell_texts, widths, strict=True):
             cell = Text("\n".join(wrap(text + suffix, width)))
             if suffix and cell.plain.endswith(suffix):
                 cell.stylize("dim", len(cell.plain) - len(suffix))
@@ -203,7 +204,7 @@ def draw(
     if variables:
         console.print(table)
     console.print(Text(footer, style="dim"), soft_wrap=True)
-    text = console.file.getvalue()  # type: ignore[attr-defined]
+    text = drawn.getvalue()
     if not is_tty:
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     out.write(text.encode())
