@@ -45,7 +45,7 @@ def test_query_words_are_never_broken(
     table = _on_terminal(runner, [*argv, "-f", "table"], columns).splitlines()
     assert max(len(line) for line in table) <= columns
     # Every token drawn is a word of a value, or a run of its parts split after hyphens.
-    whole = set()
+    whole: set[str] = set()
     for row in rows:
         for value in row.values():
             for word in value.replace("https://w3id.org/kgcli/resource/", "kgr:").split():
