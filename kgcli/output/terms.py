@@ -20,6 +20,16 @@ if TYPE_CHECKING:
     from kgcli.engine.results import Term
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and LF
+#: Significant digits of a float or decimal in a table (other formats keep every digit).
+SIGNIFICANT_DIGITS = 6
+_DURATION_TYPES = frozenset(
+    xsd.XSD + name for name in ("duration", "dayTimeDuration", "yearMonthDuration")
+)
+_DURATION_RE = re.compile(
+    r"P(?!$)(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)D)?"
+    r"(?:T(?!$)(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+(?:\.[0-9]+)?)S)?)?"
+)
+_DURATION_UNITS = ("year", "month", "day", "hour", "minute", "second")
 json_str = json.encoder.encode_basestring
 
 
@@ -124,11 +134,48 @@ def readable(text: str) -> str:
     return _CONTROL_RE.sub(_control_escape, text)
 
 
+def short_number(term: ox.Literal) -> str:
+    """A number as a table shows it: integers whole, floats and decimals to
+    `SIGNIFICANT_DIGITS` (a decimal keeps every digit before its point), else the lexical form."""
+    value = term.value
+    datatype = term.datatype.value
+    if datatype in (xsd.DOUBLE, xsd.FLOAT):
+        number = xsd.double(value)
+        return value if number is None else format(number, f".{SIGNIFICANT_DIGITS}g")
+    if datatype == xsd.DECIMAL:
+        exact = xsd.decimal(value)
+        if exact is None or not exact.is_finite():
+            return value
+        places = max(0, SIGNIFICANT_DIGITS - 1 - exact.adjusted()) if exact else 0
+        exponent = exact.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            return xsd.canonical_decimal(exact.quantize(Decimal(1).scaleb(-places)))
+    return value
+
+
+def duration_words(text: str) -> str | None:
+    """An xsd:duration in words (`PT1H30M` is `1 hour 30 minutes`), None if it is not one.
+
+    Negative durations are left as written: "minus" reads worse than the typed value.
+    """
+    match = _DURATION_RE.fullmatch(text)
+    if match is None:
+        return None
+    words = []
+    for unit, amount in zip(_DURATION_UNITS, match.groups(), strict=True):
+        if amount is not None:
+            plural = "" if Decimal(amount) == 1 else "s"
+            words.append(f"{amount} {unit}{plural}")
+    return " ".join(words)
+
+
 class Display:
     """How a term reads in a table cell: compact IRIs, literal values, `_:b0` blank nodes."""
 
-    def __init__(self, prefixes: Mapping[str, str] | None) -> None:
+    def __init__(self, prefixes: Mapping[str, str] | None, *, for_reading: bool = False) -> None:
+        """`for_reading` (a table's): floats to a few significant digits, durations in words."""
         self.compact = Compactor(merged_prefixes(prefixes))
+        self.for_reading = for_reading
 
     def text(self, term: Term | None) -> tuple[str, str]:
         """The cell's text, and a suffix to show dimmed (a literal's language).
@@ -141,6 +188,14 @@ class Display:
         if isinstance(term, ox.NamedNode):
             return self.compact(term.value), ""
         if isinstance(term, ox.Literal):
+            if self.for_reading:
+                datatype = term.datatype.value
+                if datatype in xsd.FLOAT_TYPES:
+                    return short_number(term), ""
+                if datatype in _DURATION_TYPES:
+                    words = duration_words(term.value)
+                    if words is not None:
+                        return words, ""
             language = term.language
             telling = language and language.lower() not in ("en", "en-gb", "en-us")
             return readable(term.value), (f"@{language}" if telling else "")
