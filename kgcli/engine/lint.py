@@ -16,7 +16,9 @@ from kgcli.engine.catalogue import Catalogue, NamedQuery, load_checks
 from kgcli.engine.query import prepare, run
 from kgcli.engine.results import Row, SelectResult
 from kgcli.engine.source import GraphSource
-from kgcli.errors import InputError
+from kgcli.engine.params import parse_value
+from kgcli.errors import InputError, UsageError
+from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES
 
 COLUMNS = ["check", "severity", "focus", "message"]
 NAMESPACE_PARAM = "ns"
@@ -30,6 +32,16 @@ def checks(dirs: Sequence[Path] = (), *, builtin: bool = True) -> list[NamedQuer
     for folder in dirs:
         found.extend(load_checks(Path(folder)))
     return found
+
+
+def namespace_iri(text: str) -> str:
+    """The namespace given as text (`<...>`, a bare IRI or a well-known prefix such as `kg:`)."""
+    try:
+        term = parse_value("--namespace", "iri", text, WELL_KNOWN_PREFIXES)
+    except UsageError as err:
+        message = str(err).replace("parameter '--namespace'", "--namespace", 1)
+        raise UsageError(message.replace("the query declares", "kg knows")) from None
+    return f"<{term.value}>"
 
 
 def _run(source: GraphSource, check: NamedQuery, namespace: str | None) -> SelectResult:
@@ -80,6 +92,8 @@ def lint(
     source: GraphSource, checks: Sequence[NamedQuery], *, namespace: str | None = None
 ) -> tuple[SelectResult, bool]:
     """Every finding as a result, and whether any of them is an error."""
+    if namespace is not None:
+        namespace = namespace_iri(namespace)  # checked once, before any check runs
     rows = list(findings(source, checks, namespace=namespace))
     has_error = any(row[1] == ox.Literal("error") for row in rows)
     return SelectResult(list(COLUMNS), rows), has_error
