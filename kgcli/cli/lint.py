@@ -50,11 +50,10 @@ def lint(
     from kgcli.output.render import render
 
     chosen_checks = all_checks(checks or (), builtin=not no_builtin)
-    result, has_error = run_lint(open_source(source), chosen_checks, namespace=namespace)
-    rows = list(result.rows)
+    result, errors = run_lint(open_source(source), chosen_checks, namespace=namespace)
+    total = len(list(result.rows))  # a list: the library holds every finding
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     with output_stream(output) as out:
-        render(type(result)(result.variables, rows), chosen, out, width=common.terminal_width())
-    errors = sum(1 for row in rows if row[1] is not None and row[1].value == "error")
-    if has_error:
-        raise NotConformant(f"{errors} of {len(rows)} findings are errors")
+        render(result, chosen, out, width=common.terminal_width())
+    if errors:
+        raise NotConformant(f"{errors} of {total} findings are errors")

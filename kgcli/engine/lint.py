@@ -13,10 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgcli.engine.catalogue import Catalogue, NamedQuery, load_checks
+from kgcli.engine.params import parse_value
 from kgcli.engine.query import prepare, run
 from kgcli.engine.results import Row, SelectResult
 from kgcli.engine.source import GraphSource
-from kgcli.engine.params import parse_value
 from kgcli.errors import InputError, UsageError
 from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES
 
@@ -90,10 +90,10 @@ def findings(
 
 def lint(
     source: GraphSource, checks: Sequence[NamedQuery], *, namespace: str | None = None
-) -> tuple[SelectResult, bool]:
-    """Every finding as a result, and whether any of them is an error."""
+) -> tuple[SelectResult, int]:
+    """Every finding as a result, and how many of them are errors."""
     if namespace is not None:
         namespace = namespace_iri(namespace)  # checked once, before any check runs
     rows = list(findings(source, checks, namespace=namespace))
-    has_error = any(row[1] == ox.Literal("error") for row in rows)
-    return SelectResult(list(COLUMNS), rows), has_error
+    errors = sum(1 for row in rows if row[1] == ox.Literal("error"))
+    return SelectResult(list(COLUMNS), rows), errors

@@ -114,7 +114,7 @@ def undeclared_terms(source: GraphSource) -> list[tuple[str, str, str | None]]:
     assert isinstance(used, SelectResult)
     found = []
     for term, role in used:
-        assert term is not None and role is not None
+        assert isinstance(term, ox.NamedNode) and isinstance(role, ox.Literal)
         if term.value in declared:
             continue
         namespace = next(ns for ns in OUR_NAMESPACES if term.value.startswith(ns))

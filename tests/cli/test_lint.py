@@ -145,8 +145,7 @@ def test_validate_reports_undeclared_terms_of_our_namespaces_with_a_suggestion(k
 def test_validate_closed_vocabulary_without_a_close_term(kg, tmp_path: Path):
     data = tmp_path / "d.ttl"
     data.write_text(
-        "@prefix kg: <https://w3id.org/kgcli/ontology#> .\n"
-        "<http://example.org/x> a kg:Zebra .\n"
+        "@prefix kg: <https://w3id.org/kgcli/ontology#> .\n<http://example.org/x> a kg:Zebra .\n"
     )
     result = kg("validate", "--data", str(data), "--shapes", str(tmp_path / "none.ttl"))
     assert result.exit_code == 2  # the shapes file is missing: bad input, as before
