@@ -266,7 +266,10 @@ def load_checks(folder: Path) -> builtins.list[NamedQuery]:
     """The user's lint queries, `folder/*.rq` sorted by name, each with a header (a title)."""
     if not folder.is_dir():
         raise InputError(f"checks folder {str(folder)!r} does not exist")
-    return [_load(p, required=True) for p in sorted(folder.glob("*.rq")) if p.is_file()]
+    paths = [p for p in sorted(folder.glob("*.rq")) if p.is_file()]
+    if not paths:  # a wrong folder would otherwise pass every graph
+        raise InputError(f"checks folder {str(folder)!r} holds no .rq files")
+    return [_load(p, required=True) for p in paths]
 
 
 def resolve(ref: str, catalogue: Catalogue) -> NamedQuery:

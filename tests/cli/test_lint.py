@@ -79,6 +79,12 @@ def test_a_missing_checks_folder_is_bad_input(kg, tmp_path: Path):
     assert result.stderr == f"kg: error: checks folder {str(missing)!r} does not exist\n"
 
 
+def test_an_empty_checks_folder_is_bad_input(kg, tmp_path: Path):
+    result = kg("lint", "--checks", str(tmp_path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"kg: error: checks folder {str(tmp_path)!r} holds no .rq files\n"
+
+
 def test_a_malformed_rule_names_its_file_line_and_column(kg):
     rule = LINT / "bad-checks" / "broken-rule.rq"
     result = kg("lint", *BROKEN, "--checks", str(rule.parent))
