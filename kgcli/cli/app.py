@@ -15,7 +15,7 @@ try:  # Typer vendors Click since 0.24; older releases depend on the click packa
 except ImportError:  # pragma: no cover
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-from kgcli.cli import infer, info, network, push, queries, query, store, validate
+from kgcli.cli import infer, info, lint, network, push, queries, query, store, validate
 from kgcli.cli import serve as serve_command
 from kgcli.cli.common import STATE
 from kgcli.errors import KgError
@@ -141,6 +141,7 @@ def _main(
 app.command("query")(query.query)
 app.command("info")(info.info)
 app.command("validate")(validate.validate)
+app.command("lint")(lint.lint)
 app.command("infer")(infer.infer)
 app.command("explain")(infer.explain)
 app.command("push")(push.push)

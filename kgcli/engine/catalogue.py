@@ -20,7 +20,8 @@ from kgcli.errors import InputError, UsageError
 from kgcli.rdf.iri import file_iri
 from kgcli.text import check, decode, read_file
 
-KEYS = ("title", "description", "param")
+KEYS = ("title", "description", "param", "severity")
+SEVERITIES = ("error", "warning", "info")
 QUERY_SUFFIXES = (".rq", ".sparql")
 
 _KEY_RE = re.compile(r"# ?([A-Za-z][\w-]*):(.*)")
@@ -48,6 +49,8 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     base: str | None = None
+    #: A check's severity (`error`, `warning` or `info`); empty for a header that gives none.
+    severity: str = ""
 
     @cached_property
     def parsed(self) -> ParsedQuery:
@@ -134,14 +137,23 @@ def _param(value: str, source: str, number: int, text: str, seen: set[str]) -> P
 
 
 def _parse(text: str, source: str, *, required: bool) -> tuple[str | None, str, tuple[Param, ...]]:
+    title, description, params, _ = _parse_all(text, source, required=required)
+    return title, description, params
+
+
+def _parse_all(
+    text: str, source: str, *, required: bool
+) -> tuple[str | None, str, tuple[Param, ...], str]:
+    """(title, description, params, severity) of a header; see `queries/README.md`."""
     lines = _header_lines(text)
     if not required and not any(
         (m := _KEY_RE.fullmatch(line)) and m.group(1) in KEYS for _, line in lines
     ):
         # A file given by path may start with ordinary comments: it has no header then.
-        return None, "", ()
+        return None, "", (), ""
     title: str | None = None
     description = ""
+    severity = ""
     params: list[Param] = []
     seen_keys: set[str] = set()
     seen_params: set[str] = set()
@@ -153,11 +165,18 @@ def _parse(text: str, source: str, *, required: bool) -> tuple[str | None, str, 
             title = value
         elif key == "description":
             description = value
+        elif key == "severity":
+            if value not in SEVERITIES:
+                raise InputError(
+                    f"{source}:{number}: unknown severity {value!r} "
+                    f"(severities: {', '.join(SEVERITIES)})"
+                )
+            severity = value
         else:
             params.append(_param(value, source, number, text, seen_params))
     if not title:
         raise InputError(f"{source}:1: the header has no title: start the file with '# title: ...'")
-    return title, description, tuple(params)
+    return title, description, tuple(params), severity
 
 
 def parse_header(text: str, source: str) -> tuple[str, str, tuple[Param, ...]]:
@@ -173,9 +192,9 @@ def _read(path: Path) -> str:
 
 def _load(path: Path, *, required: bool) -> NamedQuery:
     text = _read(path)
-    title, description, params = _parse(text, str(path), required=required)
+    title, description, params, severity = _parse_all(text, str(path), required=required)
     return NamedQuery(
-        path.stem, path, title or path.stem, description, params, text, file_iri(path)
+        path.stem, path, title or path.stem, description, params, text, file_iri(path), severity
     )
 
 
@@ -241,6 +260,16 @@ class Catalogue:
         if not folder.is_dir():
             return []
         return [self._named(p, required=False) for p in sorted(folder.glob("*.rq")) if p.is_file()]
+
+
+def load_checks(folder: Path) -> builtins.list[NamedQuery]:
+    """The user's lint queries, `folder/*.rq` sorted by name, each with a header (a title)."""
+    if not folder.is_dir():
+        raise InputError(f"checks folder {str(folder)!r} does not exist")
+    paths = [p for p in sorted(folder.glob("*.rq")) if p.is_file()]
+    if not paths:  # a wrong folder would otherwise pass every graph
+        raise InputError(f"checks folder {str(folder)!r} holds no .rq files")
+    return [_load(p, required=True) for p in paths]
 
 
 def resolve(ref: str, catalogue: Catalogue) -> NamedQuery:

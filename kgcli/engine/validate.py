@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from kgcli.engine import resources
 from kgcli.engine.results import GraphResult, SelectResult
 from kgcli.engine.source import GraphSource
 from kgcli.errors import InputError
+from kgcli.rdf.namespaces import ONTOLOGY_NS, RESOURCE_NS, compact_iri
 from kgcli.text import one_line
 
 # The violations of a report, one row each, in a stable order.
@@ -26,6 +28,30 @@ SELECT ?severity ?focus ?path ?value ?constraint ?shape ?message WHERE {
   OPTIONAL { ?r sh:resultMessage ?message }
 } ORDER BY ?severity ?focus ?path ?constraint ?message
 """
+
+
+# Our namespaces: a class or property in them must be one the ontology declares (closed vocabulary).
+OUR_NAMESPACES = (ONTOLOGY_NS, RESOURCE_NS)
+_OURS = " || ".join(f'STRSTARTS(STR(?term), "{ns}")' for ns in OUR_NAMESPACES)
+_USED_TERMS = f"""
+SELECT DISTINCT ?term ?role WHERE {{
+  {{ ?s a ?term BIND("class" AS ?role) }} UNION {{ ?s ?term ?o BIND("property" AS ?role) }}
+  FILTER(isIRI(?term) && ({_OURS}))
+}} ORDER BY ?term ?role
+"""
+_DECLARED_TERMS = """
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?term WHERE {
+  ?term a ?kind .
+  VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty
+                 owl:NamedIndividual rdfs:Class rdf:Property rdfs:Datatype }
+}
+"""
+_SH = "http://www.w3.org/ns/shacl#"
+#: A closed-vocabulary row's "constraint": kg's own, as SHACL names its components.
+CLOSED_VOCABULARY = ONTOLOGY_NS.removesuffix("#") + "/closed-vocabulary"
 
 
 @dataclass
@@ -63,8 +89,65 @@ def _read_shapes(path: Path) -> bytes:
     return data
 
 
+def _declared(source: GraphSource) -> set[str]:
+    """The terms the embedded ontology declares, and those the source itself declares."""
+    from kgcli.engine.load import load_file
+
+    store = ox.Store()
+    for path in sorted(resources.data_dir("ontology").glob("*.ttl")):
+        if path != resources.shapes_file():
+            load_file(store, str(path), graph="urn:kgcli:ontology")
+    found = store.query(_DECLARED_TERMS, use_default_graph_as_union=True)
+    assert isinstance(found, ox.QuerySolutions)
+    declared = {row["term"].value for row in found if isinstance(row["term"], ox.NamedNode)}
+    own = source.query(_DECLARED_TERMS)
+    assert isinstance(own, SelectResult)
+    declared.update(row[0].value for row in own if isinstance(row[0], ox.NamedNode))
+    return declared
+
+
+def undeclared_terms(source: GraphSource) -> list[tuple[str, str, str | None]]:
+    """(term, "class" or "property", a declared term it may be a typo of) for each class or
+    property of our namespaces that the data uses and no ontology declares."""
+    declared = _declared(source)
+    used = source.query(_USED_TERMS)
+    assert isinstance(used, SelectResult)
+    found = []
+    for term, role in used:
+        assert isinstance(term, ox.NamedNode) and isinstance(role, ox.Literal)
+        if term.value in declared:
+            continue
+        namespace = next(ns for ns in OUR_NAMESPACES if term.value.startswith(ns))
+        candidates = {d[len(namespace) :]: d for d in declared if d.startswith(namespace)}
+        close = difflib.get_close_matches(term.value[len(namespace) :], candidates, n=1, cutoff=0.8)
+        found.append((term.value, role.value, candidates[close[0]] if close else None))
+    return found
+
+
+def _vocabulary_rows(undeclared: list[tuple[str, str, str | None]]) -> list[tuple]:
+    """The undeclared terms as rows of the report's columns, each with its did-you-mean."""
+    rows = []
+    for term, role, suggestion in undeclared:
+        message = f"{compact_iri(term)} is used as a {role} but the ontology does not declare it"
+        if suggestion:
+            message += f"; did you mean {compact_iri(suggestion)}?"
+        rows.append(
+            (
+                ox.NamedNode(_SH + "Violation"),
+                ox.NamedNode(term),
+                None,
+                None,
+                ox.NamedNode(CLOSED_VOCABULARY),
+                None,
+                ox.Literal(message),
+            )
+        )
+    return rows
+
+
 def validate(source: GraphSource, shapes: str | Path | None = None) -> ValidationReport:
-    """Validate the union of the source's graphs against SHACL shapes (RDFS inference on)."""
+    """Validate the union of the source's graphs against SHACL shapes (RDFS inference on), and
+    report each class or property of our namespaces (kg:, kgr:) that no ontology declares."""
     import rdflib
     from pyparsing import ParseBaseException
     from pyshacl import validate as shacl_validate
@@ -96,4 +179,8 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
     rows = store.query(_REPORT_QUERY)
     assert isinstance(rows, ox.QuerySolutions)
     violations = SelectResult.from_solutions(rows)
-    return ValidationReport(bool(conforms), SelectResult(violations.variables, list(violations)))
+    vocabulary = _vocabulary_rows(undeclared_terms(source))
+    return ValidationReport(
+        bool(conforms) and not vocabulary,
+        SelectResult(violations.variables, [*violations, *vocabulary]),
+    )

@@ -96,6 +96,7 @@ BASE: dict[tuple[str, ...], dict[str, Any]] = {
     ("query",): {"data": [str(MINI)], "expression": "ASK {}"},
     ("info",): {"data": [str(MINI)]},
     ("validate",): {"data": [str(MINI)]},
+    ("lint",): {"data": [str(MINI)]},
     ("push",): {"data": [str(MINI)], "endpoint": DEAD},
     ("serve",): {"data": [str(MINI)], "port": "0"},
     ("queries", "show"): {"name": "articles"},

@@ -101,7 +101,7 @@ def test_line_numbers_count_only_newlines() -> None:
     [
         (
             "# title: T\n# tilte: U\nSELECT * {}",
-            "q.rq:2: unknown key 'tilte' (keys: title, description, param)",
+            "q.rq:2: unknown key 'tilte' (keys: title, description, param, severity)",
         ),
         (
             "# title: T\n# param: town\nSELECT * {}",

@@ -1,0 +1,59 @@
+"""`kg lint`: run the built-in checks and the user's own on a graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kgcli.api import SourceSpec
+from kgcli.cli import common
+from kgcli.cli.common import EMBEDDED, FormatOpt, OutputOpt, source_options
+
+
+@source_options()
+def lint(
+    source: SourceSpec = EMBEDDED,
+    checks: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--checks",
+            metavar="DIR",
+            help="A folder of your own checks (*.rq, each with a header); repeatable.",
+        ),
+    ] = None,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Run only the --checks folders' checks.")
+    ] = False,
+    namespace: Annotated[
+        str | None,
+        typer.Option(
+            "--namespace",
+            metavar="IRI",
+            help="The namespace of your vocabulary, for the checks about it (default kg:).",
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Run the lint checks on a graph: one row per finding; exit code 4 if any is an error.
+
+    Example: kg lint --data my.ttl --with-embedded --checks my-checks/
+    """
+    from kgcli.api import open_source
+    from kgcli.atomic import output_stream
+    from kgcli.engine.lint import checks as all_checks
+    from kgcli.engine.lint import lint as run_lint
+    from kgcli.errors import NotConformant
+    from kgcli.output.formats import choose_format
+    from kgcli.output.render import render
+
+    chosen_checks = all_checks(checks or (), builtin=not no_builtin)
+    result, errors = run_lint(open_source(source), chosen_checks, namespace=namespace)
+    total = len(list(result.rows))  # a list: the library holds every finding
+    chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
+    with output_stream(output) as out:
+        render(result, chosen, out, width=common.terminal_width())
+    if errors:
+        raise NotConformant(f"{errors} of {total} findings are errors")

@@ -1,0 +1,99 @@
+"""`kg lint`: the built-in checks (`queries/checks/*.rq`) and the user's own, on any source.
+
+A check is a SELECT whose rows are what is wrong: its first column is the focus node, the others
+say more. Its header (`queries/README.md`) gives its title and severity, and it may take the
+`ns` parameter, the namespace of "our" vocabulary (kg: by default, the user's own ontology's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgcli.engine.catalogue import Catalogue, NamedQuery, load_checks
+from kgcli.engine.params import parse_value
+from kgcli.engine.query import prepare, run
+from kgcli.engine.results import Row, SelectResult
+from kgcli.engine.source import GraphSource
+from kgcli.errors import InputError, UsageError
+from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES
+
+COLUMNS = ["check", "severity", "focus", "message"]
+NAMESPACE_PARAM = "ns"
+#: A check whose header gives no severity reports warnings.
+DEFAULT_SEVERITY = "warning"
+
+
+def checks(dirs: Sequence[Path] = (), *, builtin: bool = True) -> list[NamedQuery]:
+    """The built-in checks (unless `builtin` is False), then each folder's, in order."""
+    found = Catalogue([]).checks() if builtin else []
+    for folder in dirs:
+        found.extend(load_checks(Path(folder)))
+    return found
+
+
+def namespace_iri(text: str) -> str:
+    """The namespace given as text (`<...>`, a bare IRI or a well-known prefix such as `kg:`)."""
+    try:
+        term = parse_value("--namespace", "iri", text, WELL_KNOWN_PREFIXES)
+    except UsageError as err:
+        message = str(err).replace("parameter '--namespace'", "--namespace", 1)
+        raise UsageError(message.replace("the query declares", "kg knows")) from None
+    return f"<{term.value}>"
+
+
+def _run(source: GraphSource, check: NamedQuery, namespace: str | None) -> SelectResult:
+    """The check's rows; an error in its text names the file, line and column."""
+    given = {}
+    if namespace is not None and any(p.name == NAMESPACE_PARAM for p in check.params):
+        given[NAMESPACE_PARAM] = namespace
+    try:
+        prepared = prepare(check, given)
+        if prepared.form != "SELECT":
+            raise InputError(f"{check.path}: a check is a SELECT query, not {prepared.form}")
+        result = run(source, prepared)
+    except InputError as err:
+        message = str(err)
+        if message.startswith("query:"):  # the engine's and the lexer's position
+            raise InputError(f"{check.path}:{message.removeprefix('query:')}") from None
+        if not message.startswith(str(check.path)):
+            raise InputError(f"{check.path}: {message}") from None
+        raise
+    assert isinstance(result, SelectResult)
+    return result
+
+
+def _message(check: NamedQuery, variables: list[str], row: Row) -> str:
+    """The check's title, then the row's other columns as `name=value`."""
+    details = [
+        f"{name}={term.value if isinstance(term, ox.Literal) else term}"
+        for name, term in zip(variables[1:], row[1:], strict=True)
+        if term is not None
+    ]
+    return f"{check.title}: {', '.join(details)}" if details else check.title
+
+
+def findings(
+    source: GraphSource, checks: Sequence[NamedQuery], *, namespace: str | None = None
+) -> Iterator[Row]:
+    """One row per finding (check, severity, focus node, message), check by check."""
+    for check in checks:
+        result = _run(source, check, namespace)
+        severity = ox.Literal(check.severity or DEFAULT_SEVERITY)
+        name = ox.Literal(check.name)
+        for row in result:
+            focus = row[0] if row else None
+            yield (name, severity, focus, ox.Literal(_message(check, result.variables, row)))
+
+
+def lint(
+    source: GraphSource, checks: Sequence[NamedQuery], *, namespace: str | None = None
+) -> tuple[SelectResult, int]:
+    """Every finding as a result, and how many of them are errors."""
+    if namespace is not None:
+        namespace = namespace_iri(namespace)  # checked once, before any check runs
+    rows = list(findings(source, checks, namespace=namespace))
+    errors = sum(1 for row in rows if row[1] == ox.Literal("error"))
+    return SelectResult(list(COLUMNS), rows), errors

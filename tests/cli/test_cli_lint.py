@@ -1,0 +1,167 @@
+"""`kg lint`: the built-in checks and the user's own, one row per finding, exit 4 on an error;
+and `kg validate`'s closed vocabulary with its did-you-mean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from support import FIXTURES
+
+LINT = FIXTURES / "lint"
+BROKEN = ("--data", str(LINT / "broken.ttl"), "--with-embedded")
+KG = "https://w3id.org/kgcli/ontology#"
+
+
+def test_the_embedded_graph_has_no_findings(kg):
+    result = kg("lint", "-f", "csv")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "check,severity,focus,message\n",
+        "",
+    )
+
+
+def test_a_broken_graph_one_row_per_finding_and_exit_4(kg):
+    result = kg("lint", *BROKEN, "--checks", str(LINT / "checks"), "-f", "csv")
+    assert result.exit_code == 4
+    assert result.stdout.splitlines() == [
+        "check,severity,focus,message",
+        f"kg-terms-declared,error,{KG}Clinc,Undeclared kg: terms",
+        f"kg-terms-declared,error,{KG}usesSharedResourse,Undeclared kg: terms",
+        f"predicates-not-declared,warning,{KG}usesSharedResourse,"
+        "Predicates the ontology does not declare",
+        "unlabelled,info,http://example.org/scanner,Things without a label",
+    ]
+    assert result.stderr == "kg: error: 2 of 4 findings are errors\n"
+
+
+def test_findings_as_json(kg):
+    result = kg("lint", *BROKEN, "--no-builtin", "--checks", str(LINT / "checks"), "-f", "json")
+    assert json.loads(result.stdout)["results"]["bindings"] == [
+        {
+            "check": {"type": "literal", "value": "unlabelled"},
+            "severity": {"type": "literal", "value": "info"},
+            "focus": {"type": "uri", "value": "http://example.org/scanner"},
+            "message": {"type": "literal", "value": "Things without a label"},
+        }
+    ]
+    assert result.exit_code == 0  # warnings and infos only: the graph passes
+
+
+def test_the_vocabulary_checks_take_the_users_namespace(kg):
+    own = LINT / "own"
+    data = ("--data", str(own / "ontology.ttl"), "--data", str(own / "data.ttl"))
+    assert kg("lint", *data, "-f", "csv").exit_code == 0  # kg: terms: none used
+    result = kg("lint", *data, "--namespace", "http://example.org/voc#", "-f", "csv")
+    assert result.exit_code == 4
+    voc = "http://example.org/voc#"
+    missing = "kg: terms without an English label, a definition or rdfs:isDefinedBy: missing="
+    assert result.stdout.splitlines() == [
+        "check,severity,focus,message",
+        f"kg-terms-declared,error,{voc}Labb,Undeclared kg: terms",
+        *(
+            f"kg-terms-labelled-and-defined,warning,{voc}{term},{quote}{missing}{what}{quote}"
+            for term in ("Lab", "partOf")
+            for what, quote in (
+                ("rdfs:isDefinedBy the ontology", '"'),
+                ("rdfs:label @en", '"'),
+                ("skos:definition @en", '"'),
+            )
+        ),
+    ]
+
+
+def test_a_missing_checks_folder_is_bad_input(kg, tmp_path: Path):
+    missing = tmp_path / "nowhere"
+    result = kg("lint", "--checks", str(missing))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"kg: error: checks folder {str(missing)!r} does not exist\n"
+
+
+def test_an_empty_checks_folder_is_bad_input(kg, tmp_path: Path):
+    result = kg("lint", "--checks", str(tmp_path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"kg: error: checks folder {str(tmp_path)!r} holds no .rq files\n"
+
+
+def test_a_malformed_rule_names_its_file_line_and_column(kg):
+    rule = LINT / "bad-checks" / "broken-rule.rq"
+    result = kg("lint", *BROKEN, "--checks", str(rule.parent))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"kg: error: {rule}:3:27: expected OPTIONAL\n"
+
+
+def test_a_rule_without_a_title_or_with_an_unknown_severity(kg, tmp_path: Path):
+    rule = tmp_path / "r.rq"
+    rule.write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    result = kg("lint", "--checks", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"kg: error: {rule}:1: the header has no title: start the file with '# title: ...'\n",
+    )
+    rule.write_text("# title: T\n# severity: fatal\nSELECT * WHERE { ?s ?p ?o }\n")
+    result = kg("lint", "--checks", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"kg: error: {rule}:2: unknown severity 'fatal' (severities: error, warning, info)\n",
+    )
+
+
+def test_a_rule_must_be_a_select(kg, tmp_path: Path):
+    rule = tmp_path / "ask.rq"
+    rule.write_text("# title: T\nASK { ?s ?p ?o }\n")
+    result = kg("lint", "--no-builtin", "--checks", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"kg: error: {rule}: a check is a SELECT query, not ASK\n",
+    )
+
+
+def test_a_bad_namespace(kg):
+    result = kg("lint", "--namespace", "nope:")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("kg: error: --namespace: 'nope:' is not an IRI: ")
+
+
+def test_validate_reports_undeclared_terms_of_our_namespaces_with_a_suggestion(kg):
+    result = kg("validate", "--data", str(LINT / "broken.ttl"), "-f", "json")
+    assert result.exit_code == 4
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    closed = [
+        (v["focus"], v["message"])
+        for v in report["violations"]
+        if v.get("constraint") == "https://w3id.org/kgcli/ontology/closed-vocabulary"
+    ]
+    assert closed == [
+        (
+            f"{KG}Clinc",
+            "kg:Clinc is used as a class but the ontology does not declare it; "
+            "did you mean kg:Clinic?",
+        ),
+        (
+            f"{KG}usesSharedResourse",
+            "kg:usesSharedResourse is used as a property but the ontology does not declare it; "
+            "did you mean kg:usesSharedResource?",
+        ),
+    ]
+
+
+def test_validate_closed_vocabulary_without_a_close_term(kg, tmp_path: Path):
+    data = tmp_path / "d.ttl"
+    data.write_text(
+        "@prefix kg: <https://w3id.org/kgcli/ontology#> .\n<http://example.org/x> a kg:Zebra .\n"
+    )
+    result = kg("validate", "--data", str(data), "--shapes", str(tmp_path / "none.ttl"))
+    assert result.exit_code == 2  # the shapes file is missing: bad input, as before
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("")
+    result = kg("validate", "--data", str(data), "--shapes", str(shapes), "-f", "csv")
+    assert result.exit_code == 4
+    assert result.stdout.splitlines()[1:] == [
+        "http://www.w3.org/ns/shacl#Violation,https://w3id.org/kgcli/ontology#Zebra,,,"
+        "https://w3id.org/kgcli/ontology/closed-vocabulary,,"
+        "kg:Zebra is used as a class but the ontology does not declare it"
+    ]
+    assert result.stderr == "kg: error: the graph does not conform: 1 results\n"
