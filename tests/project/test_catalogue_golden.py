@@ -49,6 +49,17 @@ OTHER_CASES: list[tuple[str, dict[str, str]]] = [
     ("articles", {"title": "Jiading"}),
     ("quotes-by-speaker", {"speaker": "Qin"}),
     ("location-reasons", {"place": "Shanghai"}),
+    # * means any for every string parameter (#17): these printed only a header.
+    ("transport-links", {"place": "*"}),
+    ("firms-in-place", {"place": "*"}),
+    ("facilities-of-medical-center", {"center": "*"}),
+    ("resources-of-facility", {"facility": "*"}),
+    ("firms-by-sector", {"sector": "*"}),
+    # Labels match on words, case and punctuation aside: "(Nanxiang)" is the word Nanxiang (#17).
+    ("evidence-for-entity", {"entity": "Nanxiang Precision"}),
+    ("parks-and-focus-areas", {"park": "nanxiang"}),
+    # A park's place is a parameter (#17).
+    ("parks-and-focus-areas", {"place": "Jiading"}),
 ]
 
 
