@@ -60,6 +60,7 @@ OTHER_CASES: list[tuple[str, dict[str, str]]] = [
     ("parks-and-focus-areas", {"park": "nanxiang"}),
     # A park's place is a parameter (#17).
     ("parks-and-focus-areas", {"place": "Jiading"}),
+    ("firms-by-sector", {"place": "Huacao", "sector": "*"}),
     # Which hospital has a branch in the center, and what it shares (#17).
     ("branches", {"center": "New Hongqiao"}),
 ]
