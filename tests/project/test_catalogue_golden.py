@@ -61,6 +61,8 @@ OTHER_CASES: list[tuple[str, dict[str, str]]] = [
     # A park's place is a parameter (#17).
     ("parks-and-focus-areas", {"place": "Jiading"}),
     ("firms-by-sector", {"place": "Huacao", "sector": "*"}),
+    # Where the Bengbu patient is, so that evidence-for-entity gives the source (#17).
+    ("people-and-roles", {"place": "Bengbu"}),
     # Which hospital has a branch in the center, and what it shares (#17).
     ("branches", {"center": "New Hongqiao"}),
 ]
