@@ -89,8 +89,8 @@ def query(
     from kgcli.atomic import output_stream
     from kgcli.engine.catalogue import Catalogue, from_text, resolve
     from kgcli.engine.params import parse_assignments
-    from kgcli.engine.query import prepare, run
-    from kgcli.engine.results import Kind
+    from kgcli.engine.query import label_texts, peek_empty, prepare, run, unmatched_texts
+    from kgcli.engine.results import Kind, SelectResult
     from kgcli.errors import UsageError
     from kgcli.output.formats import choose_format
     from kgcli.output.render import render
@@ -113,9 +113,10 @@ def query(
         raise UsageError("name a query (kg queries list), a .rq file, '-' or -e TEXT")
     if endpoint_allow and not allow_federation:
         raise UsageError("--endpoint-allow narrows --allow-federation: give both")
+    given = parse_assignments(param or [])
     prepared = prepare(
         named,
-        parse_assignments(param or []),
+        given,
         allow_federation=allow_federation,
         allowed_endpoints=endpoint_allow or (),
         base=base,
@@ -124,6 +125,20 @@ def query(
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
-    result = run(open_source(source, timeout=timeout), prepared, limit=limit, timeout=timeout)
+    graph = open_source(source, timeout=timeout)
+    result = run(graph, prepared, limit=limit, timeout=timeout)
+    # An empty result says why when it can: no label has the words a parameter gives. Looked at
+    # only for such parameters (peeking costs the engine's fast serialiser) and an empty result.
+    texts = label_texts(named, given)
+    empty = False
+    if texts and isinstance(result, SelectResult) and limit != 0:
+        result, empty = peek_empty(result)
     with output_stream(output) as out:
         render(result, chosen, out, prefixes=prepared.prefixes, width=common.terminal_width())
+    if empty:
+        for key in unmatched_texts(graph, texts, timeout=timeout):
+            typer.echo(
+                f"kg: no rows: no label or other name in the graph has the words "
+                f"{key}={texts[key]!r}",
+                err=True,
+            )

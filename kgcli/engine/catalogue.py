@@ -20,7 +20,7 @@ from kgcli.errors import InputError, UsageError
 from kgcli.rdf.iri import file_iri
 from kgcli.text import check, decode, read_file
 
-KEYS = ("title", "description", "param", "severity")
+KEYS = ("title", "description", "param", "column", "severity")
 SEVERITIES = ("error", "warning", "info")
 QUERY_SUFFIXES = (".rq", ".sparql")
 
@@ -31,6 +31,15 @@ _PARAM_RE = re.compile(
     r"(?:\s+--(?:\s+(?P<description>.*?))?)?\s*"
 )
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_COLUMN_RE = re.compile(r"(?P<name>[^\s]+)\s+--\s+(?P<description>.+)")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A declared result column: the variable `?name` of the SELECT, and what it means."""
+
+    name: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     base: str | None = None
+    columns: tuple[Column, ...] = ()
     #: A check's severity (`error`, `warning` or `info`); empty for a header that gives none.
     severity: str = ""
 
@@ -67,6 +77,7 @@ class NamedQuery:
                 {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
                 for p in self.params
             ],
+            "columns": [{"name": c.name, "description": c.description} for c in self.columns],
         }
 
 
@@ -136,35 +147,49 @@ def _param(value: str, source: str, number: int, text: str, seen: set[str]) -> P
     return Param(name, type_, default, match.group("description") or "")
 
 
-def _parse(text: str, source: str, *, required: bool) -> tuple[str | None, str, tuple[Param, ...]]:
-    title, description, params, _ = _parse_all(text, source, required=required)
-    return title, description, params
+def _column(value: str, source: str, number: int, seen: set[str]) -> Column:
+    match = _COLUMN_RE.fullmatch(value)
+    if not match or not _NAME_RE.fullmatch(match.group("name")):
+        raise InputError(
+            f"{source}:{number}: bad column {value!r}: expected 'NAME -- description', NAME as "
+            "in ?NAME"
+        )
+    name = match.group("name")
+    if name in seen:
+        raise InputError(f"{source}:{number}: column {name!r} is described twice")
+    seen.add(name)
+    return Column(name, match.group("description").strip())
 
 
-def _parse_all(
-    text: str, source: str, *, required: bool
-) -> tuple[str | None, str, tuple[Param, ...], str]:
-    """(title, description, params, severity) of a header; see `queries/README.md`."""
+#: (title, description, params, columns, severity) of a header; see `queries/README.md`.
+_Header = tuple[str | None, str, tuple[Param, ...], tuple[Column, ...], str]
+
+
+def _parse(text: str, source: str, *, required: bool) -> _Header:
     lines = _header_lines(text)
     if not required and not any(
         (m := _KEY_RE.fullmatch(line)) and m.group(1) in KEYS for _, line in lines
     ):
         # A file given by path may start with ordinary comments: it has no header then.
-        return None, "", (), ""
+        return None, "", (), (), ""
     title: str | None = None
     description = ""
     severity = ""
     params: list[Param] = []
+    columns: list[Column] = []
+    seen_columns: set[str] = set()
     seen_keys: set[str] = set()
     seen_params: set[str] = set()
     for key, value, number in _entries(lines, source):
-        if key in seen_keys and key != "param":
+        if key in seen_keys and key not in ("param", "column"):
             raise InputError(f"{source}:{number}: {key} is given twice")
         seen_keys.add(key)
         if key == "title":
             title = value
         elif key == "description":
             description = value
+        elif key == "column":
+            columns.append(_column(value, source, number, seen_columns))
         elif key == "severity":
             if value not in SEVERITIES:
                 raise InputError(
@@ -176,12 +201,12 @@ def _parse_all(
             params.append(_param(value, source, number, text, seen_params))
     if not title:
         raise InputError(f"{source}:1: the header has no title: start the file with '# title: ...'")
-    return title, description, tuple(params), severity
+    return title, description, tuple(params), tuple(columns), severity
 
 
 def parse_header(text: str, source: str) -> tuple[str, str, tuple[Param, ...]]:
     """A catalogue file's (title, description, params); errors name `source` and the line."""
-    title, description, params = _parse(text, source, required=True)
+    title, description, params, _columns, _severity = _parse(text, source, required=True)
     return title or "", description, params
 
 
@@ -192,9 +217,17 @@ def _read(path: Path) -> str:
 
 def _load(path: Path, *, required: bool) -> NamedQuery:
     text = _read(path)
-    title, description, params, severity = _parse_all(text, str(path), required=required)
+    title, description, params, columns, severity = _parse(text, str(path), required=required)
     return NamedQuery(
-        path.stem, path, title or path.stem, description, params, text, file_iri(path), severity
+        path.stem,
+        path,
+        title or path.stem,
+        description,
+        params,
+        text,
+        file_iri(path),
+        columns=columns,
+        severity=severity,
     )
 
 
@@ -206,8 +239,19 @@ def load_file(path: Path) -> NamedQuery:
 def from_text(text: str, name: str = "-") -> NamedQuery:
     """A query given as text (stdin, `-e`); a header is optional, as in a query file."""
     source = "<stdin>" if name == "-" else name
-    title, description, params = _parse(check(text, source), source, required=False)
-    return NamedQuery(name, Path(name), title or name, description, params, text)
+    title, description, params, columns, severity = _parse(
+        check(text, source), source, required=False
+    )
+    return NamedQuery(
+        name,
+        Path(name),
+        title or name,
+        description,
+        params,
+        text,
+        columns=columns,
+        severity=severity,
+    )
 
 
 class Catalogue:

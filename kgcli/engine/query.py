@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kgcli.engine.catalogue import NamedQuery
+from kgcli.engine.catalogue import NamedQuery, from_text
 from kgcli.engine.params import bind
-from kgcli.engine.results import Result
+from kgcli.engine.results import AskResult, Result, SelectResult
 from kgcli.engine.source import GraphSource
 from kgcli.engine.sparql import (
     ParsedQuery,
@@ -155,3 +156,61 @@ def _readable(text: str, err: InputError) -> InputError:
             f"declare it: PREFIX {prefix}: <...>"
         )
     return InputError(" ".join(message.split())) if "\n" in message else err
+
+
+# The catalogue's label match (queries/README.md) normalises a parameter `?NAME` this way: a query
+# whose text does so matches that parameter's words against labels.
+_MATCH_MARK = 'REPLACE(CONCAT(" ", LCASE(?{name})), "[^\\\\p{{L}}\\\\p{{N}}]+", " ")'
+
+_ANY_LABEL = from_text(
+    """\
+# title: Is there a label with these words?
+# param: text string -- words of a label or other name
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+ASK WHERE {
+  ?thing rdfs:label|skos:altLabel ?name .
+  FILTER(CONTAINS(REPLACE(CONCAT(" ", LCASE(STR(?name)), " "), "[^\\\\p{L}\\\\p{N}]+", " "),
+                  REPLACE(CONCAT(" ", LCASE(?text)), "[^\\\\p{L}\\\\p{N}]+", " ")))
+}
+""",
+    "any-label",
+)
+
+
+def label_texts(query: NamedQuery, given: Mapping[str, str]) -> dict[str, str]:
+    """The string parameters the query matches against labels, with their value, but for `*`."""
+    found: dict[str, str] = {}
+    for p in query.params:
+        value = given.get(p.name, p.default)
+        if p.type != "string" or value is None or value == "*":
+            continue
+        if _MATCH_MARK.format(name=p.name) in query.text:
+            found[p.name] = value
+    return found
+
+
+def unmatched_texts(
+    source: GraphSource, texts: Mapping[str, str], *, timeout: float | None = None
+) -> list[str]:
+    """The names of `texts` whose words start the words of no label or other name in `source`:
+    why a query that matches them on labels finds nothing."""
+    missing = []
+    for name, value in texts.items():
+        result = run(source, prepare(_ANY_LABEL, {"text": value}), timeout=timeout)
+        if isinstance(result, AskResult) and not result.value:
+            missing.append(name)
+    return missing
+
+
+def peek_empty(result: SelectResult) -> tuple[SelectResult, bool]:
+    """The same rows, still unread, and whether there are none.
+
+    The engine's own iterator cannot be put back a row, so the rows are given as Python rows:
+    a writer then takes its general path, not the engine's serialiser.
+    """
+    rows = iter(result.rows)
+    first = next(rows, None)
+    if first is None:
+        return SelectResult(result.variables, []), True
+    return SelectResult(result.variables, itertools.chain([first], rows)), False

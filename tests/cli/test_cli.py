@@ -435,3 +435,56 @@ def test_kg_error_with_debug_is_a_traceback(kg):
     result = kg("--debug", "query", "--data", "missing.ttl", "-e", "ASK {}")
     assert isinstance(result.exception, Exception) and result.exit_code == 1
     assert type(result.exception).__name__ == "InputError"
+
+
+# --- The catalogue behaves the same everywhere (#17) -----------------------------------------
+
+
+def test_an_empty_result_says_which_words_no_label_has(kg):
+    result = kg("query", "evidence-for-entity", "-p", "entity=Nanxiang Precison", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.decode() == (
+        "entityLabel,property,value,quote,saidBy,article,statement\r\n"
+    )
+    assert result.stderr == (
+        "kg: no rows: no label or other name in the graph has the words "
+        "entity='Nanxiang Precison'\n"
+    )
+
+
+def test_an_empty_result_is_quiet_when_a_label_has_the_words(kg):
+    # "Jiading" is a place's label, not a sector's: the rows are none, but not for want of a label.
+    result = kg("query", "firms-by-sector", "-p", "sector=Jiading", "-f", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.decode() == "sectorLabel,firmLabel,basis,via,firm\r\n"
+    assert result.stderr == ""
+
+
+def test_a_star_or_a_found_label_gives_rows_and_no_note(kg):
+    for given in ("place=*", "place=hongqiao RAILWAY"):
+        result = kg("query", "transport-links", "-p", given, "-f", "csv")
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+        assert "Hongqiao Railway Station,New Hongqiao International Medical Center" in result.stdout
+
+
+def test_queries_show_prints_the_columns_with_their_meaning(kg):
+    result = kg("queries", "show", "quotes-by-speaker")
+    assert result.exit_code == 0, result.output
+    assert (
+        "# column: statements -- how many statements of the graph the quote supports (kg query\n"
+        "#   evidence-for-entity lists them)\n"
+    ) in result.stdout
+
+
+def test_queries_list_as_json_gives_the_columns(kg):
+    result = kg("queries", "list", "-f", "json")
+    counts = next(q for q in json.loads(result.stdout) if q["name"] == "overview")
+    assert counts["columns"] == [
+        {"name": "districtLabel", "description": "the district's label"},
+        {
+            "name": "class",
+            "description": "an entity class, by its label (most specific classes only)",
+        },
+        {"name": "entities", "description": "how many entities of that class lie in the district"},
+    ]

@@ -321,7 +321,12 @@ def test_parameters_that_are_not_utf8_or_hold_control_characters(tmp_path: Path)
     got = _kg("query", "--data", str(MINI), str(path), b"-p", b"x=http://a/\xff")
     assert got == _error("parameter 'x': 'http://a/\\udcff' is not valid Unicode")
     got = _kg("query", "firms-in-place", "-p", "place=a\x01b\x7f", "-f", "csv")
-    assert got == (0, "placeLabel,firmLabel,type,location,firm\r\n", "")
+    # The empty result is explained, the control characters escaped, never written raw.
+    assert got == (
+        0,
+        "placeLabel,firmLabel,type,location,firm\r\n",
+        "kg: no rows: no label or other name in the graph has the words place='a\\x01b\\x7f'\n",
+    )
 
 
 # --- numbers --------------------------------------------------------------------------------------

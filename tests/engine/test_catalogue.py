@@ -9,7 +9,15 @@ import pytest
 from support import TESTS
 
 from kgcli.engine import resources
-from kgcli.engine.catalogue import Catalogue, NamedQuery, Param, from_text, parse_header, resolve
+from kgcli.engine.catalogue import (
+    Catalogue,
+    Column,
+    NamedQuery,
+    Param,
+    from_text,
+    parse_header,
+    resolve,
+)
 from kgcli.engine.params import bind
 from kgcli.engine.sparql import check_safe, inject_values, prefixes, query_form
 from kgcli.errors import InputError, UsageError
@@ -101,7 +109,7 @@ def test_line_numbers_count_only_newlines() -> None:
     [
         (
             "# title: T\n# tilte: U\nSELECT * {}",
-            "q.rq:2: unknown key 'tilte' (keys: title, description, param, severity)",
+            "q.rq:2: unknown key 'tilte' (keys: title, description, param, column, severity)",
         ),
         (
             "# title: T\n# param: town\nSELECT * {}",
@@ -353,3 +361,46 @@ def test_every_builtin_query_runs_with_its_parameters_bound() -> None:
             result = ox.Store().query(text)  # the VALUES block is where the grammar allows it
             if not isinstance(result, ox.QueryBoolean):
                 list(result)
+
+
+# --- columns (#17) ----------------------------------------------------------------------------
+
+
+def test_columns_are_described_in_the_header() -> None:
+    text = """\
+# title: T
+# param: a string = * -- words
+# column: firm -- the firm's label
+# column: count -- how many, as
+#   printed
+SELECT ?firm ?count {}
+"""
+    query = from_text(text, "q.rq")
+    assert query.columns == (
+        Column("firm", "the firm's label"),
+        Column("count", "how many, as printed"),
+    )
+    assert query.describe()["columns"] == [
+        {"name": "firm", "description": "the firm's label"},
+        {"name": "count", "description": "how many, as printed"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "# column: firm",
+            "q.rq:2: bad column 'firm': expected 'NAME -- description', NAME as in ?NAME",
+        ),
+        (
+            "# column: ?firm -- x",
+            "q.rq:2: bad column '?firm -- x': expected 'NAME -- description', NAME as in ?NAME",
+        ),
+        ("# column: a -- x\n# column: a -- y", "q.rq:3: column 'a' is described twice"),
+    ],
+)
+def test_a_bad_column_line_names_the_line(line: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_header(f"# title: T\n{line}\nSELECT * {{}}\n", "q.rq")
+    assert str(err.value) == message

@@ -49,6 +49,22 @@ OTHER_CASES: list[tuple[str, dict[str, str]]] = [
     ("articles", {"title": "Jiading"}),
     ("quotes-by-speaker", {"speaker": "Qin"}),
     ("location-reasons", {"place": "Shanghai"}),
+    # * means any for every string parameter (#17): these printed only a header.
+    ("transport-links", {"place": "*"}),
+    ("firms-in-place", {"place": "*"}),
+    ("facilities-of-medical-center", {"center": "*"}),
+    ("resources-of-facility", {"facility": "*"}),
+    ("firms-by-sector", {"sector": "*"}),
+    # Labels match on words, case and punctuation aside: "(Nanxiang)" is the word Nanxiang (#17).
+    ("evidence-for-entity", {"entity": "Nanxiang Precision"}),
+    ("parks-and-focus-areas", {"park": "nanxiang"}),
+    # A park's place is a parameter (#17).
+    ("parks-and-focus-areas", {"place": "Jiading"}),
+    ("firms-by-sector", {"place": "Huacao", "sector": "*"}),
+    # Where the Bengbu patient is, so that evidence-for-entity gives the source (#17).
+    ("people-and-roles", {"place": "Bengbu"}),
+    # Which hospital has a branch in the center, and what it shares (#17).
+    ("branches", {"center": "New Hongqiao"}),
 ]
 
 
@@ -62,6 +78,7 @@ INFERRED_CASES: list[tuple[str, dict[str, str]]] = [
     ("facilities-offering-specialty", {}),
     ("overview", {}),
     ("firms-in-place", {"place": "Shanghai"}),
+    ("branches", {}),
 ]
 
 
@@ -179,6 +196,17 @@ def test_header_has_title_description_and_defaults(name):
     for param, _type, default in params:
         assert default, f"{name}.rq: parameter {param} has no default"
         assert f"?{param}" in text.split("WHERE", 1)[1], f"{name}.rq never uses ?{param}"
+
+
+@pytest.mark.parametrize("name", catalogue())
+def test_every_column_is_described_in_the_header(name):
+    """Each result column has a `# column: NAME -- meaning` line, in the order of the results."""
+    from kgcli.engine.catalogue import load_file
+
+    query = load_file(QUERIES / f"{name}.rq")
+    header, _rows = parse_csv(golden_path(name, {}).read_text(encoding="utf-8"))
+    assert [c.name for c in query.columns] == header
+    assert all(c.description for c in query.columns)
 
 
 def test_every_golden_file_belongs_to_a_case():

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[3]
 #: places inference derives add no rows; what differs is what the rules of queries/rules derive
 #: from the articles' general sentences (issue #15).
 DIFFER = {
+    "branches": "the Huashan branch is a derived facility of the center and uses its resources",
     "facilities-of-medical-center": "the Huashan branch is a derived facility of the center",
     "facilities-offering-specialty": "the Huashan branch's medical center is derived: filled in",
     "overview": "the Huashan branch, a derived facility of the center, counts in Minhang",
