@@ -202,7 +202,9 @@ def test_a_damaged_manifest_is_one_line_naming_the_field_and_nothing_is_deleted(
 
 def test_kg_serve_refuses_a_damaged_store_before_it_listens(db):
     manifest = db / "kgstore.json"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace("21", '"lots"'))
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace('"triples": 21', '"triples": "lots"')
+    )
     done = subprocess.run(
         [sys.executable, "-m", "kgcli", "serve", "--port", "0", "-S", str(db)],
         cwd=ROOT,
