@@ -2,12 +2,14 @@
 
 A check is a SELECT whose rows are what is wrong: its first column is the focus node, the others
 say more. Its header (`queries/README.md`) gives its title and severity, and it may take the
-`ns` parameter, the namespace of "our" vocabulary (kg: by default, the user's own ontology's).
+`ns` parameter, the namespace of "our" vocabulary (kg: by default, the user's own ontology's);
+such a check writes `{ns}` in its title and description where that namespace is named.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,10 +20,12 @@ from kgcli.engine.query import prepare, run
 from kgcli.engine.results import Row, SelectResult
 from kgcli.engine.source import GraphSource
 from kgcli.errors import InputError, UsageError
-from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES
+from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES, merged_prefixes
 
 COLUMNS = ["check", "severity", "focus", "message"]
 NAMESPACE_PARAM = "ns"
+#: Where a check that takes `ns` names the namespace it checks, in its title and description.
+NAMESPACE_PLACEHOLDER = "{ns}"
 #: A check whose header gives no severity reports warnings.
 DEFAULT_SEVERITY = "warning"
 
@@ -65,6 +69,32 @@ def _run(source: GraphSource, check: NamedQuery, namespace: str | None) -> Selec
     return result
 
 
+def for_namespace(check: NamedQuery, namespace: str | None = None) -> NamedQuery:
+    """The check with `{ns}` in its title and description naming the namespace it checks.
+
+    That is `namespace` (`<IRI>`) or else the `ns` parameter's default, shown as `prefix:` when
+    the check or kg knows a prefix for it. A check that does not take `ns` is returned as it is.
+    """
+    param = next((p for p in check.params if p.name == NAMESPACE_PARAM), None)
+    if param is None:
+        return check
+    prefixes = merged_prefixes(check.parsed.prefixes)
+    if namespace is not None:
+        iri = namespace.removeprefix("<").removesuffix(">")
+    elif param.default is not None:
+        iri = parse_value(param.name, param.type, param.default, prefixes).value
+    else:
+        return check  # a required parameter, not given: running the check reports that
+    # The check's own prefix for it first, then kg's well-known ones.
+    names = [name for name, ns in reversed(prefixes.items()) if ns == iri]
+    shown = f"{names[0]}:" if names else f"<{iri}>"
+    return replace(
+        check,
+        title=check.title.replace(NAMESPACE_PLACEHOLDER, shown),
+        description=check.description.replace(NAMESPACE_PLACEHOLDER, shown),
+    )
+
+
 def _message(check: NamedQuery, variables: list[str], row: Row) -> str:
     """The check's title, then the row's other columns as `name=value`."""
     details = [
@@ -81,6 +111,7 @@ def findings(
     """One row per finding (check, severity, focus node, message), check by check."""
     for check in checks:
         result = _run(source, check, namespace)
+        check = for_namespace(check, namespace)
         severity = ox.Literal(check.severity or DEFAULT_SEVERITY)
         name = ox.Literal(check.name)
         for row in result:

@@ -56,10 +56,11 @@ def test_the_vocabulary_checks_take_the_users_namespace(kg):
     result = kg("lint", *data, "--namespace", "http://example.org/voc#", "-f", "csv")
     assert result.exit_code == 4
     voc = "http://example.org/voc#"
-    missing = "kg: terms without an English label, a definition or rdfs:isDefinedBy: missing="
+    # The titles name the namespace checked, not kg: (#17).
+    missing = f"<{voc}> terms without an English label, a definition or rdfs:isDefinedBy: missing="
     assert result.stdout.splitlines() == [
         "check,severity,focus,message",
-        f"kg-terms-declared,error,{voc}Labb,Undeclared kg: terms",
+        f"kg-terms-declared,error,{voc}Labb,Undeclared <{voc}> terms",
         *(
             f"kg-terms-labelled-and-defined,warning,{voc}{term},{quote}{missing}{what}{quote}"
             for term in ("Lab", "partOf")

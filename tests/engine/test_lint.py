@@ -7,8 +7,8 @@ import pytest
 from support import FIXTURES
 
 from kgcli.api import open_source
-from kgcli.engine.catalogue import SEVERITIES
-from kgcli.engine.lint import checks, lint, namespace_iri
+from kgcli.engine.catalogue import SEVERITIES, from_text
+from kgcli.engine.lint import checks, for_namespace, lint, namespace_iri
 from kgcli.errors import UsageError
 
 LINT = FIXTURES / "lint"
@@ -51,3 +51,49 @@ def test_the_namespace_is_any_iri_or_a_well_known_prefix(text, iri):
 def test_a_bad_namespace_is_a_usage_error():
     with pytest.raises(UsageError, match=r"^--namespace: 'voc:' is not an IRI"):
         namespace_iri("voc:")
+
+
+def test_no_check_that_takes_the_namespace_names_ours_in_its_text():
+    """Such a check names the namespace as {ns}, which lint fills in with the one in use (#17)."""
+    takes_ns = [c for c in checks() if any(p.name == "ns" for p in c.params)]
+    assert takes_ns
+    ours = ("kg:", "kgcli/ontology")
+    hard_coded = {
+        (c.name, part): text
+        for c in takes_ns
+        for part, text in (("title", c.title), ("description", c.description))
+        if "{ns}" not in text or any(word in text for word in ours)
+    }
+    assert hard_coded == {}
+
+
+def test_titles_name_the_namespace_in_use():
+    builtin = {c.name: c for c in checks()}
+    declared = builtin["kg-terms-declared"]
+    assert for_namespace(declared).title == "Undeclared kg: terms"
+    assert for_namespace(declared, "<http://example.org/voc#>").title == (
+        "Undeclared <http://example.org/voc#> terms"
+    )
+    assert for_namespace(declared, "<http://www.w3.org/2004/02/skos/core#>").description.startswith(
+        "Every IRI of the skos: namespace (the `ns` parameter's) used anywhere"
+    )
+    other = builtin["predicates-not-declared"]  # takes no namespace: as it is
+    assert for_namespace(other, "<http://example.org/voc#>") == other
+
+
+def test_a_users_check_names_the_namespace_with_its_own_prefix():
+    own = from_text(
+        "# title: {ns} classes without instances\n"
+        "# param: ns iri = voc: -- the vocabulary\n"
+        "PREFIX voc: <http://example.org/voc#>\n"
+        "SELECT ?c WHERE { ?c a ?k FILTER(STRSTARTS(STR(?c), STR(?ns))) }\n",
+        "own",
+    )
+    assert for_namespace(own).title == "voc: classes without instances"
+    assert for_namespace(own, "<http://example.org/voc#>").title == "voc: classes without instances"
+    assert for_namespace(own, "<https://w3id.org/kgcli/ontology#>").title == (
+        "kg: classes without instances"
+    )
+    assert for_namespace(own, "<http://example.org/other/>").title == (
+        "<http://example.org/other/> classes without instances"
+    )

@@ -65,6 +65,10 @@ OTHER_CASES: list[tuple[str, dict[str, str]]] = [
     ("people-and-roles", {"place": "Bengbu"}),
     # Which hospital has a branch in the center, and what it shares (#17).
     ("branches", {"center": "New Hongqiao"}),
+    # A per-facility count of shared resources (#17): stated, Dr Smile's only.
+    ("shared-resources-per-facility", {"center": "New Hongqiao"}),
+    ("shared-resources-per-facility", {"facility": "smile"}),
+    ("shared-resources-per-facility", {"facility": "Huashan"}),
 ]
 
 
@@ -79,6 +83,8 @@ INFERRED_CASES: list[tuple[str, dict[str, str]]] = [
     ("overview", {}),
     ("firms-in-place", {"place": "Shanghai"}),
     ("branches", {}),
+    ("shared-resources-per-facility", {}),
+    ("shared-resources-per-facility", {"facility": "Huashan"}),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 import shlex
 
@@ -63,3 +64,28 @@ def test_readme_example(command: str, expected: str, runner, monkeypatch):
     result = runner.invoke(app, argv[1:], env={"COLUMNS": "100"})
     shown = (result.stdout + result.stderr).rstrip("\n")
     assert shown == expected.rstrip("\n"), f"$ {command}\n{shown}"
+
+
+def _tour_python() -> str:
+    section = README.split("\n## A tour\n", 1)[1].split("\n## ", 1)[0]
+    return "".join(re.findall(r"```pycon\n(.*?)```", section, flags=re.S))
+
+
+def test_the_tour_shows_lint_a_star_parameter_and_the_python_api():
+    commands = [command for command, _output in EXAMPLES]
+    tour = README.split("\n## A tour\n", 1)[1].split("\n## ", 1)[0]
+    assert any(c.startswith("kg lint") for c in commands if f"$ {c}" in tour)
+    assert any("='*'" in c for c in commands if f"$ {c}" in tour)
+    assert "kgcli.open(" in _tour_python() and "(#python)" in tour
+
+
+def test_the_tours_python_example_prints_what_it_shows(tmp_path, monkeypatch):
+    """The tour's few lines of the Python API run like the Python section's (tests/api)."""
+    monkeypatch.chdir(tmp_path)
+    text = _tour_python()
+    test = doctest.DocTestParser().get_doctest(text, {}, "README.md#a-tour", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=0)
+    shown: list[str] = []
+    runner.run(test, out=shown.append)
+    assert (runner.failures, "".join(shown)) == (0, "")
+    assert test.examples and list(tmp_path.iterdir()) == []

@@ -29,6 +29,7 @@ DIFFER = {
     "overview": "the Huashan branch, a derived facility of the center, counts in Minhang",
     "resource-sharing-pairs": "the other facilities' use of the shared resources is derived",
     "shared-resources": "the other facilities' use of the shared resources is derived",
+    "shared-resources-per-facility": "the other facilities' use of the shared resources is derived",
 }
 
 
