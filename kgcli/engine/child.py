@@ -58,21 +58,25 @@ def wait(
 
     With `reading` (the read end of a pipe the child writes to) and `on_read`, what the child
     writes is passed on as it comes, in this thread, and the rest once it has ended: progress
-    from the child shows while it works. If `on_read` raises, the child is killed first.
+    from the child shows while it works. If `on_read` raises, or the wait is interrupted
+    (Ctrl-C: KeyboardInterrupt), the child is killed and reaped first: none is left running.
     """
     deadline = time.monotonic() + timeout
     ready = pidfd(pid)
     relay = reading if on_read is not None else None
+    reaped = False
     try:
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
+                reaped = True
                 _drain(relay, on_read)
                 return status
             left = deadline - time.monotonic()
             if left <= 0:
                 kill(pid)
                 os.waitpid(pid, 0)
+                reaped = True
                 _drain(relay, on_read)
                 return None
             watched = [fd for fd in (ready, relay) if fd is not None]
@@ -87,12 +91,12 @@ def wait(
                 if not chunk:
                     relay = None  # the child closed its end: only its end is left to wait for
                     continue
-                try:
-                    on_read(chunk)
-                except BaseException:
-                    kill(pid)
-                    os.waitpid(pid, 0)
-                    raise
+                on_read(chunk)
+    except BaseException:
+        if not reaped:  # a reaped child's pid may already be another process's
+            kill(pid)
+            os.waitpid(pid, 0)
+        raise
     finally:
         if ready is not None:
             os.close(ready)
