@@ -77,11 +77,18 @@ def in_child(
                 return 1
             return 0
 
-        pid = child.fork(run)
-        os.close(writing)
+        ours = [writing]  # the parent's copy of the write end, closed once the child has it
+
+        def started() -> None:
+            os.close(ours.pop())
+
         try:
-            status = child.wait(pid, timeout, reading=reading, on_read=_lines(progress))
+            status = child.run(
+                run, timeout, started=started, reading=reading, on_read=_lines(progress)
+            )
         finally:
+            if ours:  # the fork failed
+                os.close(ours.pop())
             os.close(reading)
         if status is None:
             raise QueryTimeout(STOPPED)
