@@ -75,7 +75,7 @@ def test_with_a_timeout_the_closure_and_the_report_are_the_same(store_of, tmp_pa
             for q in _graph(store, INFERRED_GRAPH)
             if not isinstance(q.subject, ox.BlankNode)
             and not isinstance(q.object, ox.BlankNode)
-            and not (blank and q.subject.value.startswith("https://w3id.org/kgcli/derivation/"))
+            and not (blank and str(q.subject).startswith("<https://w3id.org/kgcli/derivation/"))
         }
 
     assert len(_graph(there, INFERRED_GRAPH)) == len(_graph(here, INFERRED_GRAPH))
@@ -83,7 +83,7 @@ def test_with_a_timeout_the_closure_and_the_report_are_the_same(store_of, tmp_pa
     # What is derived of a stated blank node is about that very node (the child's labels are the
     # parent's): each derived type joins the node's stated triples.
     joined = "PREFIX : <http://example.org/> SELECT ?s WHERE { ?s :p ?o ; a :B }"
-    rows = [r["s"] for r in there.query(joined, use_default_graph_as_union=True)]  # type: ignore[union-attr]
+    rows = list(there.query(joined, use_default_graph_as_union=True))
     assert len(rows) == (2 if blank else 1)
 
 
