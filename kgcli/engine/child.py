@@ -30,6 +30,52 @@ def fork(work: Callable[[], int]) -> int:
         os._exit(code)
 
 
+def run(
+    work: Callable[[], int],
+    timeout: float,
+    *,
+    started: Callable[[], None] | None = None,
+    reading: int | None = None,
+    on_read: Callable[[bytes], None] | None = None,
+) -> int | None:
+    """`fork(work)`, then `wait` for it (which see), leaving no moment when an interrupt
+    (Ctrl-C) would leave the child running: SIGINT is held from before the fork until `wait`
+    can kill the child. `started` runs in the parent then (to close its copy of a pipe's write
+    end, say)."""
+    held = _hold_interrupts()
+
+    def child_work() -> int:
+        _release(held)
+        return work()
+
+    try:
+        pid = fork(child_work)
+    except BaseException:
+        _release(held)
+        raise
+
+    def go() -> None:
+        try:
+            if started is not None:
+                started()
+        finally:
+            _release(held)  # a Ctrl-C that came meanwhile is raised now, in `wait`
+
+    return wait(pid, timeout, reading=reading, on_read=on_read, started=go)
+
+
+def _hold_interrupts() -> set[int | signal.Signals] | None:
+    """Block SIGINT in this thread; returns the mask to restore (None where there is none)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release(held: set[int | signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def pidfd(pid: int) -> int | None:
     """A file descriptor that becomes readable when the child ends (Linux), or None."""
     if not hasattr(os, "pidfd_open"):
@@ -52,27 +98,34 @@ def wait(
     *,
     reading: int | None = None,
     on_read: Callable[[bytes], None] | None = None,
+    started: Callable[[], None] | None = None,
 ) -> int | None:
     """Wait for a child until `timeout`; kill it and return None if it is still running, else
-    its wait status.
+    its wait status. `started` is called first, where a failure kills the child.
 
     With `reading` (the read end of a pipe the child writes to) and `on_read`, what the child
     writes is passed on as it comes, in this thread, and the rest once it has ended: progress
-    from the child shows while it works. If `on_read` raises, the child is killed first.
+    from the child shows while it works. If `on_read` raises, or the wait is interrupted
+    (Ctrl-C: KeyboardInterrupt), the child is killed and reaped first: none is left running.
     """
     deadline = time.monotonic() + timeout
     ready = pidfd(pid)
     relay = reading if on_read is not None else None
+    reaped = False
     try:
+        if started is not None:
+            started()
         while True:
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
+                reaped = True
                 _drain(relay, on_read)
                 return status
             left = deadline - time.monotonic()
             if left <= 0:
                 kill(pid)
                 os.waitpid(pid, 0)
+                reaped = True
                 _drain(relay, on_read)
                 return None
             watched = [fd for fd in (ready, relay) if fd is not None]
@@ -87,12 +140,12 @@ def wait(
                 if not chunk:
                     relay = None  # the child closed its end: only its end is left to wait for
                     continue
-                try:
-                    on_read(chunk)
-                except BaseException:
-                    kill(pid)
-                    os.waitpid(pid, 0)
-                    raise
+                on_read(chunk)
+    except BaseException:
+        if not reaped:  # a reaped child's pid may already be another process's
+            kill(pid)
+            os.waitpid(pid, 0)
+        raise
     finally:
         if ready is not None:
             os.close(ready)

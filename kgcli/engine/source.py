@@ -143,11 +143,16 @@ class LocalSource(GraphSource):
                     return 1
                 return 0
 
-            pid = child.fork(work)
-            os.close(err_w)
+            writing = [err_w]  # the parent's copy, closed once the child has it
+
+            def started() -> None:
+                os.close(writing.pop())
+
             try:
-                status = child.wait(pid, timeout)
+                status = child.run(work, timeout, started=started)
             finally:
+                if writing:  # the fork failed
+                    os.close(writing.pop())
                 with os.fdopen(err_r, "rb") as pipe:
                     failure = pipe.read().decode("utf-8", "replace")
             if status is None:

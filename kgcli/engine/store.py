@@ -46,8 +46,7 @@ import pyoxigraph as ox
 
 from kgcli.atomic import WRITE_FAILURES, atomic_write, fsync_directory, leftover_pattern
 from kgcli.engine import resources
-from kgcli.engine.infer import INFERRED_GRAPH, Bounds, InferenceReport, RuleSet, StoreSink
-from kgcli.engine.infer import infer as run_inference
+from kgcli.engine.infer import INFERRED_GRAPH, Bounds, InferenceReport, RuleSet, infer_at
 from kgcli.engine.load import load_file
 from kgcli.errors import InputError, KgError, UsageError
 from kgcli.text import cut
@@ -767,12 +766,9 @@ def infer(
                 current = ox.Store.read_only(str(folder / manifest.current))
                 current.backup(str(target))
                 del current
-                store = ox.Store(str(target))
-                report = run_inference(
-                    store, rules, sink=StoreSink(store, bulk=True), bounds=bounds, timeout=timeout
-                )
-                store.flush()
-                del store
+                # With a timeout, a child opens and writes the generation, killed at the
+                # deadline even inside one rule's evaluation; the generation is then removed.
+                report = infer_at(str(target), rules, bounds=bounds, timeout=timeout)
                 fsync_directory(folder)
             except OSError as err:
                 raise _failed(folder, "the derived triples", err) from None

@@ -1,8 +1,10 @@
-"""`kgcli.engine.child`: what a child writes to a pipe reaches its parent as it comes."""
+"""`kgcli.engine.child`: what a child writes to a pipe reaches its parent as it comes; an
+interrupted wait leaves no child behind."""
 
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -47,3 +49,25 @@ def test_what_is_left_in_the_pipe_is_read_after_the_timeout():
     finally:
         os.close(reading)
     assert b"".join(got) == b"ab"
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("how", ["wait", "run"])
+def test_an_interrupted_wait_kills_and_reaps_the_child(how):
+    # Ctrl-C while `kg` waits: a KeyboardInterrupt in the wait, here from a timer's signal.
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            if how == "wait":
+                child.wait(child.fork(lambda: _writer(-1)), 60)
+            else:
+                child.run(lambda: _writer(-1), 60)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(ChildProcessError):  # no child left, running or a zombie
+        os.waitpid(-1, os.WNOHANG)

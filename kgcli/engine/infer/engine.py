@@ -22,11 +22,13 @@ import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from kgcli.engine.infer import isolated
 from kgcli.engine.infer import vocab as v
 from kgcli.engine.infer.rules import BUILTIN, RuleSet
 from kgcli.engine.infer.schema import compile_schema
@@ -164,7 +166,7 @@ class _Engine:
 
     def _tick(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise QueryTimeout("inference stopped at the timeout (--timeout)")
+            raise QueryTimeout(isolated.STOPPED)
 
     def _read_schema(self) -> None:
         triples = self.schema_input
@@ -1041,10 +1043,70 @@ def infer(
     to a scratch graph of `store`, removed at the end.
 
     Raises `InferenceDiverged` (exit 1) past a bound and `QueryTimeout` (exit 3) past
-    `timeout` seconds; the sink is then aborted, so nothing is left written.
+    `timeout` seconds; the sink is then aborted, so nothing is left written. With `timeout`,
+    the closure is computed in a child process killed at the deadline, even inside one rule's
+    evaluation (`kgcli.engine.infer.isolated`); `store` must then be an in-memory store (an
+    on-disk one: `infer_at`), and the sink is written only once the child has succeeded.
     """
     if marking not in MARKINGS:
         raise ValueError(f"marking must be one of {', '.join(MARKINGS)}")
+    if timeout is not None and isolated.can_fork():
+
+        def work(spool: Sink, say: Callable[[str], None] | None) -> dict[str, Any]:
+            # The child's own copy of `store`: its scratch graph (SPARQL rules) stays there.
+            return asdict(_infer_here(store, rules, spool, bounds, None, marking, say))
+
+        def target() -> Sink:
+            return sink if sink is not None else StoreSink(store)
+
+        answer = isolated.spooled(work, timeout, sink=target, progress=progress)
+        return InferenceReport(**answer)
+    return _infer_here(store, rules, sink, bounds, timeout, marking, progress)
+
+
+def infer_at(
+    path: str,
+    rules: RuleSet,
+    *,
+    bounds: Bounds | None = None,
+    timeout: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> InferenceReport:
+    """Derive the closure of the on-disk store at `path` into its `kgg:inferred` graph, bulk
+    loaded (`StoreSink(bulk=True)`), and flush it.
+
+    With `timeout`, the store is opened and written by a child process, killed at the deadline
+    even inside one rule's evaluation; the caller then discards the store (a generation that
+    `kgcli.engine.store.infer` made for this): the child may have written part of it.
+    """
+
+    def work(spool_dir: Path | None, say: Callable[[str], None] | None) -> dict[str, Any]:
+        store = ox.Store(path)
+        sink = StoreSink(store, bulk=True, spool_dir=None if spool_dir is None else str(spool_dir))
+        # In a child (a spool folder), the parent keeps the time.
+        limit = timeout if spool_dir is None else None
+        report = _infer_here(store, rules, sink, bounds, limit, "sparql", say)
+        store.flush()
+        del sink, store  # closes the store before the caller commits (or the child ends)
+        return asdict(report)
+
+    if timeout is not None and isolated.can_fork():
+        # The temporary folder holds the child's spool: removed even when it is killed.
+        with isolated.in_child(work, timeout, progress=progress) as (_, answer):
+            return InferenceReport(**answer)
+    return InferenceReport(**work(None, progress))
+
+
+def _infer_here(
+    store: ox.Store,
+    rules: RuleSet,
+    sink: Sink | None,
+    bounds: Bounds | None,
+    timeout: float | None,
+    marking: str,
+    progress: Callable[[str], None] | None,
+) -> InferenceReport:
+    """`infer` in this process: the deadline is checked between steps only."""
     if sink is None:
         sink = StoreSink(store)
     if rules.sparql and sink.store is None:

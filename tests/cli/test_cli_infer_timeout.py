@@ -1,0 +1,188 @@
+"""`--timeout` stops inference anywhere, even inside one SPARQL rule's evaluation (#14), and
+Ctrl-C while `kg` waits on a child leaves no child running.
+
+Each test runs `kg` as a process: without the fix, a slow rule runs for many minutes, which the
+generous `subprocess` timeout turns into a failure instead of a hang. No timing is asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from support import ROOT
+
+from kgcli.engine import store as stores
+
+#: One evaluation of this rule is a cross product of three type triples, filtered by a test that
+#: always fails: about 10^9 rows on the embedded graph (1,112 types) or `_types(1000)`, minutes of
+#: native code between two of the engine's checks of the deadline, in flat memory.
+SLOW_RULE = """\
+# iri: urn:test:rule:slow
+# label: slow
+# comment: A cross product, whose every row the filter drops.
+CONSTRUCT { ?a <urn:test:far> ?c }
+WHERE {
+  ?a a ?x . ?b a ?y . ?c a ?z .
+  FILTER(STRLEN(STR(?x)) + STRLEN(STR(?y)) + STRLEN(STR(?z)) < 0)
+}
+"""
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+STOPPED = "kg: error: inference stopped at the timeout (--timeout)\n"
+#: What a test waits for at most; the run it waits on takes about one second with the fix.
+PATIENCE = 120
+
+
+def _types(path: Path, n: int) -> Path:
+    path.write_text(
+        "".join(f"<urn:test:n{i}> <{RDF_TYPE}> <urn:test:C{i}> .\n" for i in range(n)),
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+def slow(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder holding the slow rule (for `--rules DIR`), and data on which it is slow."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow.rq").write_text(SLOW_RULE, encoding="utf-8")
+    return rules, _types(tmp_path / "types.nt", 1000)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """The temporary folder `kg` is given (TMPDIR): it must be left empty."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    return folder
+
+
+def _kg(scratch: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kgcli", *map(str, args)],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch), "COLUMNS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+    )
+
+
+def _stopped(result: subprocess.CompletedProcess[str]) -> None:
+    assert (result.returncode, result.stdout, result.stderr) == (3, "", STOPPED)
+
+
+@pytest.mark.parametrize("where", ["embedded", "data"])
+def test_timeout_stops_kg_infer_inside_a_rule_and_writes_no_file(slow, scratch, tmp_path, where):
+    rules, data = slow
+    target = tmp_path / "derived.ttl"
+    source = ["--data", data] if where == "data" else []
+    _stopped(_kg(scratch, "infer", *source, "--rules", rules, "--timeout", "1", "-o", target))
+    assert not target.exists()
+    assert list(scratch.iterdir()) == []
+
+
+def test_timeout_stops_kg_infer_to_stdout(slow, scratch):
+    rules, data = slow
+    _stopped(_kg(scratch, "infer", "--data", data, "--rules", rules, "--timeout", "1", "-f", "nt"))
+    assert list(scratch.iterdir()) == []
+
+
+def test_timeout_stops_kg_infer_on_a_store_and_adds_no_generation(slow, scratch, tmp_path):
+    rules, data = slow
+    store = tmp_path / "store"
+    loaded = _kg(scratch, "store", "load", store, data)
+    assert loaded.returncode == 0, loaded.stderr
+    before = (stores.read_manifest(store), sorted(p.name for p in store.iterdir()))
+    _stopped(_kg(scratch, "infer", "--store", store, "--rules", rules, "--timeout", "1"))
+    assert (stores.read_manifest(store), sorted(p.name for p in store.iterdir())) == before
+    assert list(scratch.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("query", "-e", "ASK {}"), ("network", "export", "-f", "gexf")],
+    ids=["kg query", "kg network export"],
+)
+def test_timeout_stops_the_closure_behind_infer(slow, scratch, tmp_path, command):
+    rules, data = slow
+    target = tmp_path / "out"
+    args = ("--infer", "--rules", rules, "--data", data, "--timeout", "1", "-o", target)
+    _stopped(_kg(scratch, *command, *args))
+    assert not target.exists()
+    assert list(scratch.iterdir()) == []
+
+
+# --- Ctrl-C -------------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        # "pid (name) state ppid ...": the name may hold spaces and parentheses.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie is not: it has ended)."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?x . ?b a ?y . ?c a ?z }"),
+        ("infer", "--rules", "RULES"),
+    ],
+    ids=["kg query", "kg infer"],
+)
+def test_ctrl_c_kills_the_child_and_exits_130(slow, scratch, command):
+    rules, data = slow
+    args = [str(rules) if arg == "RULES" else arg for arg in command]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kgcli", *args, "--data", str(data), "--timeout", "60"],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    children: list[int] = []
+    try:
+        waited = time.monotonic() + PATIENCE
+        while not (children := _children(proc.pid)):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < waited, "kg never started its child"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=PATIENCE)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        left = [pid for pid in children if _running(pid)]
+        for pid in left:  # an orphan (the bug this tests): stop it, after noting it
+            os.kill(pid, signal.SIGKILL)
+    assert (proc.returncode, out, err) == (130, "", "kg: interrupted\n")
+    assert left == []
+    assert list(scratch.iterdir()) == []
