@@ -17,6 +17,12 @@ the network per call, to the same values (benchmarks/RESULTS.md has the figures)
   `label_propagation` number communities; all on the undirected view, parallel edges merged with
   their weights summed. Numbers go by size, largest first (0).
 
+Tables carry every float as computed (`metrics_table`: CSV and JSON are read by programs; the
+table format shows 6 significant digits), the same on every run: sampling and communities are
+seeded and run on a canonical order. The backends agree to about 1e-11 (PageRank is igraph's
+direct solve or networkx's iteration to 1e-12; closeness can differ in its last bit), so the
+last digits of a float depend on the backend, as they may on the platform's floating point.
+
 A weighted metric refuses an edge whose weight is no finite number of zero or more
 (`check_weights`), naming the edge. `analyze` writes the values back as node attributes, so
 exports carry them. A `progress` callback hears of each metric as it starts and ends, from the
@@ -781,9 +787,11 @@ def node_term(node: Hashable) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def _number(value: int | float) -> ox.Literal:
+    """An xsd:integer, or an xsd:double with every digit of the float: CSV and JSON are read by
+    programs (#17); the table shows a few significant digits itself (`kgcli.output.terms`)."""
     if isinstance(value, bool) or not isinstance(value, float):
         return ox.Literal(int(value))
-    return ox.Literal(float(f"{value:.6g}"))
+    return ox.Literal(value)
 
 
 def metrics_table(
@@ -793,7 +801,7 @@ def metrics_table(
     sort: str | None = None,
     top: int | None = None,
 ) -> SelectResult:
-    """One row per node: id, label, kind, then the metric columns (floats to 6 digits).
+    """One row per node: id, label, kind, then the metric columns (floats in full).
 
     Rows are sorted by `sort` (default: the first metric), largest first, or smallest first for
     group numbers (component, community); ties by id. `top` keeps the first rows only.
