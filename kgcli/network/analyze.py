@@ -15,7 +15,9 @@ the network per call, to the same values (benchmarks/RESULTS.md has the figures)
 - `component` numbers the (weakly) connected components, `core` is the k-core number, and
   `community` (Leiden with igraph, else Louvain; seeded), `leiden`, `louvain` and
   `label_propagation` number communities; all on the undirected view, parallel edges merged with
-  their weights summed. Numbers go by size, largest first (0).
+  their weights summed. Numbers go by size, largest first (0). Without edge weight (no edges, or
+  every weight 0) modularity is undefined: Leiden and Louvain give each node its own community
+  and say so (`NO_MODULARITY`) instead of a modularity of nan.
 
 Tables carry every float as computed (`metrics_table`: CSV and JSON are read by programs; the
 table format shows 6 significant digits), the same on every run: sampling and communities are
@@ -653,8 +655,20 @@ def _leiden_groups(run: _Run) -> dict[Hashable, int | float]:
     return run.view("leiden", lambda: _find_leiden(run))
 
 
+#: Said instead of a modularity (nan: 0/0) when no edge has weight; communities are then nodes.
+NO_MODULARITY = (
+    "one per node: modularity is undefined without edge weight (no edges, or every weight 0)"
+)
+
+
 def _find_leiden(run: _Run) -> dict[Hashable, int | float]:
     undirected = run.igraph_undirected()
+    if not sum(undirected.es["weight"] if undirected.ecount() else ()):
+        run.notes.append(
+            f"community: Leiden (igraph, seed {run.seed}, resolution {run.resolution:g}): "
+            f"{undirected.vcount()} communities, {NO_MODULARITY}"
+        )
+        return run.groups(range(undirected.vcount()))
     ig = _seeded_igraph(run.seed)
     try:
         found = undirected.community_leiden(
@@ -697,6 +711,12 @@ def _find_louvain(run: _Run) -> dict[Hashable, int | float]:
     import networkx as nx
 
     simple = run.merged(directed=False)
+    if not simple.size(weight="weight"):  # networkx would divide by it
+        run.notes.append(
+            f"community: Louvain (networkx, seed {run.seed}, resolution {run.resolution:g}): "
+            f"{len(simple)} communities, {NO_MODULARITY}"
+        )
+        return numbered([node] for node in simple)
     groups = nx.community.louvain_communities(
         simple, weight="weight", resolution=run.resolution, seed=run.seed
     )

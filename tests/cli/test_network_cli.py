@@ -273,6 +273,27 @@ def test_betweenness_sampling_is_said_on_stderr(kg):
     )
 
 
+def test_communities_of_a_network_without_edges(kg, monkeypatch):
+    """The stated facility-sharing network has no edge: no modularity, said so (not nan, nor
+    networkx's ZeroDivisionError as an internal error)."""
+    monkeypatch.setitem(sys.modules, "igraph", None)
+    result = kg("network", "analyze", "-P", "facility-sharing", "-m", "community", "-f", "csv")
+    assert ok(result) == (
+        "id,label,kind,community\r\n"
+        f"{KGR}dr-smile-surgical-clinic,Dr Smile Surgical Clinic,HealthcareFacility,0\r\n"
+        f"{KGR}huacao-community-health-service-center,Huacao Community Health Service Center,"
+        "HealthcareFacility,1\r\n"
+        f"{KGR}huashan-hospital,Huashan Hospital,HealthcareFacility,2\r\n"
+        f"{KGR}huashan-hospital-hongqiao-branch,Huashan Hospital's Hongqiao Branch,"
+        "HealthcareFacility,3\r\n"
+    )
+    assert result.stderr == (
+        "kg: Leiden needs igraph (pip install 'kgcli[fast]'): communities by Louvain instead\n"
+        "kg: community: Louvain (networkx, seed 42, resolution 1): 4 communities, one per node: "
+        "modularity is undefined without edge weight (no edges, or every weight 0)\n"
+    )
+
+
 def test_community_falls_back_to_louvain_without_igraph(kg, monkeypatch):
     monkeypatch.setitem(sys.modules, "igraph", None)  # as if kgcli[fast] were not installed
     result = kg("network", "analyze", "-m", "community", "--top", "2", "-f", "csv")

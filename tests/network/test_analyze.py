@@ -296,6 +296,31 @@ def test_leiden_is_seeded_and_does_not_depend_on_the_build_order():
     assert "resolution 4)" in finer.notes[0]
 
 
+@pytest.mark.parametrize("weight", [None, 0, 0.0])
+def test_without_edge_weight_each_node_is_a_community_and_modularity_is_undefined(backend, weight):
+    """No edges (None) or only weightless ones: modularity is 0/0; no nan, no ZeroDivisionError."""
+    graph = nx.Graph()
+    graph.add_nodes_from(["d", "c", "b", "a"])
+    if weight is not None:
+        graph.add_edges_from([("a", "b"), ("b", "c")], weight=weight)
+    found = analyze(graph, ["community", "louvain"], write_back=False, backend=backend)
+    each_alone = {"a": 0, "b": 1, "c": 2, "d": 3}
+    assert found.values == {"community": each_alone, "louvain": each_alone}
+    undefined = (
+        "4 communities, one per node: modularity is undefined without edge weight "
+        "(no edges, or every weight 0)"
+    )
+    louvain = f"community: Louvain (networkx, seed 42, resolution 1): {undefined}"
+    assert found.notes == (
+        [f"community: Leiden (igraph, seed 42, resolution 1): {undefined}", louvain]
+        if backend == "igraph"
+        else [
+            "Leiden needs igraph (pip install 'kgcli[fast]'): communities by Louvain instead",
+            louvain,
+        ]
+    )
+
+
 @needs_igraph
 def test_disconnected_communities_are_counted():
     import igraph as ig
