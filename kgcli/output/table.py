@@ -147,14 +147,13 @@ def blocks_that_fit(
     blocks: list[list[int]] = []
     used = 0
     for index in range(1, count):
-        need = least[index] + (GAP if blocks and blocks[-1] else 0)
-        if blocks and used + need <= room:
+        if blocks and used + GAP + least[index] <= room:
             blocks[-1].append(index)
-            used += need
+            used += GAP + least[index]
         else:
             blocks.append([index])
             used = least[index]
-    if len(blocks) == 1:  # only a word too wide for the terminal: cut short, as in any block
+    if len(blocks) == 1:  # only the key's longest word is too wide: one table, that word cut
         return whole
     planned = []
     for block in blocks:
@@ -233,9 +232,7 @@ def draw(
 
     # Drawn into a string (at most max_rows rows), so that off a terminal the padding rich leaves
     # at the ends of lines can go: plain text that diffs and pastes cleanly.
-    for number, (columns, widths) in enumerate(blocks):
-        if not variables:
-            break
+    for number, (columns, widths) in enumerate(blocks if variables else []):
         if len(blocks) > 1:
             if number:
                 console.print()
