@@ -15,7 +15,15 @@ the network per call, to the same values (benchmarks/RESULTS.md has the figures)
 - `component` numbers the (weakly) connected components, `core` is the k-core number, and
   `community` (Leiden with igraph, else Louvain; seeded), `leiden`, `louvain` and
   `label_propagation` number communities; all on the undirected view, parallel edges merged with
-  their weights summed. Numbers go by size, largest first (0).
+  their weights summed. Numbers go by size, largest first (0). Without edge weight (no edges, or
+  every weight 0) modularity is undefined: Leiden and Louvain give each node its own community
+  and say so (`NO_MODULARITY`) instead of a modularity of nan.
+
+Tables carry every float as computed (`metrics_table`: CSV and JSON are read by programs; the
+table format shows 6 significant digits), the same on every run: sampling and communities are
+seeded and run on a canonical order. The backends agree to about 1e-11 (PageRank is igraph's
+direct solve or networkx's iteration to 1e-12; closeness can differ in its last bit), so the
+last digits of a float depend on the backend, as they may on the platform's floating point.
 
 A weighted metric refuses an edge whose weight is no finite number of zero or more
 (`check_weights`), naming the edge. `analyze` writes the values back as node attributes, so
@@ -647,8 +655,20 @@ def _leiden_groups(run: _Run) -> dict[Hashable, int | float]:
     return run.view("leiden", lambda: _find_leiden(run))
 
 
+#: Said instead of a modularity (nan: 0/0) when no edge has weight; communities are then nodes.
+NO_MODULARITY = (
+    "one per node: modularity is undefined without edge weight (no edges, or every weight 0)"
+)
+
+
 def _find_leiden(run: _Run) -> dict[Hashable, int | float]:
     undirected = run.igraph_undirected()
+    if not sum(undirected.es["weight"] if undirected.ecount() else ()):
+        run.notes.append(
+            f"community: Leiden (igraph, seed {run.seed}, resolution {run.resolution:g}): "
+            f"{undirected.vcount()} communities, {NO_MODULARITY}"
+        )
+        return run.groups(range(undirected.vcount()))
     ig = _seeded_igraph(run.seed)
     try:
         found = undirected.community_leiden(
@@ -691,6 +711,12 @@ def _find_louvain(run: _Run) -> dict[Hashable, int | float]:
     import networkx as nx
 
     simple = run.merged(directed=False)
+    if not simple.size(weight="weight"):  # networkx would divide by it
+        run.notes.append(
+            f"community: Louvain (networkx, seed {run.seed}, resolution {run.resolution:g}): "
+            f"{len(simple)} communities, {NO_MODULARITY}"
+        )
+        return numbered([node] for node in simple)
     groups = nx.community.louvain_communities(
         simple, weight="weight", resolution=run.resolution, seed=run.seed
     )
@@ -781,9 +807,11 @@ def node_term(node: Hashable) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def _number(value: int | float) -> ox.Literal:
+    """An xsd:integer, or an xsd:double with every digit of the float: CSV and JSON are read by
+    programs (#17); the table shows a few significant digits itself (`kgcli.output.terms`)."""
     if isinstance(value, bool) or not isinstance(value, float):
         return ox.Literal(int(value))
-    return ox.Literal(float(f"{value:.6g}"))
+    return ox.Literal(value)
 
 
 def metrics_table(
@@ -793,7 +821,7 @@ def metrics_table(
     sort: str | None = None,
     top: int | None = None,
 ) -> SelectResult:
-    """One row per node: id, label, kind, then the metric columns (floats to 6 digits).
+    """One row per node: id, label, kind, then the metric columns (floats in full).
 
     Rows are sorted by `sort` (default: the first metric), largest first, or smallest first for
     group numbers (component, community); ties by id. `top` keeps the first rows only.

@@ -6,9 +6,11 @@ padding at the ends of lines goes, so the text diffs and pastes cleanly.
 
 Made to be read: floats to a few significant digits and durations in words (`terms.Display`);
 numbers never wrap; when the columns do not fit, the widest text column wraps first, at word
-boundaries (spaces, and after `-`, `/`, `_`), and only a word wider than any width left is cut
-short with an ellipsis. Numbers that alone are wider than the terminal make the table wider too,
-as `less -S` would show it.
+boundaries (spaces, and after `-`, `/`, `_`). When they still do not fit, the table is drawn in
+blocks of columns, one under the other, as `less -S` would page it sideways: the first column
+(the key) in every block, each block headed `columns X-Y of N` (`blocks_that_fit`). Only a word
+wider than a block can hold is cut short with an ellipsis; numbers that alone are wider than the
+terminal make their block wider too.
 """
 
 from __future__ import annotations
@@ -118,6 +120,53 @@ def widths_that_fit(
     return widths
 
 
+def blocks_that_fit(
+    natural: Sequence[int], least: Sequence[int], wraps: Sequence[bool], width: int
+) -> list[tuple[list[int], list[int]]]:
+    """The columns in blocks of `width` cells: each block's column indices and their widths.
+
+    One block when every column fits at its `least` width (text wrapped at word boundaries):
+    `widths_that_fit`. Else the first column, the key, heads every block, at most a third of
+    the width when it `wraps` (half, cut, for a word longer than that); the other columns go,
+    in order, into as few blocks as hold them at their `least` widths, and each block's widths
+    are then fitted to the room left by the key. A column too wide for any block has one alone;
+    when all the columns would make one block anyway, they stay one table (a word cut short).
+    """
+    count = len(natural)
+    gaps = GAP * max(count - 1, 0)
+    whole = [(list(range(count)), widths_that_fit(natural, least, wraps, width - gaps))]
+    if count <= 1 or sum(least) + gaps <= width:
+        return whole
+    if wraps[0]:
+        key = min(natural[0], max(least[0], width // 3))
+        if key > width // 2:
+            key = max(width // 2, MIN_CUT)
+    else:
+        key = max(natural[0], least[0]) if natural[0] + GAP <= width // 2 else least[0]
+    room = width - key - GAP  # for the other columns of a block and the gaps between them
+    blocks: list[list[int]] = []
+    used = 0
+    for index in range(1, count):
+        if blocks and used + GAP + least[index] <= room:
+            blocks[-1].append(index)
+            used += GAP + least[index]
+        else:
+            blocks.append([index])
+            used = least[index]
+    if len(blocks) == 1:  # only the key's longest word is too wide: one table, that word cut
+        return whole
+    planned = []
+    for block in blocks:
+        widths = widths_that_fit(
+            [natural[i] for i in block],
+            [least[i] for i in block],
+            [wraps[i] for i in block],
+            room - GAP * (len(block) - 1),
+        )
+        planned.append(([0, *block], [key, *widths]))
+    return planned
+
+
 def draw(
     variables: list[str], rows: Iterable[Row], out: BinaryIO, options: Options, noun: str
 ) -> None:
@@ -168,29 +217,11 @@ def draw(
         markup=False,
         legacy_windows=False,
     )
-    room = console.width - GAP * max(len(variables) - 1, 0)
-    widths = widths_that_fit(natural, least, [not n for n in numeric], room)
-    # Never narrower than the columns: rich would squeeze them all, numbers too.
-    console.width = max(console.width, sum(widths) + GAP * max(len(variables) - 1, 0))
-
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
-    for name, width, number in zip(variables, widths, numeric, strict=True):
-        header = Text("\n".join(wrap(name, width)))
-        table.add_column(
-            header,
-            justify="right" if number else "left",
-            width=width,
-            no_wrap=True,
-            overflow="ellipsis",
-        )
-    for cell_texts in cells:
-        drawn_cells = []
-        for (text, suffix), width in zip(cell_texts, widths, strict=True):
-            cell = Text("\n".join(wrap(text + suffix, width)))
-            if suffix and cell.plain.endswith(suffix):
-                cell.stylize("dim", len(cell.plain) - len(suffix))
-            drawn_cells.append(cell)
-        table.add_row(*drawn_cells)
+    blocks = blocks_that_fit(natural, least, [not n for n in numeric], console.width)
+    # Never narrower than a block: rich would squeeze its columns, numbers too.
+    console.width = max(
+        console.width, *(sum(widths) + GAP * (len(widths) - 1) for _, widths in blocks)
+    )
 
     total = len(shown) + hidden
     plural = noun if total == 1 else noun + "s"
@@ -201,7 +232,31 @@ def draw(
 
     # Drawn into a string (at most max_rows rows), so that off a terminal the padding rich leaves
     # at the ends of lines can go: plain text that diffs and pastes cleanly.
-    if variables:
+    for number, (columns, widths) in enumerate(blocks if variables else []):
+        if len(blocks) > 1:
+            if number:
+                console.print()
+            first, last = columns[1 if number else 0] + 1, columns[-1] + 1
+            span = f"{first}-{last}" if last > first else f"{first}"
+            console.print(Text(f"columns {span} of {len(variables)}", style="dim"))
+        table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_edge=False)
+        for index, width in zip(columns, widths, strict=True):
+            table.add_column(
+                Text("\n".join(wrap(variables[index], width))),
+                justify="right" if numeric[index] else "left",
+                width=width,
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        for cell_texts in cells:
+            drawn_cells = []
+            for index, width in zip(columns, widths, strict=True):
+                text, suffix = cell_texts[index]
+                cell = Text("\n".join(wrap(text + suffix, width)))
+                if suffix and cell.plain.endswith(suffix):
+                    cell.stylize("dim", len(cell.plain) - len(suffix))
+                drawn_cells.append(cell)
+            table.add_row(*drawn_cells)
         console.print(table)
     console.print(Text(footer, style="dim"), soft_wrap=True)
     text = drawn.getvalue()

@@ -206,18 +206,20 @@ def test_parse_metrics():
         parse_metrics(" , ")
 
 
-def test_metrics_table_rows_sorted_and_rounded(karate):
+def test_metrics_table_rows_sorted_with_every_digit(karate):
     for node in karate:
         karate.nodes[node]["label"] = f"member {node}"
     found = analyze(karate, ["degree", "pagerank"], write_back=False)
     table = metrics_table(karate, found, top=3)
     rows = [tuple(term.value for term in row if term is not None) for row in table]
     assert table.variables == ["id", "label", "kind", "degree", "pagerank"]
-    pagerank = converged_pagerank(karate)
-    assert rows == [
-        (str(n), f"member {n}", str(d), str(float(f"{pagerank[n]:.6g}")))
-        for n, d in ((33, 17), (0, 16), (32, 12))
+    assert [row[:3] for row in rows] == [
+        (str(n), f"member {n}", str(d)) for n, d in ((33, 17), (0, 16), (32, 12))
     ]
+    # CSV and JSON carry the float as computed, not rounded for reading (#17).
+    pagerank = found.values["pagerank"]
+    assert [float(row[3]) for row in rows] == [pagerank[n] for n in (33, 0, 32)]
+    assert close(pagerank, converged_pagerank(karate))
     by_community = metrics_table(karate, analyze(karate, ["community"], write_back=False))
     assert [row[3].value for row in by_community][:1] == ["0"]  # groups: smallest number first
     with pytest.raises(UsageError, match="--sort 'closeness' is not a computed metric"):
@@ -292,6 +294,31 @@ def test_leiden_is_seeded_and_does_not_depend_on_the_build_order():
     finer = analyze(graph, ["leiden"], resolution=4.0, write_back=False)
     assert max(finer.values["leiden"].values()) > max(runs[0].values())
     assert "resolution 4)" in finer.notes[0]
+
+
+@pytest.mark.parametrize("weight", [None, 0, 0.0])
+def test_without_edge_weight_each_node_is_a_community_and_modularity_is_undefined(backend, weight):
+    """No edges (None) or only weightless ones: modularity is 0/0; no nan, no ZeroDivisionError."""
+    graph = nx.Graph()
+    graph.add_nodes_from(["d", "c", "b", "a"])
+    if weight is not None:
+        graph.add_edges_from([("a", "b"), ("b", "c")], weight=weight)
+    found = analyze(graph, ["community", "louvain"], write_back=False, backend=backend)
+    each_alone = {"a": 0, "b": 1, "c": 2, "d": 3}
+    assert found.values == {"community": each_alone, "louvain": each_alone}
+    undefined = (
+        "4 communities, one per node: modularity is undefined without edge weight "
+        "(no edges, or every weight 0)"
+    )
+    louvain = f"community: Louvain (networkx, seed 42, resolution 1): {undefined}"
+    assert found.notes == (
+        [f"community: Leiden (igraph, seed 42, resolution 1): {undefined}", louvain]
+        if backend == "igraph"
+        else [
+            "Leiden needs igraph (pip install 'kgcli[fast]'): communities by Louvain instead",
+            louvain,
+        ]
+    )
 
 
 @needs_igraph

@@ -11,7 +11,7 @@ import pytest
 
 from kgcli.engine.results import SelectResult
 from kgcli.output.render import render
-from kgcli.output.table import widths_that_fit, wrap
+from kgcli.output.table import blocks_that_fit, widths_that_fit, wrap
 from kgcli.output.terms import duration_words, short_number
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -55,39 +55,55 @@ def rendered(variables: list[str], rows: list, fmt: str = "table", width: int = 
 
 
 EXPECTED_60 = (
-    "                               pagerank_\n"
-    "firm           label               score     staff   travel\n"
+    "columns 1-2 of 5\n"
+    "firm                   label\n"
     "────────────────────────────────────────────────────────────\n"
-    "kgr:chia-      Chia-Tai      3.14352e-08   1234567   10\n"
-    "tai-           Tianqing                              minutes\n"
-    "tianqing-      Pharmaceut…\n"
-    "pharmaceuti…   Co\n"
-    "kgr:shangha…   Shanghai         0.666667        12   1 day 2\n"
-    "nanxiang-      (Nanxiang)                            hours\n"
-    "precision-     Precision\n"
-    "medicine-      Medicine\n"
-    "industrial-    Industrial\n"
-    "park           Park\n"
-    "kgr:x          Supercalif…   1.23457e+08        -3   -P3D\n"
-    "               and-more\n"
-    "               words\n"
+    "kgr:chia-tai-          Chia-Tai Tianqing Pharmaceutical Co\n"
+    "tianqing-\n"
+    "pharmaceutical\n"
+    "kgr:shanghai-          Shanghai (Nanxiang) Precision\n"
+    "nanxiang-precision-    Medicine Industrial Park\n"
+    "medicine-industrial-\n"
+    "park\n"
+    "kgr:x                  Supercalifragilisticexpialidocious-\n"
+    "                       and-more words\n"
+    "\n"
+    "columns 3-5 of 5\n"
+    "                         pagerank_\n"
+    "firm                         score     staff   travel\n"
+    "────────────────────────────────────────────────────────────\n"
+    "kgr:chia-tai-          3.14352e-08   1234567   10 minutes\n"
+    "tianqing-\n"
+    "pharmaceutical\n"
+    "kgr:shanghai-             0.666667        12   1 day 2 hours\n"
+    "nanxiang-precision-\n"
+    "medicine-industrial-\n"
+    "park\n"
+    "kgr:x                  1.23457e+08        -3   -P3D\n"
     "3 rows\n"
 )
 EXPECTED_80 = (
-    "                                                   pagerank_\n"
-    "firm             label                                 score     staff   travel\n"
+    "columns 1-3 of 5\n"
+    "                                                                       pagerank_\n"
+    "firm                         label                                         score\n"
     "────────────────────────────────────────────────────────────────────────────────\n"
-    "kgr:chia-tai-    Chia-Tai Tianqing               3.14352e-08   1234567   10\n"
-    "tianqing-        Pharmaceutical Co                                       minutes\n"
+    "kgr:chia-tai-tianqing-       Chia-Tai Tianqing Pharmaceutical Co     3.14352e-08\n"
     "pharmaceutical\n"
-    "kgr:shanghai-    Shanghai (Nanxiang) Precision      0.666667        12   1 day 2\n"
-    "nanxiang-        Medicine Industrial Park                                hours\n"
-    "precision-\n"
-    "medicine-\n"
-    "industrial-\n"
-    "park\n"
-    "kgr:x            Supercalifragilisticexpialid…   1.23457e+08        -3   -P3D\n"
-    "                 and-more words\n"
+    "kgr:shanghai-nanxiang-       Shanghai (Nanxiang) Precision              0.666667\n"
+    "precision-medicine-          Medicine Industrial Park\n"
+    "industrial-park\n"
+    "kgr:x                        Supercalifragilisticexpialidocious-     1.23457e+08\n"
+    "                             and-more words\n"
+    "\n"
+    "columns 4-5 of 5\n"
+    "firm                           staff   travel\n"
+    "────────────────────────────────────────────────────\n"
+    "kgr:chia-tai-tianqing-       1234567   10 minutes\n"
+    "pharmaceutical\n"
+    "kgr:shanghai-nanxiang-            12   1 day 2 hours\n"
+    "precision-medicine-\n"
+    "industrial-park\n"
+    "kgr:x                             -3   -P3D\n"
     "3 rows\n"
 )
 EXPECTED_100 = (
@@ -112,7 +128,8 @@ EXPECTED_100 = (
 )
 def test_table_exact_text(width: int, expected: str) -> None:
     """Numbers whole on one line; the widest text column wraps first, after spaces and hyphens;
-    a word wider than any width left is cut with an ellipsis; a numeric header wraps at `_`."""
+    a numeric header wraps at `_`; columns that still do not fit go into blocks, the key column
+    (the first) in each, so no word is cut (at 60 and 80 the 35-cell word needs a block)."""
     assert rendered(VARIABLES, ROWS, width=width) == expected
     assert max(len(line) for line in expected.splitlines()) == width
 
@@ -212,3 +229,54 @@ def test_widths_that_fit() -> None:
     assert widths_that_fit([20, 17], [5, 11], [True, False], 31) == [20, 11]
     # Text below its longest word is cut, never below 8 cells; numbers keep their width.
     assert widths_that_fit([40, 30], [40, 30], [True, False], 20) == [8, 30]
+
+
+def test_blocks_that_fit() -> None:
+    # Room enough at the least widths: one block, as `widths_that_fit` makes it.
+    assert blocks_that_fit([30, 10], [10, 10], [True, False], 30) == [([0, 1], [17, 10])]
+    # Else the key (a third of the width at most, a text column) heads blocks filled in order.
+    natural, least = [30, 6, 6, 6, 6], [10, 6, 6, 6, 6]
+    assert blocks_that_fit(natural, least, [True, *[False] * 4], 40) == [
+        ([0, 1, 2, 3], [13, 6, 6, 6]),
+        ([0, 4], [13, 6]),
+    ]
+    # A numeric key keeps its width; each block fits the room the key leaves.
+    assert blocks_that_fit([5, 20, 20], [5, 20, 20], [False, True, True], 40) == [
+        ([0, 1], [5, 20]),
+        ([0, 2], [5, 20]),
+    ]
+    # A word wider than any block is cut there; a key word wider than half the width too.
+    assert blocks_that_fit([10, 50, 5], [10, 50, 5], [True, True, False], 40) == [
+        ([0, 1], [10, 27]),
+        ([0, 2], [10, 5]),
+    ]
+    assert blocks_that_fit([60, 5, 30], [60, 5, 30], [True, False, True], 40) == [
+        ([0, 1], [20, 5]),
+        ([0, 2], [20, 17]),
+    ]
+    # Columns that would make one block anyway stay one table, the long word cut.
+    assert blocks_that_fit([60, 5], [60, 5], [True, False], 40) == [([0, 1], [32, 5])]
+
+
+def test_blocks_share_the_rows_and_one_footer() -> None:
+    """Each block draws the same rows (at most max_rows), the count of all said once, at the end."""
+    rows = [
+        (ox.Literal(f"node {i}"), typed(f"{i}00000000{i}", "integer"), typed(f"0.{i}5", "decimal"),
+         typed(f"-{i}", "integer"))
+        for i in range(1, 4)
+    ]  # fmt: skip
+    out = io.BytesIO()
+    result = SelectResult(["name", "population", "share", "rank"], iter(rows))
+    render(result, "table", out, width=24, max_rows=2)
+    assert out.getvalue().decode() == (
+        "columns 1-2 of 4\n"
+        "name     population\n" + "─" * 19 + "\n"
+        "node 1   1000000001\n"
+        "node 2   2000000002\n"
+        "\n"
+        "columns 3-4 of 4\n"
+        "name     share   rank\n" + "─" * 21 + "\n"
+        "node 1    0.15     -1\n"
+        "node 2    0.25     -2\n"
+        "2 of 3 rows shown; use -f csv or -o FILE for all\n"
+    )
