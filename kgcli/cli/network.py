@@ -100,7 +100,6 @@ KOpt = Annotated[
     typer.Option(
         "--k",
         metavar="N",
-        min=1,
         help="Betweenness from N sampled source nodes (default: exact when affordable, else "
         "enough sources for +-0.1 at 95%, as far as a budget allows; the bound is printed).",
     ),

@@ -169,8 +169,9 @@ def analyze(
     like the query engine, cannot be interrupted safely from inside. `progress` is called as
     each metric starts and ends, in this process, from the child too.
     """
-    if k is not None and k < 1:
-        raise UsageError(f"--k must be at least 1, not {k}")
+    if k is not None and k < 2:
+        # One sampled source cannot estimate its own betweenness: the estimator divides by k - 1.
+        raise UsageError(f"--k must be at least 2 (one sample source estimates nothing), not {k}")
     if not resolution > 0 or math.isinf(resolution):
         raise UsageError(f"--resolution must be a positive number, not {resolution}")
     names = parse_metrics(metrics)
@@ -528,7 +529,7 @@ def _igraph_betweenness(run: _Run, sample: int | None) -> dict[Hashable, int | f
     directed = found if found.is_directed() else found.as_directed(mode="mutual")
     raw = directed.betweenness(directed=True, sources=picked)
     chosen = set(picked)
-    source_scale = 1 / ((sample - 1) * (n - 2)) if sample > 1 else math.nan
+    source_scale = 1 / ((sample - 1) * (n - 2))  # sample >= 2: analyze refuses --k 1
     other_scale = 1 / (sample * (n - 2))
     return run.by_node(
         b * (source_scale if i in chosen else other_scale) for i, b in enumerate(raw)
