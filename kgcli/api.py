@@ -443,8 +443,8 @@ class Result:
             return f"<p>{escape(str(self.value).lower())}</p>"
         head = "".join(f"<th>{escape(c)}</th>" for c in self.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{escape(_shown(v))}</td>" for v in row) + "</tr>"
-            for row in self.rows
+            "<tr>" + "".join(f"<td>{escape(_cell(term))}</td>" for term in row) + "</tr>"
+            for row in self._terms
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -482,6 +482,21 @@ def _literal(literal: Any) -> Any:
     else:
         return python_value(literal)
     return text if found is None else found
+
+
+def _cell(term: Any) -> str:
+    """A term as a table shows it: a duration in words (`10 minutes`, as `kg query` shows it),
+    the rest as its Python value reads."""
+    import pyoxigraph as ox
+
+    from kgcli.output.terms import duration_words
+    from kgcli.rdf import xsd
+
+    if isinstance(term, ox.Literal) and term.datatype.value in xsd.DURATION_TYPES:
+        words = duration_words(term.value)
+        if words is not None:
+            return words
+    return _shown(_python(term))
 
 
 def _shown(value: Any) -> str:

@@ -112,6 +112,7 @@ def test_the_travel_time_from_hongqiao_is_ten_minutes():
             "a patient surnamed Qin",
         )
     ]
+    assert "<td>walk</td><td>10 minutes</td>" in r._repr_html_()  # as kg query's table
     figures = kgcli.open().query("reported-figures", place="Jiading").rows
     assert figures[0][3:6] == ("1.75 billion yuan", Decimal("1750000000"), "CNY")
     assert type(figures[0][4]) is Decimal
