@@ -351,8 +351,11 @@ class Result:
     """A query's answer, read once from the engine and kept: `columns` and `rows` (tuples of
     plain Python values) for SELECT and CONSTRUCT (subject, predicate, object), `value` for ASK.
 
-    IRIs are `str`; literals are `int`, `float`, `bool`, `datetime.date` / `datetime.datetime`
-    or `str` by their datatype (as the networks type them); blank nodes `_:id`; unbound `None`.
+    IRIs are `str`; literals by their datatype: integers `int`, decimals `decimal.Decimal`,
+    doubles and floats `float`, booleans `bool`, dates `datetime.date`, dateTimes
+    `datetime.datetime`, durations `datetime.timedelta` (their text when they count years or
+    months, whose length varies), gYear `int`, and the rest `str` (gYearMonth `'2018-11'`, text,
+    a value outside its datatype's lexical space); blank nodes `_:id`; unbound `None`.
     """
 
     def __init__(self, answer: Any, prefixes: dict[str, str] | None = None) -> None:
@@ -420,8 +423,8 @@ class Result:
         self.write(path, "csv")
 
     def to_pandas(self) -> Any:
-        """A pandas DataFrame with typed columns (Int64, Float64, boolean, datetime64, str);
-        needs the extra: pip install 'kgcli[pandas]'."""
+        """A pandas DataFrame with typed columns (Int64, Float64 for decimals too, boolean,
+        datetime64, timedelta64, object); needs the extra: pip install 'kgcli[pandas]'."""
         try:
             import pandas as pd
         except ImportError:
@@ -440,8 +443,8 @@ class Result:
             return f"<p>{escape(str(self.value).lower())}</p>"
         head = "".join(f"<th>{escape(c)}</th>" for c in self.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{escape(_shown(v))}</td>" for v in row) + "</tr>"
-            for row in self.rows
+            "<tr>" + "".join(f"<td>{escape(_cell(term))}</td>" for term in row) + "</tr>"
+            for row in self._terms
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -450,17 +453,50 @@ def _python(term: Any) -> Any:
     """A term as a plain Python value (see `Result`)."""
     import pyoxigraph as ox
 
-    from kgcli.network.build import python_value
-
     if term is None:
         return None
     if isinstance(term, ox.Literal):
-        return python_value(term)
+        return _literal(term)
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     if isinstance(term, ox.NamedNode):
         return term.value
     return str(term)  # an RDF-star triple: its N-Triples text
+
+
+def _literal(literal: Any) -> Any:
+    """A literal as the Python value its datatype says (see `Result`): a decimal exact, a
+    duration without years or months a `timedelta`, a gYear an `int`; the other datatypes as
+    the networks read them; a value outside its datatype's lexical space as its text."""
+    from kgcli.network.build import python_value
+    from kgcli.rdf import xsd
+
+    text, datatype = literal.value, literal.datatype.value
+    found: Any
+    if datatype == xsd.DECIMAL:
+        found = xsd.decimal(text)
+    elif datatype == xsd.G_YEAR:
+        found = xsd.g_year(text)
+    elif datatype in xsd.DURATION_TYPES:
+        found = xsd.day_time_duration(text)
+    else:
+        return python_value(literal)
+    return text if found is None else found
+
+
+def _cell(term: Any) -> str:
+    """A term as a table shows it: a duration in words (`10 minutes`, as `kg query` shows it),
+    the rest as its Python value reads."""
+    import pyoxigraph as ox
+
+    from kgcli.output.terms import duration_words
+    from kgcli.rdf import xsd
+
+    if isinstance(term, ox.Literal) and term.datatype.value in xsd.DURATION_TYPES:
+        words = duration_words(term.value)
+        if words is not None:
+            return words
+    return _shown(_python(term))
 
 
 def _shown(value: Any) -> str:
@@ -476,14 +512,18 @@ def _shown(value: Any) -> str:
 def _series(pd: Any, values: list[Any]) -> Any:
     """One column, typed when all its values (unbound aside) have one type."""
     import datetime as dt
+    from decimal import Decimal
 
     kinds = {type(v) for v in values if v is not None}
     if kinds == {bool}:
         return pd.Series(values, dtype="boolean")
     if kinds == {int}:
         return pd.Series(values, dtype="Int64")
-    if kinds and kinds <= {int, float}:
-        return pd.Series(values, dtype="Float64")
+    if kinds and kinds <= {int, float, Decimal}:
+        # pandas has no decimal dtype of its own: numbers to compute with, as floats.
+        return pd.Series([None if v is None else float(v) for v in values], dtype="Float64")
     if kinds == {dt.date} or kinds == {dt.datetime}:
         return pd.to_datetime(pd.Series(values, dtype="object"))
+    if kinds == {dt.timedelta}:
+        return pd.to_timedelta(pd.Series(values, dtype="object"))
     return pd.Series(values, dtype="object")

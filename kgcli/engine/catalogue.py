@@ -20,8 +20,12 @@ from kgcli.errors import InputError, UsageError
 from kgcli.rdf.iri import file_iri
 from kgcli.text import check, decode, read_file
 
-KEYS = ("title", "description", "param", "column", "severity")
+KEYS = ("title", "description", "param", "column", "severity", "scope")
 SEVERITIES = ("error", "warning", "info")
+#: What a check is about: `vocabulary`, the terms of the namespace its `ns` parameter names;
+#: `kgcli`, the conventions of kgcli's own graph (its kgr: resources, articles and evidence,
+#: derived graph), so it names our IRIs by design. A check without one is about any graph.
+SCOPES = ("vocabulary", "kgcli")
 QUERY_SUFFIXES = (".rq", ".sparql")
 
 _KEY_RE = re.compile(r"# ?([A-Za-z][\w-]*):(.*)")
@@ -61,6 +65,8 @@ class NamedQuery:
     columns: tuple[Column, ...] = ()
     #: A check's severity (`error`, `warning` or `info`); empty for a header that gives none.
     severity: str = ""
+    #: What a check is about (one of `SCOPES`); empty for any graph.
+    scope: str = ""
 
     @cached_property
     def parsed(self) -> ParsedQuery:
@@ -161,8 +167,8 @@ def _column(value: str, source: str, number: int, seen: set[str]) -> Column:
     return Column(name, match.group("description").strip())
 
 
-#: (title, description, params, columns, severity) of a header; see `queries/README.md`.
-_Header = tuple[str | None, str, tuple[Param, ...], tuple[Column, ...], str]
+#: (title, description, params, columns, severity, scope) of a header; see `queries/README.md`.
+_Header = tuple[str | None, str, tuple[Param, ...], tuple[Column, ...], str, str]
 
 
 def _parse(text: str, source: str, *, required: bool) -> _Header:
@@ -171,10 +177,11 @@ def _parse(text: str, source: str, *, required: bool) -> _Header:
         (m := _KEY_RE.fullmatch(line)) and m.group(1) in KEYS for _, line in lines
     ):
         # A file given by path may start with ordinary comments: it has no header then.
-        return None, "", (), (), ""
+        return None, "", (), (), "", ""
     title: str | None = None
     description = ""
     severity = ""
+    scope = ""
     params: list[Param] = []
     columns: list[Column] = []
     seen_columns: set[str] = set()
@@ -197,16 +204,22 @@ def _parse(text: str, source: str, *, required: bool) -> _Header:
                     f"(severities: {', '.join(SEVERITIES)})"
                 )
             severity = value
+        elif key == "scope":
+            if value not in SCOPES:
+                raise InputError(
+                    f"{source}:{number}: unknown scope {value!r} (scopes: {', '.join(SCOPES)})"
+                )
+            scope = value
         else:
             params.append(_param(value, source, number, text, seen_params))
     if not title:
         raise InputError(f"{source}:1: the header has no title: start the file with '# title: ...'")
-    return title, description, tuple(params), tuple(columns), severity
+    return title, description, tuple(params), tuple(columns), severity, scope
 
 
 def parse_header(text: str, source: str) -> tuple[str, str, tuple[Param, ...]]:
     """A catalogue file's (title, description, params); errors name `source` and the line."""
-    title, description, params, _columns, _severity = _parse(text, source, required=True)
+    title, description, params, *_ = _parse(text, source, required=True)
     return title or "", description, params
 
 
@@ -217,7 +230,9 @@ def _read(path: Path) -> str:
 
 def _load(path: Path, *, required: bool) -> NamedQuery:
     text = _read(path)
-    title, description, params, columns, severity = _parse(text, str(path), required=required)
+    title, description, params, columns, severity, scope = _parse(
+        text, str(path), required=required
+    )
     return NamedQuery(
         path.stem,
         path,
@@ -228,6 +243,7 @@ def _load(path: Path, *, required: bool) -> NamedQuery:
         file_iri(path),
         columns=columns,
         severity=severity,
+        scope=scope,
     )
 
 
@@ -239,7 +255,7 @@ def load_file(path: Path) -> NamedQuery:
 def from_text(text: str, name: str = "-") -> NamedQuery:
     """A query given as text (stdin, `-e`); a header is optional, as in a query file."""
     source = "<stdin>" if name == "-" else name
-    title, description, params, columns, severity = _parse(
+    title, description, params, columns, severity, scope = _parse(
         check(text, source), source, required=False
     )
     return NamedQuery(
@@ -251,6 +267,7 @@ def from_text(text: str, name: str = "-") -> NamedQuery:
         text,
         columns=columns,
         severity=severity,
+        scope=scope,
     )
 
 

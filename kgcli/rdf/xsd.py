@@ -8,6 +8,7 @@ renderers, the parameter binder and the network builder all read literals throug
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -86,3 +87,52 @@ def canonical_decimal(number: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "+0") else text
+
+
+# --- durations and years, read as Python values (the Python API's `Result.rows`) -----------------
+
+DURATION = XSD + "duration"
+DAY_TIME_DURATION = XSD + "dayTimeDuration"
+YEAR_MONTH_DURATION = XSD + "yearMonthDuration"
+DURATION_TYPES = frozenset({DURATION, DAY_TIME_DURATION, YEAR_MONTH_DURATION})
+G_YEAR = XSD + "gYear"
+G_YEAR_MONTH = XSD + "gYearMonth"
+
+_SECONDS = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+DURATION_LEXICAL = re.compile(
+    r"(?P<sign>-)?P(?:(?P<years>[0-9]+)Y)?(?:(?P<months>[0-9]+)M)?(?:(?P<days>[0-9]+)D)?"
+    rf"(?:T(?:(?P<hours>[0-9]+)H)?(?:(?P<minutes>[0-9]+)M)?(?:(?P<seconds>{_SECONDS})S)?)?"
+)
+#: A gYear: four digits or more (no leading zero beyond four), an optional time zone.
+G_YEAR_LEXICAL = re.compile(r"(-?(?:[1-9][0-9]{3,}|0[0-9]{3}))(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def day_time_duration(text: str) -> timedelta | None:
+    """The value of an xsd:duration lexical form as a `timedelta` (`PT10M` is 10 minutes); None
+    if `text` is none, counts years or months (whose length in days varies), is finer than a
+    microsecond or too long for a timedelta."""
+    found = DURATION_LEXICAL.fullmatch(text)
+    if not found or text.endswith(("P", "T")):  # `P`, `PT`, `P1DT`: no component after them
+        return None
+    parts = found.groupdict()
+    if int(parts["years"] or 0) or int(parts["months"] or 0):
+        return None
+    micro = Decimal(parts["seconds"] or 0) * 1_000_000
+    if micro != micro.to_integral_value():
+        return None
+    try:
+        value = timedelta(
+            days=int(parts["days"] or 0),
+            hours=int(parts["hours"] or 0),
+            minutes=int(parts["minutes"] or 0),
+            microseconds=int(micro),
+        )
+    except OverflowError:
+        return None
+    return -value if parts["sign"] else value
+
+
+def g_year(text: str) -> int | None:
+    """The year of an xsd:gYear lexical form (`2025`; a time zone is dropped), else None."""
+    found = G_YEAR_LEXICAL.fullmatch(text)
+    return int(found.group(1)) if found else None

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,78 @@ def test_literals_become_typed_python_values(typed: Path):
         ("http://example.org/a", 3, 2.5, dt.date(2024, 2, 29), True, "<b>A & B</b>"),
         ("http://example.org/b", 4, 1.0, dt.date(2023, 1, 1), False, "plain"),
     ]
+
+
+EVERY_TYPE = """\
+@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:v ex:value
+  "42"^^xsd:integer, "7"^^xsd:nonNegativeInteger, "1750000000.50"^^xsd:decimal, "2.5E0"^^xsd:double,
+  "true"^^xsd:boolean, "2024-02-29"^^xsd:date, "2024-02-29T10:30:00"^^xsd:dateTime,
+  "PT10M"^^xsd:duration, "-P1DT2H0.5S"^^xsd:duration, "P3D"^^xsd:dayTimeDuration,
+  "P1Y2M"^^xsd:duration, "P2M"^^xsd:yearMonthDuration, "2025"^^xsd:gYear,
+  "2018-11"^^xsd:gYearMonth, "text", "words"@en .
+"""
+
+
+def test_every_datatype_of_the_catalogue_is_a_python_value(tmp_path: Path):
+    """Decimals exact, durations as timedeltas unless they count months, gYear as a year (#17)."""
+    path = tmp_path / "types.ttl"
+    path.write_text(EVERY_TYPE, encoding="utf-8")
+    r = kgcli.open(data=[str(path)]).query(
+        "SELECT ?v WHERE { <http://example.org/v> <http://example.org/value> ?v } ORDER BY STR(?v)"
+    )
+    values = [(type(v).__name__, v) for (v,) in r.rows]
+    assert len(values) == 16
+    assert set(values) == {
+        ("int", 42),
+        ("int", 7),
+        ("Decimal", Decimal("1750000000.50")),
+        ("float", 2.5),
+        ("bool", True),
+        ("date", dt.date(2024, 2, 29)),
+        ("datetime", dt.datetime(2024, 2, 29, 10, 30)),
+        ("timedelta", dt.timedelta(minutes=10)),
+        ("timedelta", -dt.timedelta(days=1, hours=2, milliseconds=500)),
+        ("timedelta", dt.timedelta(days=3)),
+        ("str", "P1Y2M"),  # a month has no fixed length: the text
+        ("str", "P2M"),
+        ("int", 2025),
+        ("str", "2018-11"),
+        ("str", "text"),
+        ("str", "words"),
+    }
+
+
+def test_the_travel_time_from_hongqiao_is_ten_minutes():
+    r = kgcli.open().query("transport-links", place="Hongqiao Railway Station")
+    assert r.columns == ["from", "to", "link", "mode", "duration", "qualifier", "reportedBy"]
+    assert r.rows == [
+        (
+            "Hongqiao Railway Station",
+            "New Hongqiao International Medical Center",
+            "travel time",
+            "walk",
+            dt.timedelta(minutes=10),
+            "within",
+            "a patient surnamed Qin",
+        )
+    ]
+    assert "<td>walk</td><td>10 minutes</td>" in r._repr_html_()  # as kg query's table
+    figures = kgcli.open().query("reported-figures", place="Jiading").rows
+    assert figures[0][3:6] == ("1.75 billion yuan", Decimal("1750000000"), "CNY")
+    assert type(figures[0][4]) is Decimal
+
+
+def test_csv_and_json_keep_the_typed_literals(kg, tmp_path: Path):
+    """The Python values change nothing of what is written: the bytes of kg query (#17)."""
+    r = kgcli.open().query("transport-links")
+    for fmt in ("csv", "json"):
+        mine = tmp_path / f"api.{fmt}"
+        r.write(str(mine), fmt)
+        shown = kg("query", "transport-links", "-f", fmt)
+        assert mine.read_text(encoding="utf-8") == shown.stdout
+    assert "PT10M" in (tmp_path / "api.csv").read_text(encoding="utf-8")
 
 
 def test_typed_parameters_are_the_cli_parameters(kg, tmp_path: Path):
@@ -147,6 +220,19 @@ def test_to_pandas_has_typed_columns(typed: Path):
     ]
     assert frame["n"].tolist() == [3, 4]
     assert frame["d"].tolist() == [pd.Timestamp("2024-02-29"), pd.Timestamp("2023-01-01")]
+
+
+def test_to_pandas_durations_are_timedeltas_and_decimals_floats():
+    pd = pytest.importorskip("pandas")
+    frame = kgcli.open().query("transport-links").to_pandas()
+    assert str(frame["duration"].dtype).startswith("timedelta64")
+    assert frame["duration"].tolist()[1] == pd.Timedelta(minutes=10)
+    assert frame["duration"].isna().tolist() == [True, False]
+    figures = kgcli.open().query("reported-figures", place="Jiading").to_pandas()
+    assert str(figures["value"].dtype) == "Float64"
+    assert figures["value"].sum() == 3_460_000_000.0
+    years = kgcli.open().query("plans-and-targets").to_pandas()
+    assert str(years["byYear"].dtype) == "Int64"
 
 
 def test_to_pandas_without_pandas_says_which_extra(monkeypatch):

@@ -70,7 +70,45 @@ def test_the_vocabulary_checks_take_the_users_namespace(kg):
                 ("skos:definition @en", '"'),
             )
         ),
+        f"object-properties-without-inverse,info,{voc}partOf,"
+        f"<{voc}> object properties without an inverse",
+        *(
+            f"properties-without-domain-or-range,info,{voc}partOf,"
+            f"<{voc}> properties without a domain or a range: missing={what}"
+            for what in ("rdfs:domain", "rdfs:range")
+        ),
     ]
+
+
+def test_every_vocabulary_check_finds_its_problem_in_the_users_namespace(kg):
+    """A user's ontology with one planted problem per check about "our" vocabulary (#17)."""
+    own = LINT / "vocabulary"
+    data = ("--data", str(own / "ontology.ttl"), "--data", str(own / "data.ttl"))
+    assert kg("lint", *data, "-f", "csv").stdout == "check,severity,focus,message\n"
+    result = kg("lint", *data, "--namespace", "http://example.org/lab#", "-f", "csv")
+    lab = "http://example.org/lab#"
+    ns = f"<{lab}>"
+    owl = "http://www.w3.org/2002/07/owl#"
+    missing = f"{ns} terms without an English label, a definition or rdfs:isDefinedBy: missing="
+    assert result.stdout.splitlines() == [
+        "check,severity,focus,message",
+        "deprecated-terms-in-use,warning,http://example.org/lab2,"
+        f'"Deprecated {ns} terms still used by the graph: term=<{lab}title>, '
+        f'replacement=<{lab}name>"',
+        f"kg-terms-declared,error,{lab}Labb,Undeclared {ns} terms",
+        *(
+            f'kg-terms-labelled-and-defined,warning,{lab}Bench,"{missing}{what}"'
+            for what in ("rdfs:isDefinedBy the ontology", "rdfs:label @en", "skos:definition @en")
+        ),
+        f"object-properties-without-inverse,info,{lab}partOf,"
+        f"{ns} object properties without an inverse",
+        f"properties-without-domain-or-range,info,{lab}name,"
+        f"{ns} properties without a domain or a range: missing=rdfs:range",
+        f"terms-of-two-kinds,warning,{lab}Assay,"
+        f'"{ns} terms declared as two kinds of entity (punning): '
+        f'kind1=<{owl}Class>, kind2=<{owl}NamedIndividual>"',
+    ]
+    assert (result.exit_code, result.stderr) == (4, "kg: error: 1 of 8 findings are errors\n")
 
 
 def test_a_missing_checks_folder_is_bad_input(kg, tmp_path: Path):
@@ -106,6 +144,12 @@ def test_a_rule_without_a_title_or_with_an_unknown_severity(kg, tmp_path: Path):
     assert (result.exit_code, result.stderr) == (
         2,
         f"kg: error: {rule}:2: unknown severity 'fatal' (severities: error, warning, info)\n",
+    )
+    rule.write_text("# title: T\n# scope: mine\nSELECT * WHERE { ?s ?p ?o }\n")
+    result = kg("lint", "--checks", str(tmp_path))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"kg: error: {rule}:2: unknown scope 'mine' (scopes: vocabulary, kgcli)\n",
     )
 
 

@@ -109,7 +109,8 @@ def test_line_numbers_count_only_newlines() -> None:
     [
         (
             "# title: T\n# tilte: U\nSELECT * {}",
-            "q.rq:2: unknown key 'tilte' (keys: title, description, param, column, severity)",
+            "q.rq:2: unknown key 'tilte' "
+            "(keys: title, description, param, column, severity, scope)",
         ),
         (
             "# title: T\n# param: town\nSELECT * {}",

@@ -10,6 +10,7 @@ again with inference (`--infer`, `infer=True`), and the answer is marked 'derive
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 
@@ -221,7 +222,13 @@ def test_answered_by_the_catalogue_on_the_command_line(question: Question, kg):
 
 
 def _text(value: object) -> str:
-    """A Python value as CSV writes it: an unbound value is empty."""
+    """A Python value as CSV writes it: an unbound value is empty, a duration (a `timedelta` in
+    Python) as xsd:duration writes it (`PT10M`)."""
+    if isinstance(value, dt.timedelta):
+        minutes, seconds = divmod(int(value.total_seconds()), 60)
+        hours, minutes = divmod(minutes, 60)
+        parts = ((hours, "H"), (minutes, "M"), (seconds, "S"))
+        return "PT" + "".join(f"{n}{unit}" for n, unit in parts if n)
     return "" if value is None else str(value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -39,6 +40,45 @@ def test_decimal_lexical_forms(text: str, value: Decimal | None) -> None:
 )
 def test_double_lexical_forms_in_digits(text: str, value: float | None) -> None:
     assert xsd.double(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("PT10M", timedelta(minutes=10)),
+        ("P1DT2H3M4.5S", timedelta(days=1, hours=2, minutes=3, seconds=4.5)),
+        ("-PT1S", timedelta(seconds=-1)),
+        ("P0Y0M2D", timedelta(days=2)),
+        ("PT.25S", timedelta(milliseconds=250)),
+        ("P1M", None),  # months and years have no fixed length
+        ("P1Y", None),
+        ("PT0.0000001S", None),  # finer than a timedelta
+        ("P9999999999D", None),  # longer than a timedelta
+        ("P", None),
+        ("PT", None),
+        ("P1DT", None),
+        ("PT1H1D", None),
+        ("10 minutes", None),
+    ],
+)
+def test_durations_without_months_are_timedeltas(text: str, value: timedelta | None) -> None:
+    assert xsd.day_time_duration(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2025", 2025),
+        ("-0044", -44),
+        ("2025Z", 2025),
+        ("12025+08:00", 12025),
+        ("25", None),
+        ("02025", None),
+        ("2025-11", None),
+    ],
+)
+def test_g_year_lexical_forms(text: str, value: int | None) -> None:
+    assert xsd.g_year(text) == value
 
 
 def test_every_reader_of_literals_takes_the_same_integers() -> None:
