@@ -315,8 +315,10 @@ def _appearance(
             "colorPalette": dict(plan.legend),
             "missingColor": _NODE_COLOUR_MISSING,
         }
+    # No `missingValue`: an item without a label then has none, as with Gephi Lite's own null,
+    # which its schema does not allow (it declares a string).
     if "label" in nodes:
-        appearance["nodesLabel"] = {"type": "field", "field": nodes["label"], "missingValue": None}
+        appearance["nodesLabel"] = {"type": "field", "field": nodes["label"]}
     if "label" in edges:
-        appearance["edgesLabel"] = {"type": "field", "field": edges["label"], "missingValue": None}
+        appearance["edgesLabel"] = {"type": "field", "field": edges["label"]}
     return appearance
