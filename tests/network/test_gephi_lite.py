@@ -208,6 +208,7 @@ def test_a_small_export_has_exactly_this_structure(tmp_path):
     ]
     appearance = doc["appearance"]
     assert set(appearance) == APPEARANCE_KEYS
+    assert appearance["edgesSize"] == {"type": "fixed", "value": 1}
     fields = {f["id"]: f for f in data["nodeFields"]}
     assert appearance["nodesColor"] == {
         "type": "partition",
@@ -247,12 +248,34 @@ def test_weights_are_numbers_when_they_vary(tmp_path):
     assert data["fullGraph"]["options"]["type"] == "undirected"
 
 
-def test_a_text_column_with_one_value_that_is_not_an_iri_is_text(tmp_path):
+def test_weights_that_vary_size_the_edges(tmp_path):
     graph = nx.Graph()
-    graph.add_node("a", iri="https://example.org/a")
-    graph.add_node("b", iri="urn:x:b")
+    graph.add_edge("a", "b", weight=1.0)
+    graph.add_edge("b", "c", weight=4.0)
+    doc = _write(tmp_path, graph, layout="none")
+    assert doc["appearance"]["edgesSize"] == {
+        "type": "ranking",
+        "field": {"id": "weight", "itemType": "edges", "type": "number"},
+        "missingSize": 1,
+        "minSize": 1,
+        "maxSize": 3,
+        "transformationMethod": {"pow": 0.5},
+    }
+
+
+def test_text_columns_of_iris_or_dates_only_are_urls_or_dates(tmp_path):
+    graph = nx.Graph()
+    graph.add_node("a", iri="https://example.org/a", site="https://example.org/", on="2006-05-01")
+    graph.add_node("b", iri="urn:x:b", site="https://example.com/", on="2018-11")
+    graph.add_node("c", founded="2006-05-01")
+    graph.add_node("d", founded="2018-11-30")
     fields = _write(tmp_path, graph, layout="none")["graphDataset"]["nodeFields"]
-    assert {"id": "iri", "itemType": "nodes", "type": "text"} in fields
+    assert [f for f in fields if f["id"] not in ("size",)] == [
+        {"id": "iri", "itemType": "nodes", "type": "text"},
+        {"id": "site", "itemType": "nodes", "type": "url"},
+        {"id": "on", "itemType": "nodes", "type": "text"},
+        {"id": "founded", "itemType": "nodes", "type": "date", "format": "yyyy-MM-dd"},
+    ]
 
 
 # --- the types a GEXF reader would guess wrong -----------------------------------------------

@@ -12,14 +12,16 @@ What is written (Gephi Lite 1.0.0's format, `GephiLiteFileFormat`):
 
 - every data attribute the other formats write, under the same name, typed: numbers `number`,
   booleans `boolean`, group numbers (`c1`, `c2`... as elsewhere) and the node `kind` and edge
-  `kind` `category`, a column whose every value is an http(s) IRI `url`, the edge `relations`
-  (a list joined by `; `) `keywords`, `start`/`end` `date` (`yyyy-MM-dd`; dateTimes stay text),
-  anything else `text`; `label` is text; `size` is the node's radius from the plan;
+  `kind` `category`, a column whose every value is an http(s) IRI `url`, or an ISO date `date`
+  (`yyyy-MM-dd`, as are `start`/`end`; dateTimes stay text), the edge `relations` (a list joined
+  by `; `) `keywords`, anything else `text`; `label` is text; `size` is the node's radius from
+  the plan;
 - the layout's positions (every node at 0, 0 without a layout);
 - the appearance: node colour by `kind` (a partition with the legend's colours), node size by
   `size` as written (so the sizes the plan chose from `size_by`), node and edge labels from
-  `label`. Gephi Lite replaces its whole appearance state with the file's, so every other entry
-  is written too, with Gephi Lite's defaults; no filters.
+  `label`, edges 1 wide, or 1 to 3 by the square root of their weight where weights vary.
+  Gephi Lite replaces its whole appearance state with the file's, so every other entry is
+  written too, with Gephi Lite's defaults; no filters.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ if TYPE_CHECKING:
 GEPHI_LITE_VERSION = "1.0.0"
 #: Gephi Lite's own defaults for what the appearance must hold but kg has no opinion on.
 _NODE_SIZE_MISSING = 20
-_EDGE_SIZE = 6
+#: Edge widths: as in kg's pictures, thin lines, wider by the square root of the weight.
+_EDGE_WIDTH, _EDGE_WIDTH_MAX = 1, 3
 _NODE_COLOUR_MISSING = "#999999"
 _EDGE_COLOUR = "#cccccc"
 _LABEL_SIZE = 14
@@ -60,6 +63,7 @@ _DATE_FORMAT = "yyyy-MM-dd"  # luxon's spelling, which Gephi Lite parses dates w
 _NODE_RESERVED = ("label", "size", "start", "end", "start_text", "end_text")
 _EDGE_RESERVED = ("label", "weight", "kind", "start", "end", "start_text", "end_text")
 _IRI = re.compile(r"https?://\S+\Z")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -88,9 +92,10 @@ def write_gephi_lite(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
     edge_texts = time_columns(found.edge_time_text, prefix="")
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
     datetimes = found.datetimes
-    # Which text columns hold only IRIs (url): learnt while writing, declared at the end.
-    node_urls = {c.title: True for c in node_cols if c.type == "string" and not c.category}
-    edge_urls = {c.title: True for c in edge_cols if c.type == "string" and not c.category}
+    # Which text columns hold only IRIs (url) or only dates: learnt while writing, declared at
+    # the end.
+    node_urls = _text_columns(node_cols)
+    edge_urls = _text_columns(edge_cols)
     parts: list[str] = []
 
     def flush() -> None:
@@ -194,6 +199,11 @@ def write_gephi_lite(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
     flush()
 
 
+def _text_columns(cols: list[Column]) -> dict[str, set[str]]:
+    """Each text column's title -> what every value so far could be: {"url", "date"}."""
+    return {c.title: {"url", "date"} for c in cols if c.type == "string" and not c.category}
+
+
 def _metadata(plan: Plan) -> dict[str, str]:
     meta = {"title": plan.meta.get("title", "")}
     if "description" in plan.meta:
@@ -206,7 +216,7 @@ def _field(name: str, item: str, kind: str, **options: str) -> dict[str, Any]:
 
 
 def _fields(
-    cols: list[Column], item: str, urls: dict[str, bool], keywords: tuple[str, ...]
+    cols: list[Column], item: str, texts: dict[str, set[str]], keywords: tuple[str, ...]
 ) -> list[dict[str, Any]]:
     fields = []
     for col in cols:
@@ -219,8 +229,11 @@ def _fields(
         elif col.name in keywords:
             fields.append(_field(col.title, item, "keywords", separator="; "))
             continue
-        elif urls.get(col.title):
+        elif "url" in texts.get(col.title, ()):
             kind = "url"
+        elif "date" in texts.get(col.title, ()):
+            fields.append(_field(col.title, item, "date", format=_DATE_FORMAT))
+            continue
         else:
             kind = "text"
         fields.append(_field(col.title, item, kind))
@@ -242,7 +255,7 @@ def _time_fields(
 
 
 def _values(
-    attrs: dict[str, Any], data: dict[str, Any], cols: list[Column], urls: dict[str, bool]
+    attrs: dict[str, Any], data: dict[str, Any], cols: list[Column], texts: dict[str, set[str]]
 ) -> None:
     for col in cols:
         value = data.get(col.name)
@@ -252,8 +265,12 @@ def _values(
             attrs[col.title] = category_text(value)
         elif col.type == "string":
             text = attrs[col.title] = text_of(value)
-            if urls.get(col.title) and not _IRI.match(text):
-                urls[col.title] = False
+            could = texts.get(col.title)
+            if could:
+                if "url" in could and not _IRI.match(text):
+                    could.discard("url")
+                if "date" in could and not _DATE.match(text):
+                    could.discard("date")
         elif col.type == "double":
             number = float(value)
             if math.isfinite(number):
@@ -287,7 +304,7 @@ def _appearance(
     appearance: dict[str, Any] = {
         "showEdges": {"value": True},
         "nodesSize": {"type": "fixed", "value": _NODE_SIZE_MISSING},
-        "edgesSize": {"type": "fixed", "value": _EDGE_SIZE},
+        "edgesSize": {"type": "fixed", "value": _EDGE_WIDTH},
         "backgroundColor": _BACKGROUND,
         "layoutGridColor": _GRID,
         "nodesColor": {"type": "fixed", "value": _NODE_COLOUR_MISSING},
@@ -307,6 +324,15 @@ def _appearance(
             "type": "ranking",
             "field": nodes["size"],
             "missingSize": _NODE_SIZE_MISSING,
+        }
+    if "weight" in edges:
+        appearance["edgesSize"] = {
+            "type": "ranking",
+            "field": edges["weight"],
+            "missingSize": _EDGE_WIDTH,
+            "minSize": _EDGE_WIDTH,
+            "maxSize": _EDGE_WIDTH_MAX,
+            "transformationMethod": {"pow": 0.5},
         }
     if "kind" in nodes and plan.legend:
         appearance["nodesColor"] = {
