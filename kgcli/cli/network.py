@@ -454,7 +454,8 @@ def export(
             metavar="FILE",
             dir_okay=False,
             help="The file to write (atomically): .gexf, .graphml, .csv (NAME.nodes.csv and "
-            "NAME.edges.csv), .json (graphology), or a picture: .svg, .html.",
+            "NAME.edges.csv), .json (graphology), .gephi-lite.json (a Gephi Lite workspace), "
+            "or a picture: .svg, .html.",
         ),
     ],
     profile: ProfileOpt = None,
@@ -477,7 +478,8 @@ def export(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="gexf, graphml, gephi-csv or graphology (default: from the extension).",
+            help="gexf, graphml, gephi-csv, graphology or gephi-lite (default: from the "
+            "extension).",
         ),
     ] = None,
     lang: LangOpt = "en",

@@ -49,7 +49,7 @@ def test_format_from_the_extension(path, expected):
 
 
 def test_an_explicit_format_wins_over_the_extension():
-    assert EXPORT_FORMATS == ("gexf", "graphml", "gephi-csv", "graphology")
+    assert EXPORT_FORMATS == ("gexf", "graphml", "gephi-csv", "graphology", "gephi-lite")
     assert format_for("out.txt", "graphology") == "graphology"
     assert format_for(Path("out.gexf"), "GraphML") == "graphml"
 

@@ -17,7 +17,7 @@ from lxml import etree
 from kgcli.api import open_source
 from kgcli.network.build import build_network
 from kgcli.network.export import write_network
-from kgcli.network.export.draw import MAX_NODES, draw
+from kgcli.network.export.draw import MAX_NODES, draw, scene
 from kgcli.network.export.plan import make_plan
 from kgcli.network.export.readability import THRESHOLDS, measure
 from kgcli.network.profile import builtin_profiles, resolve_profile
@@ -155,6 +155,43 @@ def test_every_profile_draws_a_readable_picture(networks, name, tmp_path):
         (a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2 < (a[2] + b[2]) ** 2
         for i, a in enumerate(circles)
         for b in circles[i + 1 :]
+    )
+
+
+@pytest.mark.parametrize("name", DOMAIN)
+def test_the_largest_nodes_are_labelled_first(networks, name, tmp_path):
+    """The five largest nodes of every profile are labelled (`cluster`'s largest, Dr Smile
+    Surgical Clinic, a hub among nodes two thirds its size, was not)."""
+    found = draw(networks[name], tmp_path / f"{name}.svg")
+    top = sorted(found.nodes, key=lambda n: (-n.r, n.label))[:5]
+    assert [n.label for n in top if n.shown is None] == []
+
+
+def test_a_hub_hemmed_in_by_smaller_nodes_is_labelled_over_them():
+    """A hub whose four label places each cross a node of 0.7 times its size: its label goes
+    over a smaller node, and no smaller node's label takes its place first."""
+    graph = nx.Graph(title="Hub")
+    around = {
+        "east": (45.0, 0.0),
+        "west": (-45.0, 0.0),
+        "south": (0.0, 45.0),
+        "north": (0.0, -45.0),
+    }
+    graph.add_node("hub", label="The hub", kind="Hub")
+    for name in around:
+        graph.add_edge("hub", name)
+        graph.nodes[name].update(label=name, kind="Leaf")
+    plan = make_plan(graph, layout="none")
+    plan.positions = {"hub": (0.0, 0.0), **around}
+    plan.radii = {"hub": 20.0, **dict.fromkeys(around, 14.0)}
+    found = scene(graph, plan)
+    shown = {n.label: n.shown is not None for n in found.nodes}
+    assert shown["The hub"]
+    boxes = found.label_boxes()
+    assert not any(
+        a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
     )
 
 

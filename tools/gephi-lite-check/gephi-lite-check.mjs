@@ -38,7 +38,8 @@ const USAGE = `usage: node gephi-lite-check.mjs (--url URL | --serve DIR | --sou
   --out DIR        where screenshots and the JSON report go (default: ./gephi-lite-check-out)
   --json FILE      the JSON report (default: DIR/report.json)
   --timeout MS     how long to wait for any one UI state (default: 60000)
-  FILE...          .gexf, .graphml or .json (graphology) files to open`;
+  FILE...          .gexf, .graphml, .json (graphology) or Gephi Lite workspace (.json whose
+                   "type" is "gephi-lite") files to open`;
 
 // Chromium flags: headless, no GPU, and nothing that phones home.
 const CHROMIUM_ARGS = [
@@ -349,7 +350,24 @@ async function iconKey(locator) {
   );
 }
 
-/** Read the declared attributes of a GEXF or GraphML file, to compare with what Gephi Lite shows. */
+/**
+ * The file's format: its extension, except that a .json is a Gephi Lite workspace when its
+ * "type" is "gephi-lite" (as Gephi Lite itself decides), else graphology.
+ */
+function formatOf(file, text) {
+  const extension = path.extname(file).slice(1).toLowerCase();
+  if (extension !== "json") return extension;
+  try {
+    return JSON.parse(text)?.type === "gephi-lite" ? "gephi-lite" : "graphology";
+  } catch {
+    return "graphology";
+  }
+}
+
+/**
+ * Read the declared attributes of a GEXF or GraphML file, or the typed fields of a Gephi Lite
+ * workspace, to compare with what Gephi Lite shows.
+ */
 function declaredAttributes(text, format) {
   const attrsOf = (tag) => {
     const out = {};
@@ -357,7 +375,15 @@ function declaredAttributes(text, format) {
     return out;
   };
   const declared = { nodes: [], edges: [] };
-  if (format === "gexf") {
+  if (format === "gephi-lite") {
+    const dataset = JSON.parse(text).graphDataset ?? {};
+    for (const [kind, key] of [
+      ["nodes", "nodeFields"],
+      ["edges", "edgeFields"],
+    ]) {
+      for (const f of dataset[key] ?? []) declared[kind].push({ id: f.id, title: f.id, type: f.type, typed: true });
+    }
+  } else if (format === "gexf") {
     for (const block of text.matchAll(/<attributes\b([^>]*)>([\s\S]*?)<\/attributes>/g)) {
       const cls = attrsOf(block[1]).class;
       const kind = cls === "node" ? "nodes" : cls === "edge" ? "edges" : null;
@@ -399,6 +425,10 @@ function fileFacts(text, format, declared) {
       spells: count(/<spell\b/g),
     };
   }
+  if (format === "gephi-lite") {
+    const dataset = JSON.parse(text).graphDataset ?? {};
+    return { positions: Object.keys(dataset.layout ?? {}).length };
+  }
   if (format === "graphml") {
     const keyed = (name) => declared.nodes.some((d) => d.title === name);
     return { positions: keyed("x") && keyed("y"), sizes: keyed("size"), colors: keyed("r") };
@@ -410,7 +440,7 @@ function fileFacts(text, format, declared) {
  * The Open dialog: from the welcome dialog when it shows, else from the Workspace menu.
  * Then the file chooser, as a person clicking the "select a file" button would.
  */
-async function openLocalFile(page, file, timeout) {
+async function openLocalFile(page, file, timeout, expectedTitle = path.basename(file)) {
   const welcomeButton = page.getByRole("dialog").getByRole("button", { name: UI.openLocalFile, exact: true });
   // The welcome dialog shows at once in a fresh profile; give it a few seconds, not the full timeout.
   try {
@@ -433,8 +463,9 @@ async function openLocalFile(page, file, timeout) {
   await dropzone.getByText(path.basename(file), { exact: true }).waitFor({ state: "visible", timeout });
   await dialog.getByRole("button", { name: UI.open, exact: true }).click();
 
-  // Success: the dialog closes and the tab is named after the file. Failure: an error toast.
-  const title = `Gephi Lite - ${path.basename(file)}`;
+  // Success: the dialog closes and the tab is named after the file (a workspace: after its own
+  // title). Failure: an error toast.
+  const title = expectedTitle ? `Gephi Lite - ${expectedTitle}` : "Gephi Lite";
   const loaded = page
     .waitForFunction((t) => document.title === t && !document.querySelector(".modal.show"), title, { timeout })
     .then(() => null);
@@ -644,11 +675,16 @@ function notesFor(result) {
     if (byId.length) notes.push(`${kind}: shown by id, not title: ${byId.join(", ")}`);
     if (missing.length) notes.push(`${kind}: declared but not shown: ${missing.join(", ")}`);
     const numeric = new Set(["integer", "long", "short", "byte", "float", "double", "int"]);
-    const retyped = result.declared[kind]
-      .map((d) => ({ d, a: shown.get(d.title) ?? shown.get(d.id) }))
+    const pairs = result.declared[kind].map((d) => ({ d, a: shown.get(d.title) ?? shown.get(d.id) }));
+    const retyped = pairs
       .filter(({ d, a }) => a && numeric.has(d.type) && a.type !== "number")
       .map(({ d, a }) => `${a.name} (${d.type}) as ${a.type}`);
     if (retyped.length) notes.push(`${kind}: numbers read as: ${retyped.join(", ")}`);
+    // A workspace declares Gephi Lite's own types: each must be shown as declared.
+    const typed = pairs.filter(({ d, a }) => d.typed && a);
+    const otherwise = typed.filter(({ d, a }) => a.type !== d.type).map(({ d, a }) => `${a.name} (${d.type}) as ${a.type}`);
+    if (otherwise.length) notes.push(`${kind}: types not as declared: ${otherwise.join(", ")}`);
+    else if (typed.length) notes.push(`${kind}: all ${typed.length} types as declared`);
   }
   // Gephi Lite sizes edges by "weight" only when it reads it as a number.
   const weight = result.edgesAttributes.find((x) => x.name === "weight");
@@ -670,6 +706,8 @@ function notesFor(result) {
           (time.length ? `shown: ${time.map((a) => a.name).join(", ")}` : "no time attribute shown"),
       );
     }
+  } else if (x && result.format === "gephi-lite") {
+    if (x.positions < result.nodes) notes.push(`${result.nodes - x.positions} node(s) without a position in the file`);
   } else if (x && result.format === "graphml" && !x.positions) {
     notes.push("no x/y keys in the file");
   }
@@ -680,10 +718,9 @@ function notesFor(result) {
 /** Open one file in a fresh browser profile and read everything back. */
 async function checkFile(opts, file, iconTypes) {
   const base = path.basename(file);
-  const format = path.extname(file).slice(1).toLowerCase();
   const result = {
     file,
-    format,
+    format: path.extname(file).slice(1).toLowerCase(),
     nodes: null,
     edges: null,
     graphType: null,
@@ -708,6 +745,7 @@ async function checkFile(opts, file, iconTypes) {
     result.notes = notesFor(result);
     return result;
   }
+  const format = (result.format = formatOf(file, text));
   result.declared = declaredAttributes(text, format);
   result.fileFacts = fileFacts(text, format, result.declared);
 
@@ -737,7 +775,9 @@ async function checkFile(opts, file, iconTypes) {
     });
 
     await page.goto(opts.url);
-    result.error = await openLocalFile(page, path.resolve(file), opts.timeout);
+    // Gephi Lite titles the tab with the graph's title: the file's name, or a workspace's own.
+    const title = format === "gephi-lite" ? (JSON.parse(text).graphDataset?.metadata?.title ?? "") : base;
+    result.error = await openLocalFile(page, path.resolve(file), opts.timeout, title);
     if (result.error) {
       const shot = path.join(opts.outDir, `${base}.error.png`);
       await page.screenshot({ path: shot });

@@ -3,7 +3,8 @@
     legend = write_network(graph, "firms.gexf", size_by="pagerank")
 
 Formats, by extension or `fmt`: GEXF 1.3 or 1.2draft (`.gexf`), GraphML (`.graphml`), Gephi's
-spreadsheet import (`.csv`: `NAME.nodes.csv` + `NAME.edges.csv`) and graphology JSON (`.json`).
+spreadsheet import (`.csv`: `NAME.nodes.csv` + `NAME.edges.csv`), graphology JSON (`.json`) and a
+Gephi Lite workspace (`.gephi-lite.json`: the one file whose column types Gephi Lite keeps).
 Every file is written atomically. All formats share one encoding, readable on opening:
 
 - colours by the node's class IRI (its `kind` when it has no class), from one stable palette
@@ -39,8 +40,14 @@ if TYPE_CHECKING:
 
 __all__ = ["EXPORT_FORMATS", "LAYOUTS", "format_for", "legend_rows", "palette", "write_network"]
 
-EXPORT_FORMATS = ("gexf", "graphml", "gephi-csv", "graphology")
-_EXTENSIONS = {".gexf": "gexf", ".graphml": "graphml", ".csv": "gephi-csv", ".json": "graphology"}
+EXPORT_FORMATS = ("gexf", "graphml", "gephi-csv", "graphology", "gephi-lite")
+_EXTENSIONS = {
+    ".gexf": "gexf",
+    ".graphml": "graphml",
+    ".csv": "gephi-csv",
+    ".json": "graphology",
+    ".gephi-lite.json": "gephi-lite",
+}
 
 
 def format_for(path: str | os.PathLike[str], explicit: str | None = None) -> str:
@@ -51,7 +58,10 @@ def format_for(path: str | os.PathLike[str], explicit: str | None = None) -> str
                 f"unknown network format {explicit!r} (choose from {', '.join(EXPORT_FORMATS)})"
             )
         return explicit.lower()
-    extension = os.path.splitext(os.fspath(path))[1].lower()
+    name = os.path.basename(os.fspath(path)).lower()
+    if name.endswith(".gephi-lite.json"):  # before `.json`, which is graphology's
+        return "gephi-lite"
+    extension = os.path.splitext(name)[1]
     if extension not in _EXTENSIONS:
         raise UsageError(
             f"cannot tell the network format of {os.fspath(path)!r} from its extension "
@@ -99,6 +109,11 @@ def write_network(
         # Both files are replaced together at the end, or neither if writing fails.
         with atomic_write(nodes_path) as nodes_out, atomic_write(edges_path) as edges_out:
             write_gephi_csv(graph, nodes_out, edges_out, plan)
+    elif chosen == "gephi-lite":
+        from kgcli.network.export.gephi_lite import write_gephi_lite
+
+        with atomic_write(path) as out:
+            write_gephi_lite(graph, out, plan)
     else:
         from kgcli.network.export.graphology import write_graphology
 
