@@ -1,0 +1,84 @@
+"""`kg validate` rows name blank nodes by what they say, the same on every run, in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from support import FIXTURES, TESTS
+
+PEOPLE = ("--data", str(FIXTURES / "validate" / "people.ttl"))
+SHAPES = ("--shapes", str(FIXTURES / "validate" / "people-shapes.ttl"))
+SH = "http://www.w3.org/ns/shacl#"
+EX = "http://example.org/"
+KNOWS_SHAPE = f"[ sh:path <{EX}knows> ; sh:nodeKind sh:IRI ]"
+NAME_SHAPE = f"[ sh:path <{EX}name> ; sh:minCount 1 ]"
+AGED = f"[ a <{EX}Person> ; <{EX}age> 41 ; <{EX}knows> […] ]"
+LI_WEI = f'[ a <{EX}Person> ; rdfs:label "Li Wei" ]'
+
+
+def test_blank_focus_nodes_values_and_shapes_are_described_in_csv(kg):
+    first = kg("validate", *PEOPLE, *SHAPES, "-f", "csv")
+    assert first.exit_code == 4
+    assert first.stderr == "kg: error: the graph does not conform: 3 results\n"
+    rows = list(csv.reader(io.StringIO(first.stdout)))
+    assert rows[0] == ["severity", "focus", "path", "value", "constraint", "shape", "message"]
+    # Every column but pySHACL's own message: the rows are ordered by focus, then path.
+    assert [row[:6] for row in rows[1:]] == [
+        [
+            SH + "Violation",
+            AGED,
+            EX + "knows",
+            '[ rdfs:label "Zhang Min" ]',
+            SH + "NodeKindConstraintComponent",
+            KNOWS_SHAPE,
+        ],
+        [SH + "Violation", AGED, EX + "name", "", SH + "MinCountConstraintComponent", NAME_SHAPE],
+        [SH + "Violation", LI_WEI, EX + "name", "", SH + "MinCountConstraintComponent", NAME_SHAPE],
+    ]
+    # Blank node ids are drawn afresh on each parse: a second run must not differ at all.
+    assert kg("validate", *PEOPLE, *SHAPES, "-f", "csv").stdout == first.stdout
+
+
+def test_blank_nodes_are_described_in_json(kg):
+    result = kg("validate", *PEOPLE, *SHAPES, "-f", "json")
+    assert result.exit_code == 4
+    report = json.loads(result.stdout)
+    assert report["conforms"] is False
+    assert [(v["focus"], v.get("value"), v["shape"]) for v in report["violations"]] == [
+        (AGED, '[ rdfs:label "Zhang Min" ]', KNOWS_SHAPE),
+        (AGED, None, NAME_SHAPE),
+        (LI_WEI, None, NAME_SHAPE),
+    ]
+    assert kg("validate", *PEOPLE, *SHAPES, "-f", "json").stdout == result.stdout
+
+
+def test_the_embedded_shapes_property_shapes_are_described_not_numbered(kg):
+    # The embedded shapes are blank property shapes: each row named one by a random id.
+    broken = TESTS / "shapes_broken" / "ClinicShape.ttl"
+    result = kg("validate", "--data", str(broken), "--with-embedded", "-f", "json")
+    assert result.exit_code == 4
+    violations = json.loads(result.stdout)["violations"]
+    assert [v["shape"] for v in violations] == [
+        "[ sh:path kg:floorAreaSquareMetres ; sh:datatype xsd:decimal ; sh:maxCount 1 ]"
+    ] * 2  # two of the node shapes a clinic meets hold the same property shape
+    assert kg("validate", "--data", str(broken), "--with-embedded", "-f", "json").stdout == (
+        result.stdout
+    )
+
+
+def test_a_long_description_is_cut_after_whole_pairs():
+    import rdflib
+
+    from kgcli.engine.validate import describe_blank
+
+    graph = rdflib.Graph()
+    node = rdflib.BNode()
+    for k in range(30):
+        graph.add((node, rdflib.URIRef(f"{EX}p{k:02}"), rdflib.Literal(k)))
+    graph.add((node, rdflib.RDFS.label, rdflib.Literal("first", lang="en")))
+    shown = describe_blank(graph, node)
+    assert shown.startswith(f'[ rdfs:label "first"@en ; <{EX}p00> 0 ; <{EX}p01> 1 ; ')
+    assert shown.endswith(" ; … ]") and len(shown) <= 122
+    assert describe_blank(graph, rdflib.BNode()) == "[]"
