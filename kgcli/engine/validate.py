@@ -155,7 +155,16 @@ def _read_shapes(path: Path) -> bytes:
     the one whose entity expansion `kgcli.engine.xmlsafe` bounds.
     """
     from kgcli.engine.load import load_file
+    from kgcli.rdf.formats import SYNTAXES, syntax_for
 
+    try:
+        syntax_for(str(path))
+    except InputError:  # its advice, --data-format, is for --data files: not the shapes'
+        known = ", ".join(s.extensions[0] for s in SYNTAXES if s.advertised)
+        raise InputError(
+            f"{path}: cannot tell the RDF format of the shapes file from its extension; "
+            f"name it {known}"
+        ) from None
     store = ox.Store()  # load_file refuses RDF/XML entity bombs before parsing
     load_file(store, str(path), graph="urn:kgcli:shapes")
     data = ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)

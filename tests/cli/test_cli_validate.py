@@ -82,3 +82,15 @@ def test_a_long_description_is_cut_after_whole_pairs():
     assert shown.startswith(f'[ rdfs:label "first"@en ; <{EX}p00> 0 ; <{EX}p01> 1 ; ')
     assert shown.endswith(" ; … ]") and len(shown) <= 122
     assert describe_blank(graph, rdflib.BNode()) == "[]"
+
+
+def test_a_shapes_file_of_unknown_extension_is_told_what_to_name_it(kg, tmp_path):
+    # --data-format, which the message of a --data file advises, does not apply to the shapes.
+    shapes = tmp_path / "shapes.shacl"
+    shapes.write_bytes((FIXTURES / "validate" / "people-shapes.ttl").read_bytes())
+    result = kg("validate", *PEOPLE, "--shapes", str(shapes), "--data-format", "turtle")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"kg: error: {shapes}: cannot tell the RDF format of the shapes file from its "
+        "extension; name it .ttl, .trig, .nt, .nq, .jsonld, .rdf\n"
+    )
