@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,11 @@ _FIRST = (
 )
 _DESCRIPTION_WIDTH = 120
 _BARE = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "boolean")}
+
+
+def _drop(record: logging.LogRecord) -> bool:
+    """A logging filter that lets nothing through."""
+    return False
 
 
 @dataclass
@@ -240,6 +246,10 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
     shapes_graph = rdflib.Graph()
     shapes_graph.parse(data=_read_shapes(shapes_path), format="nt")
     data = _as_rdflib(source)
+    # pySHACL logs each error it raises to stderr through a handler of its own, set anew on each
+    # call: the error is reported once, as kg's one line, so its log records are dropped.
+    log = logging.getLogger("pyshacl-validate")
+    log.addFilter(_drop)
     try:
         conforms, report, _ = shacl_validate(
             data, shacl_graph=shapes_graph, inference="rdfs", allow_warnings=True
@@ -258,6 +268,16 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
             f"{shapes_path}: the shapes nest too deeply to check (a SPARQL constraint, a path "
             "or sh:and/sh:or/sh:not)"
         ) from None
+    except (TypeError, AttributeError) as err:
+        if not shapes:  # the embedded shapes: our bug, shown as one
+            raise
+        # pySHACL takes a constraint's value as given (`sh:pattern 5` fails in len()).
+        raise InputError(
+            f"{shapes_path}: pySHACL cannot use a constraint of these shapes ({err}); check "
+            "that each value is of the kind SHACL asks (a string for sh:pattern, ...)"
+        ) from None
+    finally:
+        log.removeFilter(_drop)
     _describe_blank_nodes(report, data, shapes_graph)
     store = ox.Store()
     store.load(report.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
+import pytest
 from support import FIXTURES, TESTS
 
 PEOPLE = ("--data", str(FIXTURES / "validate" / "people.ttl"))
@@ -94,3 +97,38 @@ def test_a_shapes_file_of_unknown_extension_is_told_what_to_name_it(kg, tmp_path
         f"kg: error: {shapes}: cannot tell the RDF format of the shapes file from its "
         "extension; name it .ttl, .trig, .nt, .nq, .jsonld, .rdf\n"
     )
+
+
+BAD_SHAPE = (
+    "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+    "<http://e/S> a sh:NodeShape ; sh:targetNode <http://example.org/ana> ;\n"
+    "    sh:property [ sh:path <http://example.org/name> ; {} ] .\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("constraint", "error"),
+    [
+        (
+            'sh:minCount "one"',
+            "MinCountConstraintComponent sh:minCount must be a literal with datatype "
+            "xsd:integer. For reference, see https://www.w3.org/TR/shacl/#MinCountConstraintComponent",
+        ),
+        (
+            "sh:pattern 5",
+            "pySHACL cannot use a constraint of these shapes (object of type 'int' has no len()); "
+            "check that each value is of the kind SHACL asks (a string for sh:pattern, ...)",
+        ),
+    ],
+)
+def test_a_constraint_pyshacl_cannot_use_is_one_line_and_exit_2(tmp_path, constraint, error):
+    # A real process: pySHACL's own log handler writes to the stderr it found at import.
+    shapes = tmp_path / "bad.ttl"
+    shapes.write_text(BAD_SHAPE.replace("{}", constraint), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "kgcli", "validate", *PEOPLE, "--shapes", str(shapes)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (2, f"kg: error: {shapes}: {error}\n")
