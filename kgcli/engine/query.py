@@ -79,7 +79,16 @@ def prepare(
             f"of {MAX_QUERY_SIZE:,} (write long lists of values to a file and load it with --data)"
         )
     base = base or query.base or directory_iri()
-    parsed = query.parsed
+    # A query read from a file (its own, or the catalogue's) has the file's IRI as its base.
+    origin = str(query.path) if query.base is not None else "query"
+    try:
+        parsed = query.parsed
+    except InputError as err:
+        # The lexer's "line L, column C: ..." names no file: a query file's errors say which.
+        where = re.match(r"line (\d+), column (\d+): ", str(err))
+        if origin == "query" or where is None:
+            raise
+        raise InputError(f"{origin}:{where[1]}:{where[2]}: {str(err)[where.end() :]}") from None
     check_safe(
         parsed,
         allow_federation=allow_federation,
@@ -92,8 +101,6 @@ def prepare(
     bindings = bind(query.params, given or {}, parsed.prefixes, query_name=query.name)
     # Bound, the text is new: tokenized once more, as the engine and the checks of `run` see it.
     bound = parse(inject_values(parsed, bindings)) if bindings else parsed
-    # A query read from a file (its own, or the catalogue's) has the file's IRI as its base.
-    origin = str(query.path) if query.base is not None else "query"
     written = query.text if bindings else None
     return PreparedQuery(query.name, bound, base, allow_federation, origin, written)
 

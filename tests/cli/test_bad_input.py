@@ -240,6 +240,12 @@ CASES: dict[str, Case] = {
         f"kg: error: {{tmp}}/open.rq:2:17: {UNCLOSED}",
         {"open.rq": b"SELECT ?s\nWHERE { ?s ?p ?o\n"},
     ),
+    "a query file with an unterminated string": Case(
+        _data("{mini}", "{tmp}/open.rq"),
+        2,
+        "kg: error: {tmp}/open.rq:2:15: unterminated string",
+        {"open.rq": b'SELECT ?s\nWHERE { ?s ?p "abc }\n'},
+    ),
     "a catalogue query missing its closing brace, a parameter bound": Case(
         ("--queries", "{tmp}", *_data("{mini}"), "open", "-p", "place=<http://example.org/x>"),
         2,
