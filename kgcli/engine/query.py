@@ -85,10 +85,10 @@ def prepare(
         parsed = query.parsed
     except InputError as err:
         # The lexer's "line L, column C: ..." names no file: a query file's errors say which.
-        where = re.match(r"line (\d+), column (\d+): ", str(err))
-        if origin == "query" or where is None:
+        at = re.match(r"line (\d+), column (\d+): ", str(err))
+        if origin == "query" or at is None:
             raise
-        raise InputError(f"{origin}:{where[1]}:{where[2]}: {str(err)[where.end() :]}") from None
+        raise InputError(f"{origin}:{at[1]}:{at[2]}: {str(err)[at.end() :]}") from None
     check_safe(
         parsed,
         allow_federation=allow_federation,
