@@ -6,10 +6,13 @@ founding years; healthcare facilities that share the centers' resources through 
 platforms and offer specialties; people with roles in firms (org:Membership); and, as in the
 curated graphs, statements reified as rdf:Statement with kg:evidence quotes from articles.
 
-It streams, entity by entity, as N-Triples or Turtle: 10^7 triples need no more memory than 10^4.
+It streams, entity by entity, as N-Triples, Turtle or N-Quads: 10^7 triples need no more memory
+than 10^4. In N-Quads each district is a named graph, derived from its article as each curated
+graph is (what `kg lint` checks); the other formats hold the same triples in one graph.
 
     python benchmarks/generate.py --triples 1e6 --seed 7 -o /tmp/city-1e6.nt
     python benchmarks/generate.py --triples 1e4 --format turtle -o /tmp/city-1e4.ttl
+    python benchmarks/generate.py --triples 1e4 --format nquads -o /tmp/city-1e4.nq
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ PROV = "http://www.w3.org/ns/prov#"
 ORG = "http://www.w3.org/ns/org#"
 #: Synthetic entities live under their own path, apart from the curated graph's kgr: IRIs.
 R = "https://w3id.org/kgcli/resource/synthetic/"
+#: A district's named graph, beside the curated graphs' (kgg:).
+G = "https://w3id.org/kgcli/graph/synthetic-"
 
 #: Vocabulary prefixes, for Turtle output; each entity kind below gets its own prefix too.
 PREFIXES = {
@@ -45,7 +50,7 @@ PREFIXES = {
 KINDS = (
     *("city", "district", "town", "park", "center", "platform", "resource", "facility"),
     *("firm", "person", "membership", "role", "sector", "specialty", "focus", "article"),
-    *("evidence", "statement"),
+    *("evidence", "statement", "graph"),
 )
 
 SECTORS = ("biomedicine", "medical devices", "diagnostics", "cold-chain logistics", "imaging")
@@ -68,6 +73,11 @@ Block = tuple[str, list[tuple[str, str]]]
 def node(kind: str, key: object) -> str:
     """A synthetic entity's IRI, as an N-Triples term."""
     return f"<{R}{kind}/{key}>"
+
+
+def graph_iri(district: int) -> str:
+    """The named graph of a district's facts (N-Quads), as an N-Triples term."""
+    return f"<{G}{district}>"
 
 
 def v(prefix: str, local: str) -> str:
@@ -105,7 +115,14 @@ def _concepts(kind: str, cls: str, scheme: str, labels: tuple[str, ...]) -> Iter
 
 
 def blocks(target: int, seed: int) -> Iterator[Block]:
-    """Yield (subject, [(predicate, object), ...]) blocks, about `target` triples in all.
+    """Yield (subject, [(predicate, object), ...]) blocks, about `target` triples in all."""
+    for _, block in district_blocks(target, seed):
+        yield block
+
+
+def district_blocks(target: int, seed: int) -> Iterator[tuple[int, Block]]:
+    """Yield (district, block): the blocks and the district whose article states them (the
+    city and the concept schemes are district 0's).
 
     The city is sized from the target (more districts as it grows, firms filling the towns), and
     generation stops at the first entity boundary past the target.
@@ -113,11 +130,15 @@ def blocks(target: int, seed: int) -> Iterator[Block]:
     rng = random.Random(seed)
     emitted = 0
     city = node("city", 0)
-    yield city, [(A, v("kg", "City")), (LABEL, lit("Synthetic City"))]
-    yield from _concepts("sector", "IndustrySector", "IndustryScheme", SECTORS)
-    yield from _concepts("specialty", "MedicalSpecialty", "MedicalSpecialtyScheme", SPECIALTIES)
-    yield from _concepts("focus", "FocusArea", "FocusAreaScheme", FOCUS_AREAS)
-    yield from _concepts("role", "Role", "RoleScheme", ROLES)
+    yield 0, (city, [(A, v("kg", "City")), (LABEL, lit("Synthetic City"))])
+    for kind, cls, scheme, labels in (
+        ("sector", "IndustrySector", "IndustryScheme", SECTORS),
+        ("specialty", "MedicalSpecialty", "MedicalSpecialtyScheme", SPECIALTIES),
+        ("focus", "FocusArea", "FocusAreaScheme", FOCUS_AREAS),
+        ("role", "Role", "RoleScheme", ROLES),
+    ):
+        for block in _concepts(kind, cls, scheme, labels):
+            yield 0, block
     emitted = 2 + 3 * (len(SECTORS) + len(SPECIALTIES) + len(FOCUS_AREAS) + len(ROLES))
     # About 22 triples per firm, facilities and places included: ten towns per district.
     districts = max(2, int((target / 400_000) ** 0.5 * 4))
@@ -128,6 +149,8 @@ def blocks(target: int, seed: int) -> Iterator[Block]:
         district, article = node("district", d), node("article", d)
         title = f"Health industry of District {d}"
         for block in (
+            # What the district's named graph is derived from, as graph/*.ttl say of theirs.
+            (graph_iri(d), [(v("prov", "wasDerivedFrom"), article)]),
             (district, [(A, v("kg", "District")), (LABEL, lit(f"District {d}")), (LOCATED, city)]),
             (
                 article,
@@ -140,15 +163,15 @@ def blocks(target: int, seed: int) -> Iterator[Block]:
             ),
         ):
             emitted += len(block[1])
-            yield block
+            yield d, block
         for w in range(10):
             for block in _town(rng, d, w, firms_per_town, article):
                 emitted += len(block[1])
-                yield block
+                yield d, block
             for _ in range(firms_per_town):
                 for block in _firm(rng, n, d, w, article):
                     emitted += len(block[1])
-                    yield block
+                    yield d, block
                 n += 1
                 if emitted >= target:
                     return
@@ -202,7 +225,9 @@ def _town(rng: random.Random, d: int, w: int, firms: int, article: str) -> Itera
                 (A, v("kg", "SharedMedicalResource")),
                 (A, v("kg", cls)),
                 (LABEL, lit(f"{name} {key}")),
-                (v("kg", "hostedBy"), center),
+                # As graph/*.ttl: shared among the center's facilities (kg:sharedWithin, #15),
+                # which the catalogue's sharing queries follow; kg:hostedBy would name a provider.
+                (v("kg", "sharedWithin"), center),
                 (v("kg", "sharedVia"), platform),
             ],
         )
@@ -285,16 +310,19 @@ def _turtle_term(term: str, cache: dict[str, str]) -> str:
 
 
 def write(out: TextIO, target: int, seed: int, fmt: str = "ntriples") -> int:
-    """Write the graph as N-Triples or Turtle; return the number of triples written."""
+    """Write the graph as N-Triples, Turtle or N-Quads; return the number of triples written."""
     count = 0
     buffer: list[str] = []
     cache: dict[str, str] = {v("rdf", "type"): "a"}
     if fmt == "turtle":
         names = {**PREFIXES, **{kind: f"{R}{kind}/" for kind in KINDS}}
         buffer.extend(f"@prefix {name}: <{iri}> .\n" for name, iri in names.items())
-    for s, facts in blocks(target, seed):
+    for d, (s, facts) in district_blocks(target, seed):
         count += len(facts)
-        if fmt == "turtle":
+        if fmt == "nquads":
+            g = graph_iri(d)
+            buffer.extend(f"{s} {p} {o} {g} .\n" for p, o in facts)
+        elif fmt == "turtle":
             pairs = " ;\n    ".join(
                 f"{_turtle_term(p, cache)} {_turtle_term(o, cache)}" for p, o in facts
             )
@@ -312,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=float, default=1e5, help="about how many triples")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--format", choices=("ntriples", "turtle"), default="ntriples")
+    parser.add_argument("--format", choices=("ntriples", "turtle", "nquads"), default="ntriples")
     parser.add_argument("-o", "--output", default="-", help="output file ('-' for stdout)")
     args = parser.parse_args(argv)
     if args.output == "-":

@@ -18,6 +18,7 @@ from kgcli.engine.sparql import (
     check_from_files,
     check_safe,
     dataset_graphs,
+    end_of_text,
     inject_values,
     parse,
     syntax_error_location,
@@ -31,12 +32,16 @@ from kgcli.rdf.iri import directory_iri
 @dataclass(frozen=True)
 class PreparedQuery:
     """A query ready to run: its final text (parameters bound) tokenized once (`parsed`), the
-    base IRI its relative IRIs resolve against, and whether it may name files and endpoints."""
+    base IRI its relative IRIs resolve against, whether it may name files and endpoints, and
+    what its errors' positions are prefixed with (`origin`: its file, or `query` for text)."""
 
     name: str
     parsed: ParsedQuery
     base: str | None = None
     allow_federation: bool = False
+    origin: str = "query"
+    #: The text as written, before parameters were bound (None: `parsed.text` is it).
+    written: str | None = None
 
     @property
     def text(self) -> str:
@@ -74,7 +79,16 @@ def prepare(
             f"of {MAX_QUERY_SIZE:,} (write long lists of values to a file and load it with --data)"
         )
     base = base or query.base or directory_iri()
-    parsed = query.parsed
+    # A query read from a file (its own, or the catalogue's) has the file's IRI as its base.
+    origin = str(query.path) if query.base is not None else "query"
+    try:
+        parsed = query.parsed
+    except InputError as err:
+        # The lexer's "line L, column C: ..." names no file: a query file's errors say which.
+        at = re.match(r"line (\d+), column (\d+): ", str(err))
+        if origin == "query" or at is None:
+            raise
+        raise InputError(f"{origin}:{at[1]}:{at[2]}: {str(err)[at.end() :]}") from None
     check_safe(
         parsed,
         allow_federation=allow_federation,
@@ -87,7 +101,8 @@ def prepare(
     bindings = bind(query.params, given or {}, parsed.prefixes, query_name=query.name)
     # Bound, the text is new: tokenized once more, as the engine and the checks of `run` see it.
     bound = parse(inject_values(parsed, bindings)) if bindings else parsed
-    return PreparedQuery(query.name, bound, base, allow_federation)
+    written = query.text if bindings else None
+    return PreparedQuery(query.name, bound, base, allow_federation, origin, written)
 
 
 def run(
@@ -109,12 +124,33 @@ def run(
     check_from_files(
         query.parsed, base=query.base, allow_federation=query.allow_federation, graphs=graphs
     )
-    if graphs is not None:
-        _check_dataset(graphs, query.parsed, query.base)
     try:
-        return source.query(query.parsed, limit=limit, timeout=timeout, base=query.base)
+        if graphs is not None:
+            _check_dataset(graphs, query.parsed, query.base)
+        try:
+            return source.query(query.parsed, limit=limit, timeout=timeout, base=query.base)
+        except InputError as err:
+            raise _readable(query.text, err) from None
     except InputError as err:
-        raise _readable(query.text, err) from None
+        raise _located(query, err) from None
+
+
+def _located(query: PreparedQuery, err: InputError) -> InputError:
+    """The error with its position in the query as written, named by its file if it has one.
+
+    Bound parameters add no line break, but they lengthen a line: an error at the end of the
+    bound text is at the end of the text as written.
+    """
+    message = str(err)
+    where = re.match(r"query:(\d+):(\d+):", message)
+    if where is None:
+        return err
+    if query.written is not None and end_of_text(query.text) == (int(where[1]), int(where[2])):
+        line, column = end_of_text(query.written)
+        message = f"query:{line}:{column}:{message[where.end() :]}"
+    if query.origin != "query":
+        message = query.origin + message.removeprefix("query")
+    return InputError(message) if message != str(err) else err
 
 
 def _check_dataset(graphs: set[str], query: ParsedQuery, base: str | None) -> None:

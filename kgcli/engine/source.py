@@ -102,7 +102,7 @@ class LocalSource(GraphSource):
         try:
             return self.store.query(text, base_iri=base, **options)  # type: ignore[arg-type]
         except SyntaxError as err:
-            raise InputError(syntax_error_line(err)) from None
+            raise InputError(syntax_error_line(err, text=text)) from None
         except (OSError, RuntimeError) as err:
             raise KgError(f"query failed: {err}") from None
 

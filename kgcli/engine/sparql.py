@@ -720,14 +720,36 @@ def syntax_error_location(message: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def syntax_error_line(err: SyntaxError, what: str = "query") -> str:
+def within_text(text: str, line: int, column: int) -> tuple[int, int]:
+    """An error position moved back into `text` when it is at or past the end of what is written.
+
+    At the end of the input the engine counts from past the final line break and blank lines (a
+    query missing its `}` and ending in a newline errs on a line that does not exist); the missing
+    text belongs at the end of the last line written, just past its last character.
+    """
+    lines = _Lines(text)
+    end = len(text.rstrip())
+    if line <= len(lines.starts) and lines.starts[line - 1] + column - 1 < end:
+        return line, column
+    return lines.at(end)
+
+
+def end_of_text(text: str) -> tuple[int, int]:
+    """The (line, column) just past the last character written, trailing blanks left out."""
+    return position(text, len(text.rstrip()))
+
+
+def syntax_error_line(err: SyntaxError, what: str = "query", text: str | None = None) -> str:
     """The engine's syntax error on one line: `query:LINE:COLUMN: detail` (`what` for `query`).
 
     The engine writes its own "error at L:C: " first and lists what it expected over several
-    lines; the position is put our way, the list on one line.
+    lines; the position is put our way, the list on one line, and kept inside `text` (the query
+    the engine read) when it is given.
     """
     message = str(err)
     where = syntax_error_location(message)
+    if where and text is not None:
+        where = within_text(text, *where)
     detail = message.split(": ", 1)[1] if message.startswith("error at") else message
     detail = " ".join(detail.split())
     return f"{what}:{where[0]}:{where[1]}: {detail}" if where else f"{what}: {detail}"

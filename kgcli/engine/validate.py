@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -13,8 +15,11 @@ from kgcli.engine import resources
 from kgcli.engine.results import GraphResult, SelectResult
 from kgcli.engine.source import GraphSource
 from kgcli.errors import InputError
-from kgcli.rdf.namespaces import ONTOLOGY_NS, RESOURCE_NS, compact_iri
-from kgcli.text import one_line
+from kgcli.rdf.namespaces import ONTOLOGY_NS, RESOURCE_NS, Compactor, compact_iri, merged_prefixes
+from kgcli.text import cut, one_line
+
+if TYPE_CHECKING:
+    import rdflib
 
 # The violations of a report, one row each, in a stable order.
 _REPORT_QUERY = """
@@ -26,7 +31,7 @@ SELECT ?severity ?focus ?path ?value ?constraint ?shape ?message WHERE {
   OPTIONAL { ?r sh:resultPath ?path FILTER(!isBlank(?path)) }
   OPTIONAL { ?r sh:value ?value }
   OPTIONAL { ?r sh:resultMessage ?message }
-} ORDER BY ?severity ?focus ?path ?constraint ?message
+} ORDER BY ?severity ?focus ?path ?constraint ?message ?value ?shape
 """
 
 
@@ -54,6 +59,24 @@ _SH = "http://www.w3.org/ns/shacl#"
 CLOSED_VOCABULARY = ONTOLOGY_NS.removesuffix("#") + "/closed-vocabulary"
 
 
+#: A blank node's description: the predicates shown first (what it is, what it is called, what a
+#: property shape constrains), then the rest in IRI order, cut to this many characters.
+_FIRST = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    _SH + "path",
+    _SH + "name",
+)
+_DESCRIPTION_WIDTH = 120
+_BARE = {f"http://www.w3.org/2001/XMLSchema#{t}" for t in ("integer", "boolean")}
+
+
+def _drop(record: logging.LogRecord) -> bool:
+    """A logging filter that lets nothing through."""
+    return False
+
+
 @dataclass
 class ValidationReport:
     """Whether the graph conforms, and its violations as rows."""
@@ -74,6 +97,63 @@ def _as_rdflib(source: GraphSource):
     return graph
 
 
+def _turtle_term(term: rdflib.term.Node, compact: Compactor) -> str:
+    """An rdflib term as short Turtle, for reading: prefixed names, a nested blank node `[…]`."""
+    import rdflib
+
+    if isinstance(term, rdflib.BNode):
+        return "[…]"
+    if isinstance(term, rdflib.Literal):
+        text = '"' + cut(str(term), 40).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if str(term.datatype) in _BARE and re.fullmatch(r"[+-]?\d+|true|false", str(term)):
+            return str(term)  # as Turtle writes integers and booleans
+        if term.datatype and str(term.datatype) != "http://www.w3.org/2001/XMLSchema#string":
+            return f"{text}^^{_turtle_term(term.datatype, compact)}"
+        return text
+    iri = str(term)
+    short = compact(iri)
+    return f"<{iri}>" if short == iri else short
+
+
+def describe_blank(graph: rdflib.Graph, node: rdflib.BNode) -> str:
+    """A blank node of an rdflib graph as a stable, Turtle-like summary of its own triples,
+    `[ a kg:Company ; rdfs:label "Acme" ; … ]`: unlike its id, the same on every run."""
+    compact = Compactor(merged_prefixes({"sh": _SH}))
+    pairs = sorted(
+        (
+            (_FIRST.index(str(p)) if str(p) in _FIRST else len(_FIRST), str(p)),
+            "a" if str(p) == _FIRST[0] else _turtle_term(p, compact),
+            _turtle_term(o, compact),
+        )
+        for p, o in graph.predicate_objects(node)
+    )
+    shown = "[ "
+    for k, (_, predicate, value) in enumerate(pairs):
+        part = f"{predicate} {value}" + (" ; " if k + 1 < len(pairs) else " ")
+        if k and len(shown) + len(part) > _DESCRIPTION_WIDTH - 1:
+            return shown + "… ]"
+        shown += part
+    return shown + "]" if pairs else "[]"
+
+
+def _describe_blank_nodes(report: rdflib.Graph, data: rdflib.Graph, shapes: rdflib.Graph) -> None:
+    """Replace the report's blank focus nodes, values and shapes with their descriptions.
+
+    Their ids are drawn afresh on every run, so rows would change (and reorder) from one run to
+    the next and name nothing a person can find in their file.
+    """
+    import rdflib
+
+    sh = rdflib.Namespace(_SH)
+    for predicate, graph in ((sh.focusNode, data), (sh.value, data), (sh.sourceShape, shapes)):
+        for result, node in list(report.subject_objects(predicate)):
+            if isinstance(node, rdflib.BNode):
+                report.remove((result, predicate, node))
+                report.add((result, predicate, rdflib.Literal(describe_blank(graph, node))))
+
+
 def _read_shapes(path: Path) -> bytes:
     """The shapes file as N-Triples, parsed by the same safe parser as --data files.
 
@@ -81,7 +161,16 @@ def _read_shapes(path: Path) -> bytes:
     the one whose entity expansion `kgcli.engine.xmlsafe` bounds.
     """
     from kgcli.engine.load import load_file
+    from kgcli.rdf.formats import SYNTAXES, syntax_for
 
+    try:
+        syntax_for(str(path))
+    except InputError:  # its advice, --data-format, is for --data files: not the shapes'
+        known = ", ".join(s.extensions[0] for s in SYNTAXES if s.advertised)
+        raise InputError(
+            f"{path}: cannot tell the RDF format of the shapes file from its extension; "
+            f"name it {known}"
+        ) from None
     store = ox.Store()  # load_file refuses RDF/XML entity bombs before parsing
     load_file(store, str(path), graph="urn:kgcli:shapes")
     data = ox.serialize((q.triple for q in store), format=ox.RdfFormat.N_TRIPLES)
@@ -156,9 +245,14 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
     shapes_path = Path(shapes) if shapes else resources.shapes_file()
     shapes_graph = rdflib.Graph()
     shapes_graph.parse(data=_read_shapes(shapes_path), format="nt")
+    data = _as_rdflib(source)
+    # pySHACL logs each error it raises to stderr through a handler of its own, set anew on each
+    # call: the error is reported once, as kg's one line, so its log records are dropped.
+    log = logging.getLogger("pyshacl-validate")
+    log.addFilter(_drop)
     try:
         conforms, report, _ = shacl_validate(
-            _as_rdflib(source), shacl_graph=shapes_graph, inference="rdfs", allow_warnings=True
+            data, shacl_graph=shapes_graph, inference="rdfs", allow_warnings=True
         )
     # What pySHACL raises for shapes it cannot use, so that the person fixes the file.
     except ReportableRuntimeError as err:
@@ -174,6 +268,17 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
             f"{shapes_path}: the shapes nest too deeply to check (a SPARQL constraint, a path "
             "or sh:and/sh:or/sh:not)"
         ) from None
+    except (TypeError, AttributeError) as err:
+        if not shapes:  # the embedded shapes: our bug, shown as one
+            raise
+        # pySHACL takes a constraint's value as given (`sh:pattern 5` fails in len()).
+        raise InputError(
+            f"{shapes_path}: pySHACL cannot use a constraint of these shapes ({err}); check "
+            "that each value is of the kind SHACL asks (a string for sh:pattern, ...)"
+        ) from None
+    finally:
+        log.removeFilter(_drop)
+    _describe_blank_nodes(report, data, shapes_graph)
     store = ox.Store()
     store.load(report.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     rows = store.query(_REPORT_QUERY)

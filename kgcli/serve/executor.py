@@ -146,7 +146,7 @@ def _answer(store: ox.Store, job: Job, out: IO[bytes]) -> dict[str, Any]:
         render(result, job.fmt, cast(BinaryIO, out), prefixes=job.prefixes)
         out.flush()
     except SyntaxError as err:
-        return {"status": 400, "message": short(syntax_error_line(err))}
+        return {"status": 400, "message": short(syntax_error_line(err, text=job.text))}
     except ValueError as err:  # a bad IRI in the dataset, a term a format cannot write
         return {"status": 400, "message": short(str(err))}
     except ResultTooLarge as err:
@@ -164,7 +164,7 @@ def _update(store: ox.Store, text: str) -> dict[str, Any]:
     try:
         store.update(text)
     except SyntaxError as err:
-        return {"status": 400, "message": short(syntax_error_line(err, "update"))}
+        return {"status": 400, "message": short(syntax_error_line(err, "update", text))}
     except (OSError, RuntimeError, ValueError) as err:
         return {"status": 500, "message": short(f"update failed: {err}")}
     return {"status": 204}

@@ -39,6 +39,8 @@ BOMB = (
     '<rdf:Description rdf:about="http://example.org/a"><ex:p>&h;</ex:p></rdf:Description>\n'
     "</rdf:RDF>\n"
 ).encode()
+#: What the engine expects after a triple's object at the end of a query whose `}` is missing.
+UNCLOSED = 'expected one of ",", ".", ";", "{", "{|", "}", "~", [_]'
 #: The part of the 5 MB error page a person gets: its text, tags and styles dropped, cut at 300.
 PAGE_TEXT = "Internal error " + "stack frame & more " * 15
 
@@ -224,6 +226,43 @@ CASES: dict[str, Case] = {
         _data("{mini}", "-e", "SELECT ?s WHERE { ?s ex:p ?o }"),
         2,
         "kg: error: query:1:22: unknown prefix 'ex:' in ex:p; declare it: PREFIX ex: <...>",
+    ),
+    # At the end of the query the engine counts past the final line break; kg points at the end
+    # of the last line written, where the missing text goes, and names the file it came from.
+    "a query missing its closing brace, ending in blank lines": Case(
+        _data("{mini}", "-e", "SELECT ?s WHERE { ?s ?p ?o\n\n"),
+        2,
+        f"kg: error: query:1:27: {UNCLOSED}",
+    ),
+    "a query file missing its closing brace": Case(
+        _data("{mini}", "{tmp}/open.rq"),
+        2,
+        f"kg: error: {{tmp}}/open.rq:2:17: {UNCLOSED}",
+        {"open.rq": b"SELECT ?s\nWHERE { ?s ?p ?o\n"},
+    ),
+    "a query file with an unterminated string": Case(
+        _data("{mini}", "{tmp}/open.rq"),
+        2,
+        "kg: error: {tmp}/open.rq:2:15: unterminated string",
+        {"open.rq": b'SELECT ?s\nWHERE { ?s ?p "abc }\n'},
+    ),
+    "a catalogue query missing its closing brace, a parameter bound": Case(
+        ("--queries", "{tmp}", *_data("{mini}"), "open", "-p", "place=<http://example.org/x>"),
+        2,
+        f"kg: error: {{tmp}}/open.rq:4:21: {UNCLOSED}",
+        {"open.rq": b"# title: Open\n# param: place iri\nSELECT ?s\nWHERE { ?s ?p ?place\n"},
+    ),
+    "a lint check missing its closing brace": Case(
+        ("lint", "--no-builtin", "--checks", "{tmp}", "--data", "{mini}"),
+        2,
+        f"kg: error: {{tmp}}/open.rq:4:17: {UNCLOSED}",
+        {"open.rq": b"# title: Open\n# severity: error\nSELECT ?s\nWHERE { ?s ?p ?o\n"},
+    ),
+    "a rule missing its closing brace": Case(
+        ("infer", "--rules", "{tmp}/open.rq", "--data", "{mini}"),
+        2,
+        f"kg: error: {{tmp}}/open.rq:2:17: {UNCLOSED}",
+        {"open.rq": b"CONSTRUCT { ?s ?p ?o }\nWHERE { ?s ?p ?o\n"},
     ),
     "missing parameter": Case(
         ("--queries", "{queries}", *_data("{mini}"), "firm-count"),

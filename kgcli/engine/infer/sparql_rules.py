@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from kgcli.engine.infer import vocab as v
 from kgcli.engine.infer.rules import Rule
+from kgcli.engine.sparql import within_text
 from kgcli.errors import InputError
 
 SUFFIXES = (".rq", ".sparql")
@@ -327,7 +328,8 @@ def parse_rule(text: str, path: str, *, default_iri: str) -> SparqlRule:
             r"line (\d+) column (\d+)", str(err)
         )
         detail = " ".join(str(err).split(": ", 1)[-1].split())
-        where = f"{path}:{found[1]}:{found[2]}" if found else path
+        at = within_text(text, int(found[1]), int(found[2])) if found else None
+        where = f"{path}:{at[0]}:{at[1]}" if at else path
         raise InputError(f"{where}: {detail}") from None
     except (OSError, RuntimeError) as err:
         raise InputError(f"{path}: {err}") from None
