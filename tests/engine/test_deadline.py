@@ -92,5 +92,5 @@ def test_other_errors_pass_through_unchanged(clock):
     deadline = Deadline(5, clock=clock)
     with deadline.step("inference"):
         pass
-    with pytest.raises(ValueError, match="^bad$"), deadline.step("query"):
+    with pytest.raises(ValueError, match=r"^bad$"), deadline.step("query"):
         raise ValueError("bad")
