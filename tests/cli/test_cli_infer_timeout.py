@@ -105,6 +105,25 @@ def test_timeout_stops_kg_infer_on_a_store_and_adds_no_generation(slow, scratch,
     assert list(scratch.iterdir()) == []
 
 
+def test_kg_infer_on_a_store_with_a_timeout_it_does_not_reach_derives_as_without(scratch, tmp_path):
+    # The child made the generation that its parent had opened (a backup of the current one):
+    # RocksDB's threads do not survive a fork, and the child's flush waited for them until the
+    # timeout, every time. Now the child makes the backup, the parent opens no store.
+    files = sorted([*(ROOT / "ontology").glob("*.ttl"), *(ROOT / "graph").glob("*.ttl")])
+    stores_ = [tmp_path / "timed", tmp_path / "untimed"]
+    for store in stores_:
+        loaded = _kg(scratch, "store", "load", store, *files)
+        assert loaded.returncode == 0, loaded.stderr
+    timed = _kg(scratch, "infer", "--store", stores_[0], "--timeout", "100")
+    untimed = _kg(scratch, "infer", "--store", stores_[1])
+    assert timed.returncode == 0, timed.stderr  # without the fix: 3, after 100 s
+    assert timed.stderr == untimed.stderr.replace("untimed", "timed")
+    timed_names, untimed_names = (sorted(p.name for p in store.iterdir()) for store in stores_)
+    assert timed_names == untimed_names
+    assert not [name for name in timed_names if name.endswith(".spool")]
+    assert list(scratch.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "command",
     [("query", "-e", "ASK {}"), ("network", "export", "-f", "gexf")],
