@@ -24,7 +24,8 @@ TimeoutOpt = Annotated[
     typer.Option(
         "--timeout",
         metavar="SECONDS",
-        help="Stop after SECONDS (exit code 3); nothing is written.",
+        help="Stop after SECONDS (exit code 3); nothing is written. Reading an -E endpoint and "
+        "inference share them.",
         min=0.001,
         callback=common.seconds,
     ),
@@ -76,6 +77,7 @@ def infer(
     """
     from kgcli.api import open_for_inference, rule_set_of
     from kgcli.engine import store as stores
+    from kgcli.engine.deadline import Deadline
     from kgcli.engine.infer import Bounds
     from kgcli.engine.infer import check as check_closure
     from kgcli.engine.infer import infer as run
@@ -94,14 +96,17 @@ def infer(
         report = stores.infer(source.store, rule_set, bounds=bounds, timeout=timeout)
         _summary(report, f"kgg:inferred of store {source.store}")
         return
-    opened = open_for_inference(source, timeout=timeout)
+    deadline = Deadline(timeout)  # one for the command: inference gets what reading left
+    with deadline.step("query", timed=bool(source.endpoint)) as seconds:
+        opened = open_for_inference(source, timeout=seconds)
     try:
         if opened.store_dir is not None:  # --check on a store: its derived graph, as written
             from kgcli.engine.source import with_inferences
 
             with_inferences(opened, rule_set)
         else:
-            report = run(opened.store, rule_set, bounds=bounds, timeout=timeout)
+            with deadline.step("inference") as seconds:
+                report = run(opened.store, rule_set, bounds=bounds, timeout=seconds)
         if check:
             _report_check(check_closure(opened.store, rule_set), fmt, output)
             return
@@ -223,6 +228,7 @@ def explain(
     """
     from kgcli.api import open_for_inference, rule_set_of
     from kgcli.atomic import output_stream
+    from kgcli.engine.deadline import Deadline
     from kgcli.engine.infer import explain as why
     from kgcli.engine.infer import infer as run
     from kgcli.engine.infer import resolve
@@ -234,7 +240,9 @@ def explain(
         raise UsageError(f"unknown --format {fmt!r} for kg explain; choose tree or json")
     rule_set = rule_set_of(rules or [], domain_range=domain_range, same_as=same_as)
     prefixes = merged_prefixes()
-    opened = open_for_inference(source, timeout=timeout)
+    deadline = Deadline(timeout)  # one for the command: inference gets what reading left
+    with deadline.step("query", timed=bool(source.endpoint)) as seconds:
+        opened = open_for_inference(source, timeout=seconds)
     try:
         graph = opened.store
         triple = (
@@ -245,7 +253,8 @@ def explain(
         if opened.store_dir is not None:
             with_inferences(opened, rule_set)
         else:
-            run(graph, rule_set, timeout=timeout)
+            with deadline.step("inference") as seconds:
+                run(graph, rule_set, timeout=seconds)
         explanation = why(graph, triple, rule_set)
         with output_stream(output) as out:
             if fmt == "json":

@@ -29,6 +29,17 @@ def info(
             help="Only one table: graphs, classes or properties (any -f format).",
         ),
     ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Stop after SECONDS (exit code 3): with --infer, inference and the queries "
+            "that describe the graph share them.",
+            min=0.001,
+            callback=common.seconds,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -38,6 +49,7 @@ def info(
     """
     from kgcli.api import open_source
     from kgcli.atomic import output_stream
+    from kgcli.engine.deadline import Deadline
     from kgcli.engine.info import graph_info
     from kgcli.errors import UsageError
     from kgcli.output.formats import choose_format
@@ -47,7 +59,10 @@ def info(
     sections = ("graphs", "classes", "properties")
     if section is not None and section not in sections:
         raise UsageError(f"unknown --section {section!r}; choose one of: {', '.join(sections)}")
-    described = graph_info(open_source(source))
+    deadline = Deadline(timeout)  # one for the command: the queries get what inference left
+    with deadline.step("inference", timed=source.infer and not source.store) as seconds:
+        opened = open_source(source, timeout=seconds)
+    described = graph_info(opened, timeout=deadline)
     tty = common.stdout_is_tty() and output is None
     if section is not None:
         chosen = choose_format(fmt, output, tty, "select")

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from kgcli.engine.deadline import Deadline
+    from kgcli.engine.source import GraphSource
+
 app = typer.Typer(
     help="Networks from the graph: build them (profiles, queries), measure them, export them "
     "for Gephi.\n\nExample: kg network export --profile cluster -o cluster.gexf",
@@ -79,7 +82,7 @@ TimeoutOpt = Annotated[
     typer.Option(
         "--timeout",
         metavar="SECONDS",
-        help="Stop each query after SECONDS (exit 3).",
+        help="Stop after SECONDS (exit 3): inference (--infer) and the queries share them.",
         min=0.001,
         callback=common.seconds,
     ),
@@ -173,11 +176,20 @@ AnalyzeTimeoutOpt = Annotated[
     typer.Option(
         "--timeout",
         metavar="SECONDS",
-        help="Stop each query, and the analysis, after SECONDS (exit 3).",
+        help="Stop after SECONDS (exit 3): inference (--infer), the queries and the analysis "
+        "share them.",
         min=0.001,
         callback=common.seconds,
     ),
 ]
+
+
+def _open(source: SourceSpec, deadline: Deadline) -> GraphSource:
+    """The graph `source` names; computing its closure (--infer) is the deadline's first step."""
+    from kgcli.api import open_source
+
+    with deadline.step("inference", timed=source.infer and not source.store) as seconds:
+        return open_source(source, timeout=seconds)
 
 
 def _build(
@@ -186,17 +198,17 @@ def _build(
     params: list[str] | None,
     source: SourceSpec,
     lang: str,
-    timeout: float | None,
+    deadline: Deadline,
     multi: bool = False,
     schema: bool = False,
 ) -> tuple[nx.Graph, dict[str, str]]:
-    """The network the options describe, and the prefixes to name its terms with.
+    """The network the options describe, and the prefixes to name its terms with; inference
+    (--infer) and the queries take their share of the command's `deadline` (--timeout).
 
     Without --profile or --query: the default profile, or the generic one when the data has
     none of the default's classes (said on stderr). An empty network is an error that names the
     profile and what to try.
     """
-    from kgcli.api import open_source
     from kgcli.errors import UsageError
 
     if profile is not None and query is not None:
@@ -213,20 +225,22 @@ def _build(
         prepared = prepare(named, parse_assignments(params or []))
         if schema:
             raise UsageError("--schema applies to the generic profile, not to --query")
-        opened = open_source(source, timeout=timeout)
-        result = run(opened, prepared, timeout=timeout)
-        graph = network_from_result(
-            result,
-            name=named.name,
-            title=named.title,
-            description=named.description,
-            query_text=prepared.text,
-            lang=lang,
-            prefixes=prepared.prefixes,
-            source=opened,
-            timeout=timeout,
-            multi=multi,
-        )
+        opened = _open(source, deadline)
+        with deadline.step("query") as seconds:
+            result = run(opened, prepared, timeout=seconds)
+        with deadline.step("query") as seconds:
+            graph = network_from_result(
+                result,
+                name=named.name,
+                title=named.title,
+                description=named.description,
+                query_text=prepared.text,
+                lang=lang,
+                prefixes=prepared.prefixes,
+                source=opened,
+                timeout=seconds,
+                multi=multi,
+            )
         if graph.number_of_nodes() == 0:
             raise UsageError(
                 f"query {named.name} gave no nodes: a network query returns ?source and ?target "
@@ -243,8 +257,10 @@ def _build(
         if not chosen.generic:
             raise UsageError(f"--schema applies to the generic profile, not to {chosen.name}")
         chosen = replace(chosen, schema=True)
-    opened = open_source(source, timeout=timeout)
-    graph = build_network(opened, chosen, lang=lang, timeout=timeout, multi=multi)
+    opened = _open(source, deadline)
+    # The profile's queries each get what is left when the build starts.
+    with deadline.step("query") as seconds:
+        graph = build_network(opened, chosen, lang=lang, timeout=seconds, multi=multi)
     if graph.number_of_nodes() == 0 and profile is None:
         # Not our domain's data: the generic profile makes a network of any RDF.
         typer.echo(
@@ -253,7 +269,8 @@ def _build(
             err=True,
         )
         chosen = replace(resolve_profile(GENERIC_PROFILE), schema=schema)
-        graph = build_network(opened, chosen, lang=lang, timeout=timeout, multi=multi)
+        with deadline.step("query") as seconds:
+            graph = build_network(opened, chosen, lang=lang, timeout=seconds, multi=multi)
     if graph.number_of_nodes() == 0:
         if chosen.generic:
             hint = (
@@ -395,15 +412,18 @@ def analyze(
     from kgcli.network.analyze import metrics_table, parse_metrics
 
     chosen = parse_metrics(metrics)  # before building: a typo should not cost a build
-    graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
-    with _progress() as progress:
+    from kgcli.engine.deadline import Deadline
+
+    deadline = Deadline(timeout)  # one for the command (--timeout)
+    graph, prefixes = _build(profile, query, param, source, lang, deadline, multi, schema)
+    with deadline.step("analysis") as seconds, _progress() as progress:
         found = measure(
             graph,
             chosen,
             k=k,
             seed=seed,
             resolution=resolution,
-            timeout=timeout,
+            timeout=seconds,
             write_back=False,
             progress=progress,
         )
@@ -434,11 +454,13 @@ def path(
 
     Example: kg network path "Dr Smile" "Huashan Hospital" -f csv
     """
+    from kgcli.engine.deadline import Deadline
     from kgcli.network.analyze import path_table, shortest_path
     from kgcli.network.build import find_node
 
     # One edge per triple: each step is a triple.
-    graph, prefixes = _build(profile, query, param, source, lang, timeout, True, schema)
+    deadline = Deadline(timeout)  # one for the command (--timeout)
+    graph, prefixes = _build(profile, query, param, source, lang, deadline, True, schema)
     steps = shortest_path(graph, find_node(graph, start, prefixes), find_node(graph, end, prefixes))
     _render_table(path_table(steps), fmt, output, prefixes)
 
@@ -505,10 +527,13 @@ def export(
     chosen = parse_metrics(metrics) if metrics else []
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)  # sizing by a metric needs the metric
-    graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
+    from kgcli.engine.deadline import Deadline
+
+    deadline = Deadline(timeout)  # one for the command (--timeout)
+    graph, _ = _build(profile, query, param, source, lang, deadline, multi, schema)
     if chosen:
-        with _progress() as progress:
-            found = measure(graph, chosen, k=k, seed=seed, timeout=timeout, progress=progress)
+        with deadline.step("analysis") as seconds, _progress() as progress:
+            found = measure(graph, chosen, k=k, seed=seed, timeout=seconds, progress=progress)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
     if picture:
@@ -616,10 +641,13 @@ def draw(
     chosen = parse_metrics(metrics) if metrics else []
     if size_by is not None and size_by in METRICS and size_by not in chosen:
         chosen.append(size_by)
-    graph, _ = _build(profile, query, param, source, lang, timeout, multi, schema)
+    from kgcli.engine.deadline import Deadline
+
+    deadline = Deadline(timeout)  # one for the command (--timeout)
+    graph, _ = _build(profile, query, param, source, lang, deadline, multi, schema)
     if chosen:
-        with _progress() as progress:
-            found = measure(graph, chosen, k=k, seed=seed, timeout=timeout, progress=progress)
+        with deadline.step("analysis") as seconds, _progress() as progress:
+            found = measure(graph, chosen, k=k, seed=seed, timeout=seconds, progress=progress)
         for note in found.notes:
             typer.echo(f"kg: {note}", err=True)
     _draw(graph, output, picture, size_by, size_scale, layout, seed, title)
@@ -645,10 +673,12 @@ def legend(
     """
     import pyoxigraph as ox
 
+    from kgcli.engine.deadline import Deadline
     from kgcli.engine.results import SelectResult
     from kgcli.network.export import legend_rows
 
-    graph, prefixes = _build(profile, query, param, source, lang, timeout, multi, schema)
+    deadline = Deadline(timeout)  # one for the command (--timeout)
+    graph, prefixes = _build(profile, query, param, source, lang, deadline, multi, schema)
     rows = [
         (
             ox.Literal(kind),

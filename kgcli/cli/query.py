@@ -59,7 +59,8 @@ def query(
         typer.Option(
             "--timeout",
             metavar="SECONDS",
-            help="Stop the query after SECONDS (exit code 3); with --infer, inference too (each).",
+            help="Stop after SECONDS (exit code 3): with --infer, inference and the query "
+            "share them.",
             min=0.001,
             callback=common.seconds,
         ),
@@ -88,6 +89,7 @@ def query(
     from kgcli.api import open_source
     from kgcli.atomic import output_stream
     from kgcli.engine.catalogue import Catalogue, from_text, resolve
+    from kgcli.engine.deadline import Deadline
     from kgcli.engine.params import parse_assignments
     from kgcli.engine.query import label_texts, peek_empty, prepare, run, unmatched_texts
     from kgcli.engine.results import Kind, SelectResult
@@ -125,8 +127,11 @@ def query(
         "select" if prepared.form == "SELECT" else "ask" if prepared.form == "ASK" else "graph"
     )
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, kind)
-    graph = open_source(source, timeout=timeout)
-    result = run(graph, prepared, limit=limit, timeout=timeout)
+    deadline = Deadline(timeout)  # one for the command: the query gets what inference left
+    with deadline.step("inference", timed=source.infer and not source.store) as seconds:
+        graph = open_source(source, timeout=seconds)
+    with deadline.step("query") as seconds:
+        result = run(graph, prepared, limit=limit, timeout=seconds)
     # An empty result says why when it can: no label has the words a parameter gives. Looked at
     # only for such parameters (peeking costs the engine's fast serialiser) and an empty result.
     texts = label_texts(named, given)
@@ -136,7 +141,9 @@ def query(
     with output_stream(output) as out:
         render(result, chosen, out, prefixes=prepared.prefixes, width=common.terminal_width())
     if empty:
-        for key in unmatched_texts(graph, texts, timeout=timeout):
+        with deadline.step("query") as seconds:
+            unmatched = unmatched_texts(graph, texts, timeout=seconds)
+        for key in unmatched:
             typer.echo(
                 f"kg: no rows: no label or other name in the graph has the words "
                 f"{key}={texts[key]!r}",

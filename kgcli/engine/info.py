@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kgcli.engine.deadline import Deadline
 from kgcli.engine.results import SelectResult
 from kgcli.engine.source import GraphSource, LocalSource
 
@@ -44,12 +45,22 @@ def _rows(result: object) -> SelectResult:
     return SelectResult(result.variables, list(result))
 
 
-def graph_info(source: GraphSource, *, timeout: float | None = None) -> GraphInfo:
-    """Describe a graph; for local sources, name the file each named graph was loaded from."""
-    count = _rows(source.query(_TRIPLES, timeout=timeout))
+def graph_info(source: GraphSource, *, timeout: float | Deadline | None = None) -> GraphInfo:
+    """Describe a graph; for local sources, name the file each named graph was loaded from.
+
+    `timeout` bounds the whole description (its four queries share it), or is the `Deadline`
+    of a command whose earlier steps (inference) took their share.
+    """
+    deadline = timeout if isinstance(timeout, Deadline) else Deadline(timeout)
+
+    def ask(text: str) -> SelectResult:
+        with deadline.step("query") as seconds:
+            return _rows(source.query(text, timeout=seconds))
+
+    count = ask(_TRIPLES)
     (total,) = next(iter(count))
     triples = int(total.value) if isinstance(total, ox.Literal) else 0
-    graphs = _rows(source.query(_GRAPHS, timeout=timeout))
+    graphs = ask(_GRAPHS)
     if isinstance(source, LocalSource):
         origin = {f.graph: f.source for f in source.files}
         graphs = SelectResult(
@@ -59,6 +70,6 @@ def graph_info(source: GraphSource, *, timeout: float | None = None) -> GraphInf
                 for g, n in graphs
             ],
         )
-    classes = _rows(source.query(_CLASSES, timeout=timeout))
-    properties = _rows(source.query(_PROPERTIES, timeout=timeout))
+    classes = ask(_CLASSES)
+    properties = ask(_PROPERTIES)
     return GraphInfo(source.description, triples, graphs, classes, properties)

@@ -7,6 +7,7 @@ A store is a folder:
     DIR/g000002/        the one before, kept for readers that opened it before the switch
     DIR/.lock           locked by the one load at work
     DIR/g000003.readers locked (shared) by each reader of g000003
+    DIR/g000004.spool/  `kg infer --store`'s temporary files while it makes g000004
 
 Loading a file never writes into the current generation. It makes the next one as a backup of
 the current (RocksDB hard-links its immutable files, so this costs milliseconds whatever the
@@ -16,9 +17,11 @@ A kill at any moment leaves the manifest naming either the old generation or the
 one. A parse error or a full disk discards the new generation the same way, so nothing is lost.
 
 A load deletes only what it can prove is a leftover of its own: a name kg makes (a generation
-folder, its `.readers` file, the manifest's temporary file) that is neither the current
-generation nor the one before, and that no reader holds. A killed load leaves at most the
-generation after the current one (in a new folder: `g000001`, and no manifest yet). So a
+folder, its `.readers` file, the manifest's temporary file, a `.spool` folder) that is neither
+the current generation nor the one before, and that no reader holds. A killed load leaves at
+most the generation after the current one (in a new folder: `g000001`, and no manifest yet),
+and a killed `kg infer` its spool folder too (its temporary files are kept in the store's
+folder, not the system's, so that the next load or inference removes them). So a
 manifest that breaks its schema, names a generation that is not there, or sits beside later
 generations than that, is damaged: loads and readers refuse it, and nothing is deleted.
 
@@ -55,6 +58,8 @@ MANIFEST = "kgstore.json"
 FORMAT = "kgcli-store 1"
 _LOCK = ".lock"
 _READERS = ".readers"
+#: The folder beside a generation that `kg infer` makes it with, for its temporary files.
+_SPOOL = ".spool"
 _GENERATION_RE = re.compile(r"g([0-9]{6,})")
 _MANIFEST_TEMPORARY = leftover_pattern(MANIFEST)
 #: The end of every error about a damaged store: the store was left alone, and what to do.
@@ -286,6 +291,7 @@ class _Survey:
 
     generations: dict[int, Path] = field(default_factory=dict)
     readers: list[Path] = field(default_factory=list)
+    spools: list[Path] = field(default_factory=list)
     foreign: list[str] = field(default_factory=list)
 
 
@@ -304,6 +310,12 @@ def _survey(folder: Path) -> _Survey:
                 and is_file
             ):
                 found.readers.append(Path(entry.path))
+            elif (
+                name.endswith(_SPOOL)
+                and _generation_number(name[: -len(_SPOOL)]) is not None
+                and entry.is_dir(follow_symlinks=False)
+            ):
+                found.spools.append(Path(entry.path))
             elif name == MANIFEST or (is_file and name == _LOCK):
                 pass
             elif is_file and _MANIFEST_TEMPORARY.fullmatch(name):
@@ -526,7 +538,8 @@ def _remove_unheld(generation: Path) -> None:
 
 def _remove_debris(folder: Path, manifest: Manifest) -> None:
     """Remove generations that are neither current nor the one before (an interrupted load's
-    half-made generation, or ones no reader can still be using), and orphaned readers files."""
+    half-made generation, or ones no reader can still be using), orphaned readers files, and
+    spool folders (called under the store's lock: no inference is at work)."""
     keep = {n for n in (manifest.generation, manifest.generation - 1) if n > 0}
     with contextlib.suppress(OSError):  # cleaning is best effort: the next load tries again
         survey = _survey(folder)
@@ -537,6 +550,8 @@ def _remove_debris(folder: Path, manifest: Manifest) -> None:
             generation = readers.with_name(readers.name[: -len(_READERS)])
             if not os.path.lexists(generation):
                 _remove_unheld(generation)
+        for spool in survey.spools:
+            shutil.rmtree(spool, ignore_errors=True)
 
 
 def _failed(folder: Path, path: str, err: OSError) -> KgError:
@@ -761,17 +776,28 @@ def infer(
                 f"{target}: in the way of the store's next generation and not provably a "
                 "leftover of kg's own; nothing was changed (move it out of the store's folder)"
             )
+        # The temporary files beside the generation, not in the system's folder: a kill leaves
+        # them where the next load or inference removes them (`_remove_debris`).
+        spool = folder / f"{target.name}{_SPOOL}"
         try:
             try:
-                current = ox.Store.read_only(str(folder / manifest.current))
-                current.backup(str(target))
-                del current
-                # With a timeout, a child opens and writes the generation, killed at the
-                # deadline even inside one rule's evaluation; the generation is then removed.
-                report = infer_at(str(target), rules, bounds=bounds, timeout=timeout)
+                spool.mkdir()
+                # With a timeout, a child makes the generation (a backup of the current one)
+                # and writes it, killed at the deadline even inside one rule's evaluation; the
+                # generation is then removed.
+                report = infer_at(
+                    str(target),
+                    rules,
+                    bounds=bounds,
+                    timeout=timeout,
+                    scratch=str(spool),
+                    copy_of=str(folder / manifest.current),
+                )
                 fsync_directory(folder)
             except OSError as err:
                 raise _failed(folder, "the derived triples", err) from None
+            finally:
+                shutil.rmtree(spool, ignore_errors=True)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise

@@ -105,6 +105,25 @@ def test_timeout_stops_kg_infer_on_a_store_and_adds_no_generation(slow, scratch,
     assert list(scratch.iterdir()) == []
 
 
+def test_kg_infer_on_a_store_with_a_timeout_it_does_not_reach_derives_as_without(scratch, tmp_path):
+    # The child made the generation that its parent had opened (a backup of the current one):
+    # RocksDB's threads do not survive a fork, and the child's flush waited for them until the
+    # timeout, every time. Now the child makes the backup, the parent opens no store.
+    files = sorted([*(ROOT / "ontology").glob("*.ttl"), *(ROOT / "graph").glob("*.ttl")])
+    stores_ = [tmp_path / "timed", tmp_path / "untimed"]
+    for store in stores_:
+        loaded = _kg(scratch, "store", "load", store, *files)
+        assert loaded.returncode == 0, loaded.stderr
+    timed = _kg(scratch, "infer", "--store", stores_[0], "--timeout", "100")
+    untimed = _kg(scratch, "infer", "--store", stores_[1])
+    assert timed.returncode == 0, timed.stderr  # without the fix: 3, after 100 s
+    assert timed.stderr == untimed.stderr.replace("untimed", "timed")
+    timed_names, untimed_names = (sorted(p.name for p in store.iterdir()) for store in stores_)
+    assert timed_names == untimed_names
+    assert not [name for name in timed_names if name.endswith(".spool")]
+    assert list(scratch.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "command",
     [("query", "-e", "ASK {}"), ("network", "export", "-f", "gexf")],
@@ -186,3 +205,131 @@ def test_ctrl_c_kills_the_child_and_exits_130(slow, scratch, command):
     assert (proc.returncode, out, err) == (130, "", "kg: interrupted\n")
     assert left == []
     assert list(scratch.iterdir()) == []
+
+
+# --- one deadline for the whole command ---------------------------------------------------------
+# In-process, with the deadline's clock faked: the closure "takes" a set part of the budget (it is
+# really computed, untimed), and the test reads the timeout every query was then given.
+
+#: The commands that chain inference and queries, each with a query it runs after the closure.
+CHAINS = {
+    "kg query": ("query", "-e", "ASK { ?s ?p ?o }", "--infer"),
+    "kg info": ("info", "--infer", "-s", "graphs", "-f", "csv"),
+    "kg network analyze": ("network", "analyze", "--infer", "-m", "degree", "-f", "csv"),
+    "kg network path": ("network", "path", "--infer", "Dr Smile", "Huashan Hospital"),
+}
+
+
+class _Clock:
+    """The deadline's clock (`kgcli.engine.deadline.time.monotonic`), moved only by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        #: How far inference moves the clock.
+        self.closure = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def timed(monkeypatch: pytest.MonkeyPatch) -> tuple[_Clock, list[float | None], list[float | None]]:
+    """A fake clock; the timeouts inference was given; those each query was given."""
+    from types import SimpleNamespace
+
+    from kgcli.engine import deadline, source
+    from kgcli.engine.infer import infer
+
+    clock = _Clock()
+    monkeypatch.setattr(deadline, "time", SimpleNamespace(monotonic=clock))
+    closures: list[float | None] = []
+    queries: list[float | None] = []
+
+    def closure(store: object, rules: object, *, timeout: float | None = None, **kw: object):
+        closures.append(timeout)
+        report = infer(store, rules, **kw)  # type: ignore[arg-type]
+        clock.now += clock.closure
+        return report
+
+    real = source.LocalSource.query
+
+    def query(self: object, text: object, **kw: object) -> object:
+        queries.append(kw.get("timeout"))  # type: ignore[arg-type]
+        return real(self, text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(source, "infer", closure)
+    monkeypatch.setattr(source.LocalSource, "query", query)
+    return clock, closures, queries
+
+
+@pytest.mark.parametrize("command", CHAINS.values(), ids=CHAINS.keys())
+def test_the_queries_get_what_inference_left_of_the_timeout(kg, timed, command):
+    clock, closures, queries = timed
+    clock.closure = 7.5
+    result = kg(*command, "--timeout", "10")
+    assert result.exit_code == 0, result.output
+    assert closures == [10]
+    assert queries and set(queries) == {2.5}  # without the fix: 10 each
+
+
+@pytest.mark.parametrize("command", CHAINS.values(), ids=CHAINS.keys())
+def test_a_closure_that_spends_the_timeout_leaves_no_query_run(kg, timed, command):
+    clock, closures, queries = timed
+    clock.closure = 10.5
+    result = kg(*command, "--timeout", "10")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr == "kg: error: query stopped after the 10 s timeout (--timeout)\n"
+    assert (closures, queries) == ([10], [])
+
+
+def test_without_a_timeout_nothing_is_limited(kg, timed):
+    clock, closures, queries = timed
+    clock.closure = 1e6
+    result = kg(*CHAINS["kg query"])
+    assert (result.exit_code, result.stdout) == (0, "true")
+    assert (closures, queries) == ([None], [None])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("infer", "-f", "nt"),
+        ("explain", "<http://example.org/firmA>", "a", "<http://example.org/Firm>"),
+    ],
+    ids=["kg infer", "kg explain"],
+)
+def test_inference_gets_what_reading_an_endpoint_left(kg, timed, endpoint, monkeypatch, command):
+    from kgcli import engine
+    from kgcli.engine import source
+    from kgcli.remote.source import RemoteSource
+
+    clock, closures, _ = timed
+    monkeypatch.setattr(engine.infer, "infer", source.infer)  # the fixture's closure
+    real = RemoteSource.query
+
+    def slow_read(self: object, text: object, **kw: object) -> object:
+        clock.now += 4
+        return real(self, text, **kw)
+
+    monkeypatch.setattr(RemoteSource, "query", slow_read)
+    result = kg(*command, "-E", endpoint, "--timeout", "10")
+    assert result.exit_code == 0, result.output
+    assert closures == [6]  # without the fix: 10
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("query",),
+        ("info",),
+        ("infer",),
+        ("explain",),
+        *(("network", name) for name in ("analyze", "path", "export", "draw", "legend")),
+    ],
+    ids=" ".join,
+)
+def test_every_command_that_runs_queries_or_inference_takes_a_timeout(kg, command):
+    result = kg(*command, "--help")
+    assert result.exit_code == 0
+    assert "--timeout" in result.stdout
+    assert "exit code 3" in result.stdout or "exit 3" in result.stdout

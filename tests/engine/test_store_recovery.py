@@ -399,6 +399,55 @@ def test_a_load_killed_before_any_of_its_steps_is_recovered_by_the_next(kg, tmp_
     assert first["before"] and reload["before"] and reload["after"], (first, reload)
 
 
+# --- kg infer --store keeps its temporary files in the store, where the next run removes them ---
+
+
+def test_kg_infer_spools_in_the_store_s_folder_not_the_system_s(db, monkeypatch):
+    # Without a timeout (with one, the child's spool is in a folder made there too; that run
+    # is tested in processes: tests/cli/test_cli_infer_timeout.py).
+    import tempfile
+    from types import SimpleNamespace
+
+    from kgcli.engine.infer import sink
+
+    made: list[str | None] = []
+
+    def spool(**options: Any) -> Any:
+        made.append(options.get("dir"))
+        return tempfile.NamedTemporaryFile(**options)
+
+    monkeypatch.setattr(sink, "tempfile", SimpleNamespace(NamedTemporaryFile=spool))
+    stores.infer(db, stores_rules())
+    assert made == [str(db / "g000003.spool")]  # without the fix: [None], the system's folder
+    assert listing(db) == [".lock", "g000002", "g000003", "kgstore.json"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("infer", "--rules", "rdfs", "--store"), ("store", "load")],
+    ids=["kg infer", "kg store load"],
+)
+def test_a_killed_inference_s_spool_is_removed_by_the_next_run(kg, db, command):
+    # What `kg infer --store` killed while spooling leaves: the half-made generation, its spool.
+    stores.infer(db, stores_rules())
+    shutil.copytree(db / "g000003", db / "g000004")
+    (db / "g000004.spool").mkdir()
+    (db / "g000004.spool" / "kg-infer-x1y2z3.nt").write_bytes(b"<urn:a> <urn:b> <urn:c> .\n")
+    assert stores.store_info(db).triples == 21  # readers are not troubled by it
+    args = [*command, str(db)] + ([str(MINI)] if command[0] == "store" else [])
+    result = kg(*args)
+    assert result.exit_code == 0, result.output
+    # Without the fix: g000004.spool stays, a name kg would never remove.
+    assert listing(db) == [".lock", "g000003", "g000003.readers", "g000004", "kgstore.json"]
+    assert stores.store_info(db).triples == 21
+
+
+def stores_rules() -> Any:
+    from kgcli.engine.infer import rule_set
+
+    return rule_set(["rdfs"])
+
+
 # --- a full disk ---------------------------------------------------------------------------------
 
 

@@ -1071,30 +1071,42 @@ def infer_at(
     bounds: Bounds | None = None,
     timeout: float | None = None,
     progress: Callable[[str], None] | None = None,
+    scratch: str | None = None,
+    copy_of: str | None = None,
 ) -> InferenceReport:
     """Derive the closure of the on-disk store at `path` into its `kgg:inferred` graph, bulk
-    loaded (`StoreSink(bulk=True)`), and flush it.
+    loaded (`StoreSink(bulk=True)`), and flush it. Temporary files (the derived triples'
+    spool) go to the folder `scratch`, by default the system's. `copy_of`: first make `path`
+    a backup of that on-disk store.
+
+    Why the backup is made here: with a timeout it is made in the child, so that the parent
+    opens no on-disk store before it forks. RocksDB's background threads do not survive a
+    fork, and a child whose parent had started them waits for them forever at its flush; so a
+    process that has opened an on-disk store must not call this with a timeout.
 
     With `timeout`, the store is opened and written by a child process, killed at the deadline
     even inside one rule's evaluation; the caller then discards the store (a generation that
     `kgcli.engine.store.infer` made for this): the child may have written part of it.
     """
 
-    def work(spool_dir: Path | None, say: Callable[[str], None] | None) -> dict[str, Any]:
+    def work(
+        spool_dir: Path | None, say: Callable[[str], None] | None, limit: float | None = None
+    ) -> dict[str, Any]:
+        if copy_of is not None:
+            ox.Store.read_only(copy_of).backup(path)
         store = ox.Store(path)
         sink = StoreSink(store, bulk=True, spool_dir=None if spool_dir is None else str(spool_dir))
-        # In a child (a spool folder), the parent keeps the time.
-        limit = timeout if spool_dir is None else None
         report = _infer_here(store, rules, sink, bounds, limit, "sparql", say)
         store.flush()
         del sink, store  # closes the store before the caller commits (or the child ends)
         return asdict(report)
 
     if timeout is not None and isolated.can_fork():
-        # The temporary folder holds the child's spool: removed even when it is killed.
-        with isolated.in_child(work, timeout, progress=progress) as (_, answer):
+        # In a child, the parent keeps the time. The temporary folder holds the child's spool:
+        # removed even when it is killed.
+        with isolated.in_child(work, timeout, progress=progress, scratch=scratch) as (_, answer):
             return InferenceReport(**answer)
-    return InferenceReport(**work(None, progress))
+    return InferenceReport(**work(None if scratch is None else Path(scratch), progress, timeout))
 
 
 def _infer_here(

@@ -47,14 +47,16 @@ def in_child(
     timeout: float,
     *,
     progress: Say | None = None,
+    scratch: str | None = None,
 ) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Run `work(folder, say)` in a child killed after `timeout` seconds (`QueryTimeout`).
 
-    `work` writes what it makes under `folder` and returns a JSON-able answer; the caller gets
-    both, and reads the folder before the block ends (it is removed then, as on any failure).
-    `say` relays `work`'s progress lines to `progress`.
+    `work` writes what it makes under `folder` (made in `scratch`, by default the system's
+    temporary folder) and returns a JSON-able answer; the caller gets both, and reads the
+    folder before the block ends (it is removed then, as on any failure). `say` relays
+    `work`'s progress lines to `progress`.
     """
-    with tempfile.TemporaryDirectory(prefix="kg-infer-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kg-infer-", dir=scratch) as tmp:
         folder = Path(tmp)
         reading, writing = os.pipe()
 
