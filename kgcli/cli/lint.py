@@ -19,12 +19,14 @@ def lint(
         list[Path] | None,
         typer.Option(
             "--checks",
-            metavar="DIR",
-            help="A folder of your own checks (*.rq, each with a header); repeatable.",
+            metavar="DIR|FILE",
+            help="A folder of your own checks (its .rq files, each with a header) or one .rq "
+            "file; repeatable. An empty folder or another file is refused, as by --rules. "
+            "Example: --checks my-checks/",
         ),
     ] = None,
     no_builtin: Annotated[
-        bool, typer.Option("--no-builtin", help="Run only the --checks folders' checks.")
+        bool, typer.Option("--no-builtin", help="Run only the --checks checks.")
     ] = False,
     namespace: Annotated[
         str | None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from support import FIXTURES
 
 LINT = FIXTURES / "lint"
@@ -111,17 +112,50 @@ def test_every_vocabulary_check_finds_its_problem_in_the_users_namespace(kg):
     assert (result.exit_code, result.stderr) == (4, "kg: error: 1 of 8 findings are errors\n")
 
 
-def test_a_missing_checks_folder_is_bad_input(kg, tmp_path: Path):
+# `kg lint --checks` and `kg infer --rules` read query files alike: a folder's .rq files or one
+# .rq file; a missing path, an empty folder or any other file is bad input, named.
+LINT_CHECKS = ("lint", "--checks")
+INFER_RULES = ("infer", "-f", "ntriples", "--rules")
+
+
+@pytest.mark.parametrize(("args", "what"), [(LINT_CHECKS, "checks"), (INFER_RULES, "rules")])
+def test_a_missing_checks_or_rules_path_is_bad_input(kg, tmp_path: Path, args, what):
     missing = tmp_path / "nowhere"
-    result = kg("lint", "--checks", str(missing))
+    result = kg(*args, str(missing))
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == f"kg: error: checks folder {str(missing)!r} does not exist\n"
+    assert result.stderr == (
+        f"kg: error: {what} folder or .rq file {str(missing)!r} does not exist\n"
+    )
 
 
-def test_an_empty_checks_folder_is_bad_input(kg, tmp_path: Path):
-    result = kg("lint", "--checks", str(tmp_path))
+@pytest.mark.parametrize(("args", "what"), [(LINT_CHECKS, "checks"), (INFER_RULES, "rules")])
+def test_an_empty_checks_or_rules_folder_is_bad_input(kg, tmp_path: Path, args, what):
+    (tmp_path / "notes.txt").write_text("not a query\n")
+    result = kg(*args, str(tmp_path))
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == f"kg: error: checks folder {str(tmp_path)!r} holds no .rq files\n"
+    assert result.stderr == f"kg: error: {what} folder {str(tmp_path)!r} holds no .rq files\n"
+
+
+@pytest.mark.parametrize(("args", "what"), [(LINT_CHECKS, "checks"), (INFER_RULES, "rules")])
+def test_a_file_that_is_not_rq_is_refused_by_name_not_parsed(kg, tmp_path: Path, args, what):
+    passwd = tmp_path / "passwd"
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    result = kg(*args, str(passwd))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"kg: error: {what} file {str(passwd)!r} is not a .rq file (give one, or a folder of them)\n"
+    )
+
+
+def test_one_rq_file_given_as_checks_runs_as_its_folder_would(kg):
+    folder = LINT / "checks"
+    one = sorted(folder.glob("*.rq"))[0]
+    by_file = kg("lint", *BROKEN, "--no-builtin", "--checks", str(one), "-f", "csv")
+    by_folder = kg("lint", *BROKEN, "--no-builtin", "--checks", str(folder), "-f", "csv")
+    expected = [by_folder.stdout.splitlines()[0]] + [
+        line for line in by_folder.stdout.splitlines()[1:] if line.startswith(one.stem + ",")
+    ]
+    assert len(expected) > 1 and by_file.stdout.splitlines() == expected
 
 
 def test_a_malformed_rule_names_its_file_line_and_column(kg):
