@@ -84,6 +84,25 @@ def _remove_if_abandoned(path: str) -> None:
         os.close(fd)
 
 
+def _unusable(target: Path, folder: Path, err: OSError) -> InputError:
+    """What is true of a folder in which no file could be created: missing, not a folder, ..."""
+    if isinstance(err, FileNotFoundError | NotADirectoryError):
+        # The first part of the path that is there says which: ENOENT and ENOTDIR alone do not
+        # (/proc exists but refuses new files with ENOENT; /etc/passwd/a/ is not a folder).
+        there = next((p for p in (folder, *folder.parents) if os.path.exists(p)), None)
+        if there == folder and folder.is_dir():
+            return InputError(
+                f"{target}: cannot create a file in folder {folder} "
+                "(it exists, but its file system takes no new files)"
+            )
+        if there is not None and not there.is_dir():
+            return InputError(f"{target}: {there} is not a folder")
+        return InputError(f"{target}: folder {folder} does not exist")
+    # Permission denied, a read-only file system, no space or inodes left, ...
+    reason = (err.strerror or str(err))[:1].lower() + (err.strerror or str(err))[1:]
+    return InputError(f"{target}: cannot write in folder {folder} ({reason})")
+
+
 def _create_temporary(target: Path, folder: Path) -> tuple[int, str]:
     """Create and lock a new temporary file beside `target`: (its descriptor, its path)."""
     while True:
@@ -93,18 +112,8 @@ def _create_temporary(target: Path, folder: Path) -> tuple[int, str]:
             fd = os.open(tmp, flags, 0o600)
         except FileExistsError:
             continue
-        except FileNotFoundError:
-            raise InputError(f"{target}: folder {folder} does not exist") from None
-        except NotADirectoryError:
-            raise InputError(f"{target}: {folder} is not a folder") from None
-        except PermissionError:
-            raise InputError(
-                f"{target}: cannot write in folder {folder} (permission denied)"
-            ) from None
-        except OSError as err:  # a read-only file system, no space or inodes left, ...
-            raise InputError(
-                f"{target}: cannot write in folder {folder} ({err.strerror})"
-            ) from None
+        except OSError as err:
+            raise _unusable(target, folder, err) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
         # Another write's sweep may have taken the file between its creation and our lock
         # (it cannot tell a new file from a leftover): then it is gone, and we start again.

@@ -115,7 +115,8 @@ RulesOpt = Annotated[
         "--rules",
         metavar="SET|DIR|FILE",
         help="Rules to derive with (repeatable): rdfs, owl-rl, a folder of SPARQL CONSTRUCT "
-        "rules (.rq) or one .rq file. Default: owl-rl and the project's rules (queries/rules). "
+        "rules (its .rq files) or one .rq file; an empty folder or another file is refused, as by "
+        "kg lint --checks. Default: owl-rl and the project's rules (queries/rules). "
         "Example: --rules rdfs --rules my-rules/",
         rich_help_panel=INFERENCE,
     ),

@@ -19,12 +19,14 @@ def lint(
         list[Path] | None,
         typer.Option(
             "--checks",
-            metavar="DIR",
-            help="A folder of your own checks (*.rq, each with a header); repeatable.",
+            metavar="DIR|FILE",
+            help="A folder of your own checks (its .rq files, each with a header) or one .rq "
+            "file; repeatable. An empty folder or another file is refused, as by --rules. "
+            "Example: --checks my-checks/",
         ),
     ] = None,
     no_builtin: Annotated[
-        bool, typer.Option("--no-builtin", help="Run only the --checks folders' checks.")
+        bool, typer.Option("--no-builtin", help="Run only the --checks checks.")
     ] = False,
     namespace: Annotated[
         str | None,
@@ -32,6 +34,17 @@ def lint(
             "--namespace",
             metavar="IRI",
             help="The namespace of your vocabulary, for the checks about it (default kg:).",
+        ),
+    ] = None,
+    scopes: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            metavar="SCOPE",
+            help="Run only the checks about: any (any graph), vocabulary (your terms, see "
+            "--namespace) or kgcli (kgcli's own graph's conventions); repeatable. Default: all "
+            "when the data uses kgcli's IRIs, else any and vocabulary (said on stderr). "
+            "Example: --scope kgcli",
         ),
     ] = None,
     fmt: FormatOpt = None,
@@ -43,6 +56,7 @@ def lint(
     """
     from kgcli.api import open_source
     from kgcli.atomic import output_stream
+    from kgcli.engine.lint import KGCLI, SCOPES, in_scopes, scope_of, uses_kgcli
     from kgcli.engine.lint import checks as all_checks
     from kgcli.engine.lint import lint as run_lint
     from kgcli.errors import NotConformant
@@ -50,7 +64,19 @@ def lint(
     from kgcli.output.render import render
 
     chosen_checks = all_checks(checks or (), builtin=not no_builtin)
-    result, errors = run_lint(open_source(source), chosen_checks, namespace=namespace)
+    if scopes:
+        chosen_checks = in_scopes(chosen_checks, scopes)
+    opened = open_source(source)
+    ours = [c.name for c in chosen_checks if scope_of(c) == KGCLI]
+    if not scopes and ours and not uses_kgcli(opened):
+        # They would silently find nothing: say so, once, and spare the time.
+        typer.echo(
+            f"kg: the data uses no kgcli IRI: skipping the {len(ours)} checks about kgcli's "
+            f"own graph ({', '.join(ours)}); --scope {KGCLI} runs them",
+            err=True,
+        )
+        chosen_checks = in_scopes(chosen_checks, [s for s in SCOPES if s != KGCLI])
+    result, errors = run_lint(opened, chosen_checks, namespace=namespace)
     total = len(list(result.rows))  # a list: the library holds every finding
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     with output_stream(output) as out:

@@ -323,14 +323,28 @@ class Catalogue:
         return [self._named(p, required=False) for p in sorted(folder.glob("*.rq")) if p.is_file()]
 
 
-def load_checks(folder: Path) -> builtins.list[NamedQuery]:
-    """The user's lint queries, `folder/*.rq` sorted by name, each with a header (a title)."""
-    if not folder.is_dir():
-        raise InputError(f"checks folder {str(folder)!r} does not exist")
-    paths = [p for p in sorted(folder.glob("*.rq")) if p.is_file()]
-    if not paths:  # a wrong folder would otherwise pass every graph
-        raise InputError(f"checks folder {str(folder)!r} holds no .rq files")
-    return [_load(p, required=True) for p in paths]
+def query_files(path: Path, what: str) -> builtins.list[Path]:
+    """The query files `--checks` or `--rules` (`what`) names: a folder's `.rq` files by name,
+    or one `.rq` file given as such; any other file, or a folder without any, is refused by name.
+    """
+    if path.is_dir():
+        found = sorted(p for p in path.iterdir() if p.suffix in QUERY_SUFFIXES and p.is_file())
+        if not found:  # a wrong folder would otherwise pass every graph, or derive nothing
+            raise InputError(f"{what} folder {str(path)!r} holds no .rq files")
+        return found
+    if not path.exists():
+        raise InputError(f"{what} folder or .rq file {str(path)!r} does not exist")
+    if path.suffix not in QUERY_SUFFIXES:  # /etc/passwd is no query: say so, not a parse error
+        raise InputError(
+            f"{what} file {str(path)!r} is not a .rq file (give one, or a folder of them)"
+        )
+    return [path]
+
+
+def load_checks(path: Path) -> builtins.list[NamedQuery]:
+    """The user's lint queries, each with a header (a title): a folder's `.rq` files sorted by
+    name, or one `.rq` file."""
+    return [_load(p, required=True) for p in query_files(path, "checks")]
 
 
 def resolve(ref: str, catalogue: Catalogue) -> NamedQuery:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgcli.engine.catalogue import SCOPES as CHECK_SCOPES
 from kgcli.engine.catalogue import Catalogue, NamedQuery, load_checks
 from kgcli.engine.params import parse_value
 from kgcli.engine.query import prepare, run
-from kgcli.engine.results import Row, SelectResult
+from kgcli.engine.results import AskResult, Row, SelectResult
 from kgcli.engine.source import GraphSource
 from kgcli.errors import InputError, UsageError
 from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES, merged_prefixes
@@ -31,11 +32,42 @@ DEFAULT_SEVERITY = "warning"
 
 
 def checks(dirs: Sequence[Path] = (), *, builtin: bool = True) -> list[NamedQuery]:
-    """The built-in checks (unless `builtin` is False), then each folder's, in order."""
+    """The built-in checks (unless `builtin` is False), then each folder's or file's, in order."""
     found = Catalogue([]).checks() if builtin else []
     for folder in dirs:
         found.extend(load_checks(Path(folder)))
     return found
+
+
+#: What a check can be about (its header's `scope`): any graph, a vocabulary, kgcli's own graph.
+ANY = "any"
+SCOPES = (ANY, *CHECK_SCOPES)
+KGCLI = "kgcli"
+#: Where kgcli's own IRIs start (kg:, kgr:, kgg:, ...): a graph using none is not ours.
+KGCLI_IRIS = "https://w3id.org/kgcli/"
+_USES_KGCLI = f"""ASK {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }}
+  FILTER(STRSTARTS(STR(?s), "{KGCLI_IRIS}") || STRSTARTS(STR(?p), "{KGCLI_IRIS}")) }}"""
+
+
+def scope_of(check: NamedQuery) -> str:
+    """What the check is about: `any` graph unless its header says `vocabulary` or `kgcli`."""
+    return check.scope or ANY
+
+
+def in_scopes(checks: Sequence[NamedQuery], scopes: Sequence[str]) -> list[NamedQuery]:
+    """The checks about one of `scopes` (each `any`, `vocabulary` or `kgcli`)."""
+    for scope in scopes:
+        if scope not in SCOPES:
+            raise UsageError(f"unknown --scope {scope!r}; choose {', '.join(SCOPES)}")
+    return [check for check in checks if scope_of(check) in scopes]
+
+
+def uses_kgcli(source: GraphSource) -> bool:
+    """Whether the graph has a subject or predicate of kgcli's own (one ASK: it stops at the
+    first; a graph without any is read through once)."""
+    answer = source.query(_USES_KGCLI)
+    assert isinstance(answer, AskResult)
+    return bool(answer.value)
 
 
 def namespace_iri(text: str) -> str:

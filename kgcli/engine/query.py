@@ -14,15 +14,18 @@ from kgcli.engine.params import bind
 from kgcli.engine.results import AskResult, Result, SelectResult
 from kgcli.engine.source import GraphSource
 from kgcli.engine.sparql import (
+    Insertion,
     ParsedQuery,
     check_from_files,
     check_safe,
     dataset_graphs,
     end_of_text,
-    inject_values,
+    insert,
     parse,
     syntax_error_location,
+    unbound_position,
     undeclared_prefix,
+    value_insertions,
 )
 from kgcli.errors import InputError, UsageError
 from kgcli.limits import MAX_QUERY_SIZE, check_seconds
@@ -42,6 +45,8 @@ class PreparedQuery:
     origin: str = "query"
     #: The text as written, before parameters were bound (None: `parsed.text` is it).
     written: str | None = None
+    #: What binding inserted into `written` to make `parsed.text` (`sparql.value_insertions`).
+    insertions: tuple[Insertion, ...] = ()
 
     @property
     def text(self) -> str:
@@ -100,9 +105,10 @@ def prepare(
         raise UsageError(f"{query.name}: updates are refused by kg query")
     bindings = bind(query.params, given or {}, parsed.prefixes, query_name=query.name)
     # Bound, the text is new: tokenized once more, as the engine and the checks of `run` see it.
-    bound = parse(inject_values(parsed, bindings)) if bindings else parsed
+    insertions = tuple(value_insertions(parsed, bindings))
+    bound = parse(insert(query.text, insertions)) if bindings else parsed
     written = query.text if bindings else None
-    return PreparedQuery(query.name, bound, base, allow_federation, origin, written)
+    return PreparedQuery(query.name, bound, base, allow_federation, origin, written, insertions)
 
 
 def run(
@@ -138,15 +144,20 @@ def run(
 def _located(query: PreparedQuery, err: InputError) -> InputError:
     """The error with its position in the query as written, named by its file if it has one.
 
-    Bound parameters add no line break, but they lengthen a line: an error at the end of the
-    bound text is at the end of the text as written.
+    Bound parameters add no line break, but they lengthen a line: an error after the VALUES
+    block is moved back by its length, one inside it (or inside other text binding added) is
+    where that text went in, and one at the end of the bound text is at the end as written.
     """
     message = str(err)
     where = re.match(r"query:(\d+):(\d+):", message)
     if where is None:
         return err
-    if query.written is not None and end_of_text(query.text) == (int(where[1]), int(where[2])):
-        line, column = end_of_text(query.written)
+    if query.written is not None:
+        at = (int(where[1]), int(where[2]))
+        if at == end_of_text(query.text):
+            line, column = end_of_text(query.written)
+        else:
+            line, column = unbound_position(query.written, query.insertions, *at)
         message = f"query:{line}:{column}:{message[where.end() :]}"
     if query.origin != "query":
         message = query.origin + message.removeprefix("query")

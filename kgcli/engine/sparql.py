@@ -93,10 +93,17 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.length = len(text)
 
     def at(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a (line, column); past the end of the text is its end."""
+        if line > len(self.starts):
+            return self.length
+        return min(self.starts[line - 1] + column - 1, self.length)
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -639,11 +646,52 @@ def inject_values(
     """Bind variables to RDF terms: a VALUES block at the start of the top-level WHERE group.
 
     The VALUES block joins with the whole group, so a variable is bound throughout it, projected or
-    not. The text added has no line break, so the engine's error lines still match the file.
+    not. The text added has no line break, so the engine's error lines still match the file;
+    `value_insertions` says where it goes, and `unbound_position` maps columns back.
     """
     text = query.text if isinstance(query, ParsedQuery) else query
+    return insert(text, value_insertions(query, bindings))
+
+
+#: Text inserted into a query: (offset in the text as written, the text inserted there).
+Insertion = tuple[int, str]
+
+
+def insert(text: str, insertions: Sequence[Insertion]) -> str:
+    """`text` with each insertion made (they are in the order of their offsets)."""
+    parts, done = [], 0
+    for offset, added in insertions:
+        parts += [text[done:offset], added]
+        done = offset
+    return "".join(parts) + text[done:]
+
+
+def unbound_position(
+    written: str, insertions: Sequence[Insertion], line: int, column: int
+) -> tuple[int, int]:
+    """The (line, column) in `written` of a position in the text with the insertions made.
+
+    A position inside inserted text is where that text was inserted; one past the end of the
+    bound text (the engine's end of input) is past the end of `written`.
+    """
+    offset = _Lines(insert(written, insertions)).offset(line, column)
+    shift = 0
+    for at, added in insertions:
+        if offset < at + shift:
+            break
+        if offset < at + shift + len(added):
+            return position(written, at)
+        shift += len(added)
+    return position(written, offset - shift)
+
+
+def value_insertions(
+    query: str | ParsedQuery, bindings: Mapping[str, ox.NamedNode | ox.Literal]
+) -> list[Insertion]:
+    """Where `inject_values` puts the VALUES block (and what else it adds), in offset order."""
+    text = query.text if isinstance(query, ParsedQuery) else query
     if not bindings:
-        return text
+        return []
     for name, term in bindings.items():
         if not _VARNAME_RE.fullmatch(name):
             raise InputError(f"{name!r} is not a valid parameter name (letters, digits, _)")
@@ -661,9 +709,9 @@ def inject_values(
         raise InputError("parameters can only be bound in a query, not in an update")
     index, offset = _where_group(tokens, form, start)
     if index is None:
-        return f"{text[:offset]} WHERE {{ {values} }}{text[offset:]}"
+        return [(offset, f" WHERE {{ {values} }}")]
     opening = tokens[index]
-    before = text[: opening.end]
+    found: list[Insertion] = []
     if form == "CONSTRUCT" and not tokens[start + 1].is_punct("{"):
         # The short form `CONSTRUCT WHERE { triples }` admits no VALUES: spell out its template
         # and use the full form. The copy is the tokens (no comment, no line break, so lines
@@ -673,16 +721,13 @@ def inject_values(
             (" " if k and text[inner[k - 1].end : t.offset] else "") + t.value
             for k, t in enumerate(inner)
         )
-        where = tokens[index - 1].offset
-        before = f"{text[:where]}{{ {template} }} {text[where : opening.end]}"
+        found.append((tokens[index - 1].offset, f"{{ {template} }} "))
     if index + 1 < len(tokens) and tokens[index + 1].is_keyword("SELECT"):
         # A group that is a subquery admits nothing beside it: wrap it in a group of its own.
         closing = tokens[_matching(tokens, index)]
-        return (
-            f"{before} {values} {{{text[opening.end : closing.offset]}}} {text[closing.offset :]}"
-        )
+        return [*found, (opening.end, f" {values} {{"), (closing.offset, "} ")]
     after = text[opening.end :]
-    return f"{before} {values}{'' if after[:1].isspace() else ' '}{after}"
+    return [*found, (opening.end, f" {values}{'' if after[:1].isspace() else ' '}")]
 
 
 def undeclared_prefix(text: str, at: tuple[int, int] | None = None) -> Token | None:

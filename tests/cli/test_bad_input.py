@@ -252,6 +252,24 @@ CASES: dict[str, Case] = {
         f"kg: error: {{tmp}}/open.rq:4:21: {UNCLOSED}",
         {"open.rq": b"# title: Open\n# param: place iri\nSELECT ?s\nWHERE { ?s ?p ?place\n"},
     ),
+    # A bound parameter's VALUES block goes after `WHERE {`: positions after it on that line
+    # are the file's all the same.
+    "an unknown prefix after `WHERE {`, a parameter bound": Case(
+        ("--queries", "{tmp}", *_data("{mini}"), "pre", "-p", "place=<http://example.org/x>"),
+        2,
+        "kg: error: {tmp}/pre.rq:3:22: unknown prefix 'ex:' in ex:p; declare it: PREFIX ex: <...>",
+        {"pre.rq": b"# title: Pre\n# param: place iri\nSELECT ?s WHERE { ?s ex:p ?place }\n"},
+    ),
+    "a syntax error after a subquery, a parameter bound": Case(
+        ("--queries", "{tmp}", *_data("{mini}"), "sub", "-p", "place=<http://example.org/x>"),
+        2,
+        "kg: error: {tmp}/sub.rq:3:60: expected one of HAVING, OFFSET, OPTIONAL, VALUES, "
+        "['0'..='9']",
+        {
+            "sub.rq": b"# title: Sub\n# param: place iri\n"
+            b"SELECT ?s WHERE { SELECT ?s WHERE { ?s ?p ?place } } LIMIT x\n"
+        },
+    ),
     "a lint check missing its closing brace": Case(
         ("lint", "--no-builtin", "--checks", "{tmp}", "--data", "{mini}"),
         2,

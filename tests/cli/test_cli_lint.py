@@ -6,11 +6,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from support import FIXTURES
+
+from kgcli.engine.catalogue import Catalogue
 
 LINT = FIXTURES / "lint"
 BROKEN = ("--data", str(LINT / "broken.ttl"), "--with-embedded")
 KG = "https://w3id.org/kgcli/ontology#"
+#: What kg lint says of a graph that uses no kgcli IRI (the checks of `# scope: kgcli`).
+KGCLI_CHECKS = [c.name for c in Catalogue([]).checks() if c.scope == "kgcli"]
+KGCLI_SKIPPED = (
+    f"kg: the data uses no kgcli IRI: skipping the {len(KGCLI_CHECKS)} checks about kgcli's own "
+    f"graph ({', '.join(KGCLI_CHECKS)}); --scope kgcli runs them\n"
+)
 
 
 def test_the_embedded_graph_has_no_findings(kg):
@@ -108,20 +117,57 @@ def test_every_vocabulary_check_finds_its_problem_in_the_users_namespace(kg):
         f'"{ns} terms declared as two kinds of entity (punning): '
         f'kind1=<{owl}Class>, kind2=<{owl}NamedIndividual>"',
     ]
-    assert (result.exit_code, result.stderr) == (4, "kg: error: 1 of 8 findings are errors\n")
+    assert (result.exit_code, result.stderr) == (
+        4,
+        KGCLI_SKIPPED + "kg: error: 1 of 8 findings are errors\n",
+    )
 
 
-def test_a_missing_checks_folder_is_bad_input(kg, tmp_path: Path):
+# `kg lint --checks` and `kg infer --rules` read query files alike: a folder's .rq files or one
+# .rq file; a missing path, an empty folder or any other file is bad input, named.
+LINT_CHECKS = ("lint", "--checks")
+INFER_RULES = ("infer", "-f", "ntriples", "--rules")
+
+
+@pytest.mark.parametrize(("args", "what"), [(LINT_CHECKS, "checks"), (INFER_RULES, "rules")])
+def test_a_missing_checks_or_rules_path_is_bad_input(kg, tmp_path: Path, args, what):
     missing = tmp_path / "nowhere"
-    result = kg("lint", "--checks", str(missing))
+    result = kg(*args, str(missing))
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == f"kg: error: checks folder {str(missing)!r} does not exist\n"
+    assert result.stderr == (
+        f"kg: error: {what} folder or .rq file {str(missing)!r} does not exist\n"
+    )
 
 
-def test_an_empty_checks_folder_is_bad_input(kg, tmp_path: Path):
-    result = kg("lint", "--checks", str(tmp_path))
+@pytest.mark.parametrize(("args", "what"), [(LINT_CHECKS, "checks"), (INFER_RULES, "rules")])
+def test_an_empty_checks_or_rules_folder_is_bad_input(kg, tmp_path: Path, args, what):
+    (tmp_path / "notes.txt").write_text("not a query\n")
+    result = kg(*args, str(tmp_path))
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == f"kg: error: checks folder {str(tmp_path)!r} holds no .rq files\n"
+    assert result.stderr == f"kg: error: {what} folder {str(tmp_path)!r} holds no .rq files\n"
+
+
+@pytest.mark.parametrize(("args", "what"), [(LINT_CHECKS, "checks"), (INFER_RULES, "rules")])
+def test_a_file_that_is_not_rq_is_refused_by_name_not_parsed(kg, tmp_path: Path, args, what):
+    passwd = tmp_path / "passwd"
+    passwd.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    result = kg(*args, str(passwd))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"kg: error: {what} file {str(passwd)!r} is not a .rq file "
+        "(give one, or a folder of them)\n"
+    )
+
+
+def test_one_rq_file_given_as_checks_runs_as_its_folder_would(kg):
+    folder = LINT / "checks"
+    one = sorted(folder.glob("*.rq"))[0]
+    by_file = kg("lint", *BROKEN, "--no-builtin", "--checks", str(one), "-f", "csv")
+    by_folder = kg("lint", *BROKEN, "--no-builtin", "--checks", str(folder), "-f", "csv")
+    expected = [by_folder.stdout.splitlines()[0]] + [
+        line for line in by_folder.stdout.splitlines()[1:] if line.startswith(one.stem + ",")
+    ]
+    assert len(expected) > 1 and by_file.stdout.splitlines() == expected
 
 
 def test_a_malformed_rule_names_its_file_line_and_column(kg):
@@ -210,3 +256,36 @@ def test_validate_closed_vocabulary_without_a_close_term(kg, tmp_path: Path):
         "kg:Zebra is used as a class but the ontology does not declare it"
     ]
     assert result.stderr == "kg: error: the graph does not conform: 1 results\n"
+
+
+def test_the_checks_about_kgclis_own_graph_are_skipped_on_a_users_graph_and_said(kg, tmp_path):
+    data = tmp_path / "mine.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n")
+    result = kg("lint", "--data", str(data), "-f", "csv")
+    assert (result.exit_code, result.stderr) == (0, KGCLI_SKIPPED)
+    assert result.stdout == (
+        "check,severity,focus,message\n"
+        "predicates-not-declared,warning,http://example.org/p,"
+        "Predicates the ontology does not declare\n"
+    )
+    # Asked for, they run (and find nothing here), and nothing is said.
+    result = kg("lint", "--data", str(data), "--scope", "kgcli", "--scope", "any", "-f", "csv")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == kg("lint", "--data", str(data), "-f", "csv").stdout
+
+
+def test_a_scope_chooses_the_checks_that_run(kg, tmp_path):
+    data = tmp_path / "mine.ttl"
+    data.write_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n")
+    result = kg("lint", "--data", str(data), "--scope", "vocabulary", "-f", "csv")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "check,severity,focus,message\n",  # predicates-not-declared is about any graph
+        "",
+    )
+
+
+def test_an_unknown_scope_is_a_usage_error(kg):
+    result = kg("lint", "--scope", "mine")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == "kg: error: unknown --scope 'mine'; choose any, vocabulary, kgcli\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import subprocess
@@ -40,6 +41,54 @@ def test_bad_targets_are_input_errors(tmp_path: Path):
         pass
     with pytest.raises(InputError, match="does not exist"), atomic_write(tmp_path / "no" / "x"):
         pass
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_that_exists_but_takes_no_files_is_not_called_missing():
+    # procfs answers ENOENT to a new file in a folder that is there.
+    with pytest.raises(InputError) as caught, atomic_write("/proc/x.json"):
+        pass
+    assert str(caught.value) == (
+        "/proc/x.json: cannot create a file in folder /proc "
+        "(it exists, but its file system takes no new files)"
+    )
+    assert caught.value.exit_code == 2
+
+
+def test_the_part_of_the_path_that_is_a_file_is_named(tmp_path: Path):
+    (tmp_path / "file.txt").write_text("a file\n")
+    target = tmp_path / "file.txt" / "sub" / "out.csv"
+    with pytest.raises(InputError) as caught, atomic_write(target):
+        pass
+    assert str(caught.value) == f"{target}: {tmp_path / 'file.txt'} is not a folder"
+
+
+def test_a_link_to_a_missing_folder_is_a_missing_folder(tmp_path: Path):
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    target = tmp_path / "link" / "out.csv"
+    with pytest.raises(InputError) as caught, atomic_write(target):
+        pass
+    assert str(caught.value) == f"{target}: folder {tmp_path / 'link'} does not exist"
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [(errno.EROFS, "read-only file system"), (errno.EACCES, "permission denied")],
+)
+def test_other_failures_to_create_the_file_say_why(tmp_path: Path, monkeypatch, code, reason):
+    real_open = os.open
+
+    def refusing(path, flags, *args):
+        if str(path).endswith(".tmp"):
+            raise OSError(code, os.strerror(code), path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refusing)
+    with pytest.raises(InputError) as caught, atomic_write(tmp_path / "out.csv"):
+        pass
+    assert (
+        str(caught.value) == f"{tmp_path / 'out.csv'}: cannot write in folder {tmp_path} ({reason})"
+    )
 
 
 def test_a_failing_query_leaves_the_old_output(kg, tmp_path: Path):

@@ -12,11 +12,14 @@ from kgcli.engine.params import parse_value
 from kgcli.engine.sparql import (
     check_safe,
     inject_values,
+    insert,
     position,
     prefixes,
     query_form,
     syntax_error_location,
     tokenize,
+    unbound_position,
+    value_insertions,
 )
 from kgcli.errors import InputError, UsageError
 
@@ -587,6 +590,35 @@ def test_inject_values_refuses_bad_names_terms_and_updates() -> None:
         inject_values("DELETE WHERE { ?x ?p ?o }", {"x": term("a")})
     with pytest.raises(InputError, match="no WHERE group"):
         inject_values("SELECT ?x", {"x": term("a")})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?s WHERE { ?s ?p ?x . ?s ex:p 1 }",
+        "SELECT ?s WHERE {?s ?p ?x}",
+        "SELECT ?s WHERE { SELECT ?s WHERE { ?s ?p ?x } } LIMIT 1",
+        "CONSTRUCT WHERE { ?s ?p ?x }\n# end",
+        "DESCRIBE ?x",
+        "SELECT ?s\nWHERE { ?s ?p ?x .\n  ?s ?q ?o } ORDER BY ?s",
+    ],
+    ids=["values", "no-space", "subquery", "construct-where", "no-where", "lines"],
+)
+def test_positions_in_the_bound_text_map_back_to_the_text_as_written(text: str) -> None:
+    insertions = value_insertions(text, {"x": term("a")})
+    bound = inject_values(text, {"x": term("a")})
+    assert insertions and insert(text, insertions) == bound
+    for offset in range(len(text) + 1):
+        # Inserted text goes before the character at its offset.
+        moved = offset + sum(len(added) for at, added in insertions if at <= offset)
+        if offset < len(text):
+            assert bound[moved] == text[offset]
+        line, column = position(bound, moved)
+        assert unbound_position(text, insertions, line, column) == position(text, offset)
+    # A position inside inserted text is where it was inserted.
+    at, added = insertions[-1]
+    inside = at + sum(len(a) for a_at, a in insertions[:-1]) + len(added) // 2
+    assert unbound_position(text, insertions, *position(bound, inside)) == position(text, at)
 
 
 # --- the injection test ---------------------------------------------------------------------

@@ -216,6 +216,19 @@ def test_the_html_page_is_one_offline_file(networks, tmp_path):
     assert {"label", "kind", "iri"} <= rows[0].keys()
 
 
+def test_hover_values_keep_six_significant_digits_as_tables_do():
+    graph = nx.Graph()
+    graph.add_node("a", label="a", kind="Leaf", pagerank=6.123456789e-08, big=123456789.0)
+    graph.add_node("b", label="b", kind="Leaf", pagerank=0.5, big=float("nan"))
+    graph.add_edge("a", "b")
+    plan = make_plan(graph, layout="none")
+    plan.positions = {"a": (0.0, 0.0), "b": (10.0, 0.0)}
+    plan.radii = {"a": 5.0, "b": 5.0}
+    data = {row["label"]: row for row in scene(graph, plan).data}
+    assert (data["a"]["pagerank"], data["a"]["big"]) == (6.12346e-08, 123457000.0)
+    assert (data["b"]["pagerank"], data["b"]["big"]) == (0.5, "nan")
+
+
 def test_draw_refuses_a_network_too_large_to_read(kg, tmp_path):
     big = nx.path_graph(MAX_NODES + 1)
     from kgcli.errors import UsageError

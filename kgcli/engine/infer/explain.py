@@ -574,12 +574,7 @@ def resolve(
     if text.startswith('"') or re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
         if position != "object":
             raise InputError(f"{text}: a literal can only be the object of a triple")
-        try:
-            (quad,) = ox.parse(f"<urn:x:s> <urn:x:p> {text} .", format=ox.RdfFormat.TURTLE)
-        except SyntaxError as err:
-            raise InputError(f"{text}: not a literal ({err})") from None
-        assert isinstance(quad.object, ox.Literal)
-        return quad.object
+        return _literal(text, prefixes)
     prefix, colon, local = text.partition(":")
     if colon and re.fullmatch(r"[A-Za-z][\w.\-]*|", prefix) and " " not in text:
         if prefix in prefixes:
@@ -590,6 +585,43 @@ def resolve(
     if (_ABSOLUTE_RE.fullmatch(text) and "://" in text) or text.startswith("urn:"):
         return _named(text)
     return _by_label(store, text)
+
+
+def _literal(text: str, prefixes: Mapping[str, str]) -> ox.Literal:
+    """The literal `text` is, in Turtle (`"12"^^xsd:integer` with the prefixes known); an error
+    gives the position within `text`, not within the document built around it here."""
+    head = "".join(f"@prefix {name}: <{ns}> .\n" for name, ns in prefixes.items() if ">" not in ns)
+    # The literal starts a line of its own, so that the parser's columns on it are the value's.
+    first = head.count("\n") + 2
+    try:
+        quads = list(ox.parse(f"{head}<urn:x:s> <urn:x:p>\n{text} .", format=ox.RdfFormat.TURTLE))
+    except SyntaxError as err:
+        detail = str(err.msg).split(": ", 1)[-1]
+        where = _within(text, err, first)
+        raise InputError(f"the object {text!r}{where}: not a literal ({detail})") from None
+    if len(quads) != 1 or not isinstance(quads[0].object, ox.Literal):
+        raise InputError(f"the object {text!r}: not one literal")
+    return quads[0].object
+
+
+def _within(text: str, err: SyntaxError, first: int) -> str:
+    """`, column N` (or `, columns N to M`, or `, line L column N`) of the parser's error in
+    `text`, which began at column 1 of line `first` of what was parsed."""
+    if err.lineno is None or err.lineno < first or err.offset is None:
+        return ""
+    line = err.lineno - first + 1
+    lines = text.split("\n")
+    if line > len(lines):  # the end of the value: after its last character
+        line, start = len(lines), len(lines[-1]) + 1
+    else:
+        start = min(err.offset, len(lines[line - 1]) + 1)
+    end_line = getattr(err, "end_lineno", None)
+    end = getattr(err, "end_offset", None)
+    if len(lines) > 1:
+        return f", line {line} column {start}"
+    if end_line == err.lineno and end is not None and min(end - 1, len(text)) > start:
+        return f", columns {start} to {min(end - 1, len(text))}"
+    return f", column {start}"
 
 
 def _named(iri: str) -> ox.NamedNode:

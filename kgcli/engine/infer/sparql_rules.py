@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgcli.engine.catalogue import query_files
 from kgcli.engine.infer import vocab as v
 from kgcli.engine.infer.rules import Rule
 from kgcli.engine.sparql import within_text
 from kgcli.errors import InputError
 
-SUFFIXES = (".rq", ".sparql")
 _HEADER_RE = re.compile(r"# ?([A-Za-z][\w-]*):(.*)")
 _KEYS = {"iri": "iri", "label": "label", "title": "label", "comment": "comment"}
 _KEYS["description"] = "comment"
@@ -408,17 +408,9 @@ def read_rule(path: str | Path, *, iri_base: str | None = None) -> SparqlRule:
 
 
 def rule_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The rule files named: a file as it is, a folder's `*.rq` files in name order."""
-    found: list[Path] = []
-    for path in paths:
-        p = Path(path)
-        if p.is_dir():
-            found.extend(sorted(f for f in p.iterdir() if f.suffix in SUFFIXES and f.is_file()))
-        elif p.exists():
-            found.append(p)
-        else:
-            raise InputError(f"{path}: no such rule file or folder")
-    return found
+    """The rule files named: a `.rq` file as it is, a folder's `.rq` files in name order; as
+    `kg lint --checks` reads its checks (an empty folder or another file is refused)."""
+    return [file for path in paths for file in query_files(Path(path), "rules")]
 
 
 def load_rules(

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from kgcli.errors import UsageError
 from kgcli.network.export.plan import Plan, make_plan, node_ids, text_of
 from kgcli.network.export.readability import CHAR_WIDTH, fit_scale
+from kgcli.output.terms import SIGNIFICANT_DIGITS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -169,7 +170,10 @@ def _attributes(data: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, bool | int | str):
             out[key] = _clean(value) if isinstance(value, str) else value
         elif isinstance(value, float):
-            out[key] = round(value, 6) if math.isfinite(value) else str(value)
+            # Significant digits, as tables show them: round(value, 6) showed 6e-08 as 0.0.
+            out[key] = (
+                float(f"{value:.{SIGNIFICANT_DIGITS}g}") if math.isfinite(value) else str(value)
+            )
         else:
             out[key] = _clean(text_of(value))
     return out

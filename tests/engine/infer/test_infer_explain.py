@@ -206,6 +206,39 @@ def test_a_name_that_resolves_to_nothing_or_several_things_is_refused(closure, t
     assert caught.value.exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('"abc', "the object '\"abc', columns 1 to 4: not a literal (Unexpected end of file)"),
+        (
+            '"a"@-x',
+            "the object '\"a\"@-x', column 5: not a literal "
+            "(A language code should always start with a letter)",
+        ),
+        (
+            '"a"^^ex:t',
+            "the object '\"a\"^^ex:t', columns 6 to 9: not a literal "
+            "(The prefix ex: has not been declared)",
+        ),
+        ('"a" . <urn:a> <urn:b> "c"', 'the object \'"a" . <urn:a> <urn:b> "c"\': not one literal'),
+    ],
+)
+def test_a_bad_literal_is_refused_with_its_position_within_the_value(closure, text, message):
+    store, _ = closure
+    with pytest.raises(InputError) as caught:
+        resolve(store, text, PREFIXES, position="object")
+    assert str(caught.value) == message
+    assert caught.value.exit_code == 2
+
+
+def test_a_typed_literal_may_use_a_known_prefix(closure):
+    store, _ = closure
+    rdf = PREFIXES["rdf"]
+    assert resolve(store, '"x"^^rdf:PlainLiteral', PREFIXES, position="object") == ox.Literal(
+        "x", datatype=ox.NamedNode(rdf + "PlainLiteral")
+    )
+
+
 def test_a_sparql_user_can_ask_per_row_whether_a_triple_is_stated_or_derived_and_by_what(closure):
     """The query docs/inference.md shows (and issue #15 needs), on stated + derived."""
     store, _ = closure
