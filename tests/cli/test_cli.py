@@ -350,9 +350,9 @@ def test_from_chooses_the_graphs_a_query_reads(kg):
     both = kg("query", "-e", count.format(f"FROM <{kgg}kg> FROM <{kgg}jiading-precision-medicine>"),
               "-f", "csv")  # fmt: skip
     assert [r.stdout_bytes for r in (union, ontology, both)] == [
-        b"n\r\n5587\r\n",
-        b"n\r\n1861\r\n",
-        b"n\r\n3384\r\n",
+        b"n\r\n5687\r\n",
+        b"n\r\n1961\r\n",
+        b"n\r\n3484\r\n",
     ]
 
 

@@ -165,7 +165,7 @@ def test_info_names_the_file_of_each_graph_in_a_store(kg, embedded_store):
         "graph,triples,source",
         "https://w3id.org/kgcli/graph/jiading-precision-medicine,1523,"
         "embedded:graph/jiading-precision-medicine.ttl",
-        "https://w3id.org/kgcli/graph/kg,1861,embedded:ontology/kg.ttl",
+        "https://w3id.org/kgcli/graph/kg,1961,embedded:ontology/kg.ttl",
         "https://w3id.org/kgcli/graph/minhang-health-cluster,2203,"
         "embedded:graph/minhang-health-cluster.ttl",
     ]
@@ -211,7 +211,7 @@ def test_serve_a_store_read_only(embedded_store):
         status, _, body = get_query(
             server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", accept="text/csv"
         )
-        assert (status, body) == (200, b"n\r\n5587\r\n")
+        assert (status, body) == (200, b"n\r\n5687\r\n")
         status, _, _ = get_query(server, "INSERT DATA { <urn:a> <urn:b> <urn:c> }")
         assert status == 400
 

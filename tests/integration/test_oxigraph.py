@@ -39,7 +39,7 @@ def test_push_then_every_catalogue_query_gives_the_local_rows(kg, oxigraph):
     pushed = kg("push", "-E", oxigraph.query_url)
     assert pushed.exit_code == 0, pushed.output
     assert pushed.stderr.endswith(
-        f"kg: pushed 3 graphs, 5587 triples, to {oxigraph.base}/store (Graph Store Protocol)\n"
+        f"kg: pushed 3 graphs, 5687 triples, to {oxigraph.base}/store (Graph Store Protocol)\n"
     )
     assert server_dataset(oxigraph.base) == dataset(embedded())
     names = Catalogue().names()
@@ -52,7 +52,7 @@ def test_push_then_every_catalogue_query_gives_the_local_rows(kg, oxigraph):
     info = kg("info", "-E", oxigraph.query_url, "-s", "graphs", "-f", "csv")
     assert info.stdout.splitlines()[1:] == [
         "https://w3id.org/kgcli/graph/jiading-precision-medicine,1523",
-        "https://w3id.org/kgcli/graph/kg,1861",
+        "https://w3id.org/kgcli/graph/kg,1961",
         "https://w3id.org/kgcli/graph/minhang-health-cluster,2203",
     ]
 
@@ -62,9 +62,9 @@ def test_pushing_twice_leaves_the_server_unchanged(kg, oxigraph):
     total = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert kg("push", "-E", oxigraph.query_url).exit_code == 0
     once = server_dataset(oxigraph.base)
-    assert kg(*count, total).stdout == "n\n5587\n"
+    assert kg(*count, total).stdout == "n\n5687\n"
     assert kg("push", "-E", oxigraph.query_url, "--batch-size", "400").exit_code == 0
-    assert kg(*count, total).stdout == "n\n5587\n"
+    assert kg(*count, total).stdout == "n\n5687\n"
     assert server_dataset(oxigraph.base) == once
 
 

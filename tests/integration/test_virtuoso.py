@@ -18,7 +18,7 @@ GRAPHS = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o }
 COUNTS = (
     "g,n\n"
     "https://w3id.org/kgcli/graph/jiading-precision-medicine,1523\n"
-    "https://w3id.org/kgcli/graph/kg,1861\n"
+    "https://w3id.org/kgcli/graph/kg,1961\n"
     "https://w3id.org/kgcli/graph/minhang-health-cluster,2203\n"
 )
 #: Catalogue queries that Virtuoso 7.2 answers otherwise than the SPARQL 1.1 semantics (Oxigraph
@@ -59,7 +59,7 @@ def test_push_with_digest_then_query_gives_the_local_rows(kg, virtuoso, lab):
     assert pushed.exit_code == 0, pushed.output
     crud = f"{virtuoso.base}/sparql-graph-crud-auth"
     assert pushed.stderr.endswith(
-        f"kg: pushed 3 graphs, 5587 triples, to {crud} (Graph Store Protocol)\n"
+        f"kg: pushed 3 graphs, 5687 triples, to {crud} (Graph Store Protocol)\n"
     )
     assert kg("query", "-E", lab, "-f", "csv", "-e", GRAPHS).stdout == COUNTS
     same = 0

@@ -448,7 +448,7 @@ def test_path_is_explained_as_the_triples_it_follows(cluster):
         (
             "2",
             "Wego Holding",
-            "located in",
+            "located in; explains its location in",
             "Huacao Town",
             "forward",
             KGR + "wego-holding",
@@ -468,8 +468,12 @@ def test_path_is_explained_as_the_triples_it_follows(cluster):
 
 
 def test_no_path_between_components(cluster):
-    with pytest.raises(KgError, match="no path between 'Liu Jiren' and 'Qin Xiaorui'"):
-        shortest_path(cluster, KGR + "liu-jiren", KGR + "qin-xiaorui")
+    # The cluster network is one component (#16); co-location leaves firms that share no place.
+    firms = build_network(open_source(), resolve_profile("co-location"))
+    with pytest.raises(
+        KgError, match="no path between 'Neosoft Holding' and 'Shanghai Kindly Medical Instruments"
+    ):
+        shortest_path(firms, KGR + "neosoft-holding", KGR + "shanghai-kindly-medical-instruments")
     with pytest.raises(InputError, match="the same node"):
         shortest_path(cluster, KGR + "liu-jiren", KGR + "liu-jiren")
 

@@ -96,8 +96,9 @@ def test_the_synthetic_city_network_is_readable(city, tmp_path):
 
 def test_the_old_layout_fails_the_measures(networks):
     """Positions scaled to +-1000 with isolated nodes at the extremes (the layout before #16):
-    the measures catch what an analyst saw, a main component squeezed into a corner."""
-    graph = networks["cluster"]
+    the measures catch what an analyst saw, a main component squeezed into a corner. On co-location,
+    whose firms that share no place stay apart (the cluster network is one component since #16)."""
+    graph = networks["co-location"]
     simple = nx.Graph(graph.to_undirected())
     raw = nx.rescale_layout_dict(nx.spring_layout(simple, seed=42), scale=1000)
     positions = {n: (float(x), float(y)) for n, (x, y) in raw.items()}

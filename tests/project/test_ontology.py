@@ -49,9 +49,9 @@ def kg_terms(onto: Graph) -> list[URIRef]:
 
 def test_header_metadata(onto):
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in onto
-    assert onto.value(ONTOLOGY, OWL.versionInfo) == Literal("0.2.0")
-    assert onto.value(ONTOLOGY, OWL.versionIRI) == URIRef("https://w3id.org/kgcli/ontology/0.2.0")
-    assert onto.value(ONTOLOGY, OWL.priorVersion) == URIRef("https://w3id.org/kgcli/ontology/0.1.0")
+    assert onto.value(ONTOLOGY, OWL.versionInfo) == Literal("0.2.1")
+    assert onto.value(ONTOLOGY, OWL.versionIRI) == URIRef("https://w3id.org/kgcli/ontology/0.2.1")
+    assert onto.value(ONTOLOGY, OWL.priorVersion) == URIRef("https://w3id.org/kgcli/ontology/0.2.0")
     assert onto.value(ONTOLOGY, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )

@@ -46,9 +46,9 @@ def test_push_copies_every_named_graph_and_twice_changes_nothing(kg, server):
     assert result.stdout == ""
     assert result.stderr == (
         f"kg: written      <{GRAPHS[0]}> (1523 triples)\n"
-        f"kg: written      <{GRAPHS[1]}> (1861 triples)\n"
+        f"kg: written      <{GRAPHS[1]}> (1961 triples)\n"
         f"kg: written      <{GRAPHS[2]}> (2203 triples)\n"
-        f"kg: pushed 3 graphs, 5587 triples, to {fake.base}/store (Graph Store Protocol)\n"
+        f"kg: pushed 3 graphs, 5687 triples, to {fake.base}/store (Graph Store Protocol)\n"
     )
     assert [(r.method, r.headers["content-type"]) for r in fake.requests] == [
         ("PUT", "text/turtle")
@@ -60,7 +60,7 @@ def test_push_copies_every_named_graph_and_twice_changes_nothing(kg, server):
     assert first == dataset(embedded())
     again = kg("push", "-E", f"{fake.base}/sparql", "--graph-store", f"{fake.base}/store")
     assert again.exit_code == 0
-    assert len(sparql.store) == 5587
+    assert len(sparql.store) == 5687
     assert dataset(sparql.store) == first
 
 
@@ -101,7 +101,7 @@ def test_a_partial_failure_is_reported_and_a_rerun_completes_it(kg, server):
     # Requests: graph 1 = PUT + POST (1523 triples), graph 2 = PUT (ok) + POST (fails).
     assert result.stderr == (
         f"kg: written      <{GRAPHS[0]}> (1523 triples)\n"
-        f"kg: partly       <{GRAPHS[1]}> (1000 of 1861 triples): {fake.base}/store: "
+        f"kg: partly       <{GRAPHS[1]}> (1000 of 1961 triples): {fake.base}/store: "
         "500 Internal Server Error: disk full\n"
         f"kg: not written  <{GRAPHS[2]}> (2203 triples)\n"
         f"kg: error: 1 of 3 graphs written to {fake.base}/store; run the same command again to "

@@ -404,7 +404,7 @@ def test_push_with_credentials_in_the_graph_store_url(kg, fake: FakeServer) -> N
     assert result.exit_code == 0, result.output
     assert {r.headers["authorization"] for r in fake.requests} == {basic()}
     assert result.stderr.splitlines()[-1] == (
-        f"kg: pushed 3 graphs, 5587 triples, to {fake.base}/store (Graph Store Protocol)"
+        f"kg: pushed 3 graphs, 5687 triples, to {fake.base}/store (Graph Store Protocol)"
     )
 
 
