@@ -89,3 +89,22 @@ def test_the_tours_python_example_prints_what_it_shows(tmp_path, monkeypatch):
     runner.run(test, out=shown.append)
     assert (runner.failures, "".join(shown)) == (0, "")
     assert test.examples and list(tmp_path.iterdir()) == []
+
+
+def test_every_graph_size_the_readme_quotes_is_the_graphs_size():
+    """The examples that need a server (push, an endpoint's `kg info`) are text, not run: their
+    triple counts must still be the embedded graph's, or they go stale when the graph changes."""
+    import kgcli
+
+    found = kgcli.open().query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
+    counts = {str(graph): int(n) for graph, n in found.rows}
+    quoted = re.findall(r"<(https://w3id\.org/kgcli/graph/[\w-]+)> \((\d+) triples\)", README)
+    quoted += re.findall(r"^(https://w3id\.org/kgcli/graph/[\w-]+),(\d+)", README, re.M)
+    assert quoted, "the README quotes no graph size"
+    assert {(graph, int(n)) for graph, n in quoted} <= set(counts.items())
+    totals = {
+        int(n.replace(",", "")) for n in re.findall(r"pushed \d+ graphs, ([\d,]+) triples", README)
+    }
+    assert totals <= {sum(counts[g] for g in counts if not g.endswith("/inferred"))}
