@@ -20,8 +20,8 @@ def lint(
         typer.Option(
             "--checks",
             metavar="DIR|FILE",
-            help="A folder of your own checks (its .rq files, each with a header) or one .rq "
-            "file; repeatable. An empty folder or another file is refused, as by --rules. "
+            help="A folder of your own checks (its .rq or .sparql files, each with a header) or "
+            "one such file; repeatable. An empty folder or another file is refused, as by --rules. "
             "Example: --checks my-checks/",
         ),
     ] = None,
