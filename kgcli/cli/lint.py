@@ -20,8 +20,8 @@ def lint(
         typer.Option(
             "--checks",
             metavar="DIR|FILE",
-            help="A folder of your own checks (its .rq files, each with a header) or one .rq "
-            "file; repeatable. An empty folder or another file is refused, as by --rules. "
+            help="A folder of your own checks (its .rq or .sparql files, each with a header) or "
+            "one such file; repeatable. An empty folder or another file is refused, as by --rules. "
             "Example: --checks my-checks/",
         ),
     ] = None,
@@ -47,6 +47,16 @@ def lint(
             "Example: --scope kgcli",
         ),
     ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Stop after SECONDS (exit code 3), nothing written: the checks share them.",
+            min=0.001,
+            callback=common.seconds,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -56,6 +66,7 @@ def lint(
     """
     from kgcli.api import open_source
     from kgcli.atomic import output_stream
+    from kgcli.engine.deadline import Deadline
     from kgcli.engine.lint import KGCLI, SCOPES, in_scopes, scope_of, uses_kgcli
     from kgcli.engine.lint import checks as all_checks
     from kgcli.engine.lint import lint as run_lint
@@ -67,8 +78,9 @@ def lint(
     if scopes:
         chosen_checks = in_scopes(chosen_checks, scopes)
     opened = open_source(source)
+    deadline = Deadline(timeout)  # one for the command: the checks share it
     ours = [c.name for c in chosen_checks if scope_of(c) == KGCLI]
-    if not scopes and ours and not uses_kgcli(opened):
+    if not scopes and ours and not uses_kgcli(opened, timeout=deadline):
         # They would silently find nothing: say so, once, and spare the time.
         typer.echo(
             f"kg: the data uses no kgcli IRI: skipping the {len(ours)} checks about kgcli's "
@@ -76,7 +88,7 @@ def lint(
             err=True,
         )
         chosen_checks = in_scopes(chosen_checks, [s for s in SCOPES if s != KGCLI])
-    result, errors = run_lint(opened, chosen_checks, namespace=namespace)
+    result, errors = run_lint(opened, chosen_checks, namespace=namespace, timeout=deadline)
     total = len(list(result.rows))  # a list: the library holds every finding
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     with output_stream(output) as out:

@@ -87,6 +87,17 @@ TimeoutOpt = Annotated[
         callback=common.seconds,
     ),
 ]
+#: `kg network legend`'s, which has no --infer.
+QueriesTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        metavar="SECONDS",
+        help="Stop after SECONDS (exit 3): the queries share them.",
+        min=0.001,
+        callback=common.seconds,
+    ),
+]
 MetricsOpt = Annotated[
     str | None,
     typer.Option(
@@ -663,7 +674,7 @@ def legend(
     schema: SchemaOpt = False,
     lang: LangOpt = "en",
     source: SourceSpec = EMBEDDED,
-    timeout: TimeoutOpt = None,
+    timeout: QueriesTimeoutOpt = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:

@@ -54,7 +54,8 @@ def push(
         typer.Option(
             "--timeout",
             metavar="SECONDS",
-            help="Wait at most SECONDS for each request.",
+            help="Wait at most SECONDS for each request; with --infer, inference stops after "
+            "SECONDS too (exit code 3), before anything is sent.",
             min=0.001,
             callback=seconds,
         ),
@@ -73,7 +74,9 @@ def push(
     if not endpoint:
         raise UsageError("name the server to push to: --endpoint URL (or a configured NAME)")
     target = resolve_endpoint(endpoint)
-    local = open_source(source)
+    # The closure (--infer) gets --timeout as a request does; a store's is read, not computed.
+    closure = timeout if source.infer and not source.store else None
+    local = open_source(source, timeout=closure)
     assert isinstance(local, LocalSource)
     with _progress() as (start, advance):
         report = push_graph(

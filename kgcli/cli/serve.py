@@ -49,6 +49,18 @@ def serve(
             rich_help_panel=LIMITS,
         ),
     ] = 30.0,
+    infer_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--infer-timeout",
+            metavar="SECONDS",
+            help="With --infer: stop computing the closure at start after SECONDS (exit code "
+            "3, nothing served). Default: no limit.",
+            min=0.001,
+            callback=seconds,
+            rich_help_panel=LIMITS,
+        ),
+    ] = None,
     max_results: Annotated[
         int,
         typer.Option(
@@ -130,7 +142,7 @@ def serve(
     from kgcli.api import open_source
     from kgcli.engine.catalogue import Catalogue
     from kgcli.engine.source import LocalSource
-    from kgcli.errors import InputError, UsageError
+    from kgcli.errors import InputError, QueryTimeout, UsageError
     from kgcli.serve.app import ServeConfig, is_loopback, parse_size
     from kgcli.serve.app import serve as run_server
 
@@ -151,6 +163,8 @@ def serve(
             raise UsageError(f"--update-token-env: ${update_token_env} is not set or is empty")
     elif update_token_env:
         raise UsageError("--update-token-env is only for --allow-update")
+    if infer_timeout is not None and not source.infer:
+        raise UsageError("--infer-timeout bounds the closure of --infer: give both")
     try:
         body_cap = parse_size(max_body)
     except InputError as err:
@@ -172,7 +186,16 @@ def serve(
     )
     catalogue = Catalogue(STATE["queries"])
     queries = catalogue.list()
-    local = open_source(source)
+    # The closure is computed once, before serving: a startup bound of its own, not --timeout,
+    # which is each request's (30 s by default: too short for a large graph's closure).
+    closure = infer_timeout if source.infer and not source.store else None
+    try:
+        local = open_source(source, timeout=closure)
+    except QueryTimeout:
+        raise QueryTimeout(
+            f"inference stopped after the {infer_timeout:g} s timeout (--infer-timeout); "
+            "nothing served"
+        ) from None
     assert isinstance(local, LocalSource)
     if not is_loopback(host):
         typer.echo(

@@ -27,6 +27,16 @@ def validate(
             "--shapes", metavar="FILE", help="SHACL shapes file (default: the embedded shapes)."
         ),
     ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Stop after SECONDS (exit code 3), nothing written.",
+            min=0.001,
+            callback=common.seconds,
+        ),
+    ] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -36,13 +46,16 @@ def validate(
     """
     from kgcli.api import open_source
     from kgcli.atomic import output_stream
+    from kgcli.engine.deadline import Deadline
     from kgcli.engine.validate import validate as shacl_validate
     from kgcli.errors import NotConformant
     from kgcli.output.formats import choose_format
     from kgcli.output.render import render
     from kgcli.output.terms import rows_as_dicts
 
-    report = shacl_validate(open_source(source), shapes)
+    opened = open_source(source)
+    with Deadline(timeout).step("validation") as seconds:  # one for the command
+        report = shacl_validate(opened, shapes, timeout=seconds)
     chosen = choose_format(fmt, output, common.stdout_is_tty() and output is None, "select")
     rows = list(report.violations)
     with output_stream(output) as out:

@@ -324,26 +324,28 @@ class Catalogue:
 
 
 def query_files(path: Path, what: str) -> builtins.list[Path]:
-    """The query files `--checks` or `--rules` (`what`) names: a folder's `.rq` files by name,
-    or one `.rq` file given as such; any other file, or a folder without any, is refused by name.
+    """The query files `--checks` or `--rules` (`what`) names: a folder's `.rq` and `.sparql`
+    files by name, or one such file given as such; any other file, or a folder without any, is
+    refused by name.
     """
     if path.is_dir():
         found = sorted(p for p in path.iterdir() if p.suffix in QUERY_SUFFIXES and p.is_file())
         if not found:  # a wrong folder would otherwise pass every graph, or derive nothing
-            raise InputError(f"{what} folder {str(path)!r} holds no .rq files")
+            raise InputError(f"{what} folder {str(path)!r} holds no .rq or .sparql files")
         return found
     if not path.exists():
-        raise InputError(f"{what} folder or .rq file {str(path)!r} does not exist")
+        raise InputError(f"{what} folder or .rq or .sparql file {str(path)!r} does not exist")
     if path.suffix not in QUERY_SUFFIXES:  # /etc/passwd is no query: say so, not a parse error
         raise InputError(
-            f"{what} file {str(path)!r} is not a .rq file (give one, or a folder of them)"
+            f"{what} file {str(path)!r} is not a .rq or .sparql file (give one, or a folder of "
+            "them)"
         )
     return [path]
 
 
 def load_checks(path: Path) -> builtins.list[NamedQuery]:
-    """The user's lint queries, each with a header (a title): a folder's `.rq` files sorted by
-    name, or one `.rq` file."""
+    """The user's lint queries, each with a header (a title): a folder's `.rq` and `.sparql`
+    files sorted by name, or one such file."""
     return [_load(p, required=True) for p in query_files(path, "checks")]
 
 

@@ -8,6 +8,7 @@ such a check writes `{ns}` in its title and description where that namespace is 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,11 +17,12 @@ import pyoxigraph as ox
 
 from kgcli.engine.catalogue import SCOPES as CHECK_SCOPES
 from kgcli.engine.catalogue import Catalogue, NamedQuery, load_checks
+from kgcli.engine.deadline import Deadline
 from kgcli.engine.params import parse_value
 from kgcli.engine.query import prepare, run
 from kgcli.engine.results import AskResult, Row, SelectResult
 from kgcli.engine.source import GraphSource
-from kgcli.errors import InputError, UsageError
+from kgcli.errors import InputError, QueryTimeout, UsageError
 from kgcli.rdf.namespaces import WELL_KNOWN_PREFIXES, merged_prefixes
 
 COLUMNS = ["check", "severity", "focus", "message"]
@@ -62,10 +64,28 @@ def in_scopes(checks: Sequence[NamedQuery], scopes: Sequence[str]) -> list[Named
     return [check for check in checks if scope_of(check) in scopes]
 
 
-def uses_kgcli(source: GraphSource) -> bool:
+def _deadline(timeout: float | Deadline | None) -> Deadline:
+    return timeout if isinstance(timeout, Deadline) else Deadline(timeout)
+
+
+@contextlib.contextmanager
+def _timed(deadline: Deadline, doing: str) -> Iterator[float | None]:
+    """A step of lint's one `--timeout`: stopped, it says what lint was doing (which check)."""
+    try:
+        with deadline.step("lint") as seconds:
+            yield seconds
+    except QueryTimeout:
+        raise QueryTimeout(
+            f"lint stopped after the {deadline.seconds:g} s timeout (--timeout), {doing}"
+        ) from None
+
+
+def uses_kgcli(source: GraphSource, *, timeout: float | Deadline | None = None) -> bool:
     """Whether the graph has a subject or predicate of kgcli's own (one ASK: it stops at the
-    first; a graph without any is read through once)."""
-    answer = source.query(_USES_KGCLI)
+    first; a graph without any is read through once), within `timeout` (seconds or the
+    command's `Deadline`)."""
+    with _timed(_deadline(timeout), "looking for kgcli's IRIs") as seconds:
+        answer = source.query(_USES_KGCLI, timeout=seconds)
     assert isinstance(answer, AskResult)
     return bool(answer.value)
 
@@ -80,7 +100,9 @@ def namespace_iri(text: str) -> str:
     return f"<{term.value}>"
 
 
-def _run(source: GraphSource, check: NamedQuery, namespace: str | None) -> SelectResult:
+def _run(
+    source: GraphSource, check: NamedQuery, namespace: str | None, timeout: float | None
+) -> SelectResult:
     """The check's rows; an error in its text names the file, line and column."""
     given = {}
     if namespace is not None and any(p.name == NAMESPACE_PARAM for p in check.params):
@@ -89,7 +111,7 @@ def _run(source: GraphSource, check: NamedQuery, namespace: str | None) -> Selec
         prepared = prepare(check, given)
         if prepared.form != "SELECT":
             raise InputError(f"{check.path}: a check is a SELECT query, not {prepared.form}")
-        result = run(source, prepared)
+        result = run(source, prepared, timeout=timeout)
     except InputError as err:
         message = str(err)
         if message.startswith("query:"):  # the engine's and the lexer's position
@@ -138,11 +160,18 @@ def _message(check: NamedQuery, variables: list[str], row: Row) -> str:
 
 
 def findings(
-    source: GraphSource, checks: Sequence[NamedQuery], *, namespace: str | None = None
+    source: GraphSource,
+    checks: Sequence[NamedQuery],
+    *,
+    namespace: str | None = None,
+    timeout: float | Deadline | None = None,
 ) -> Iterator[Row]:
-    """One row per finding (check, severity, focus node, message), check by check."""
+    """One row per finding (check, severity, focus node, message), check by check; the checks
+    share `timeout` (seconds, or the command's `Deadline`)."""
+    deadline = _deadline(timeout)
     for check in checks:
-        result = _run(source, check, namespace)
+        with _timed(deadline, f"in check {check.name} ({check.path})") as seconds:
+            result = _run(source, check, namespace, seconds)
         check = for_namespace(check, namespace)
         severity = ox.Literal(check.severity or DEFAULT_SEVERITY)
         name = ox.Literal(check.name)
@@ -152,11 +181,16 @@ def findings(
 
 
 def lint(
-    source: GraphSource, checks: Sequence[NamedQuery], *, namespace: str | None = None
+    source: GraphSource,
+    checks: Sequence[NamedQuery],
+    *,
+    namespace: str | None = None,
+    timeout: float | Deadline | None = None,
 ) -> tuple[SelectResult, int]:
-    """Every finding as a result, and how many of them are errors."""
+    """Every finding as a result, and how many of them are errors; the checks share `timeout`
+    (seconds, or the command's `Deadline`: stopped, a `QueryTimeout` naming the check)."""
     if namespace is not None:
         namespace = namespace_iri(namespace)  # checked once, before any check runs
-    rows = list(findings(source, checks, namespace=namespace))
+    rows = list(findings(source, checks, namespace=namespace, timeout=timeout))
     errors = sum(1 for row in rows if row[1] == ox.Literal("error"))
     return SelectResult(list(COLUMNS), rows), errors

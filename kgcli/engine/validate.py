@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import importlib
+import json
 import logging
+import os
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kgcli.engine import resources
+from kgcli.engine import child, resources
 from kgcli.engine.results import GraphResult, SelectResult
 from kgcli.engine.source import GraphSource
-from kgcli.errors import InputError
+from kgcli.errors import InputError, KgError, QueryTimeout
 from kgcli.rdf.namespaces import ONTOLOGY_NS, RESOURCE_NS, Compactor, compact_iri, merged_prefixes
 from kgcli.text import cut, one_line
 
@@ -234,17 +240,56 @@ def _vocabulary_rows(undeclared: list[tuple[str, str, str | None]]) -> list[tupl
     return rows
 
 
-def validate(source: GraphSource, shapes: str | Path | None = None) -> ValidationReport:
+#: What the undeclared terms are: (term, "class" or "property", a declared term it may be a
+#: typo of), as `undeclared_terms` gives them.
+Undeclared = list[tuple[str, str, str | None]]
+
+
+def validate(
+    source: GraphSource, shapes: str | Path | None = None, *, timeout: float | None = None
+) -> ValidationReport:
     """Validate the union of the source's graphs against SHACL shapes (RDFS inference on), and
-    report each class or property of our namespaces (kg:, kgr:) that no ontology declares."""
+    report each class or property of our namespaces (kg:, kgr:) that no ontology declares.
+
+    With `timeout`, the validation runs in a child process killed after `timeout` seconds
+    (`QueryTimeout`): pySHACL's SPARQL constraints, evaluated by rdflib, can run for hours and
+    are no Python loop of ours to stop. Without it no process is forked (a fork of a process
+    holding a large graph costs time of its own).
+    """
     import rdflib
-    from pyparsing import ParseBaseException
-    from pyshacl import validate as shacl_validate
-    from pyshacl.errors import ReportableRuntimeError
 
     shapes_path = Path(shapes) if shapes else resources.shapes_file()
     shapes_graph = rdflib.Graph()
     shapes_graph.parse(data=_read_shapes(shapes_path), format="nt")
+
+    def check() -> tuple[bool, bytes, Undeclared]:
+        return _check(source, shapes_graph, shapes_path, embedded=not shapes)
+
+    if timeout is None or not hasattr(os, "fork"):
+        conforms, report, undeclared = check()
+    else:
+        conforms, report, undeclared = _in_child(check, timeout)
+    store = ox.Store()
+    store.load(report, format=ox.RdfFormat.N_TRIPLES)
+    rows = store.query(_REPORT_QUERY)
+    assert isinstance(rows, ox.QuerySolutions)
+    violations = SelectResult.from_solutions(rows)
+    vocabulary = _vocabulary_rows(undeclared)
+    return ValidationReport(
+        conforms and not vocabulary,
+        SelectResult(violations.variables, [*violations, *vocabulary]),
+    )
+
+
+def _check(
+    source: GraphSource, shapes_graph: rdflib.Graph, shapes_path: Path, *, embedded: bool
+) -> tuple[bool, bytes, Undeclared]:
+    """pySHACL's verdict, its report as N-Triples (blank nodes described), and the undeclared
+    terms of our namespaces."""
+    from pyparsing import ParseBaseException
+    from pyshacl import validate as shacl_validate
+    from pyshacl.errors import ReportableRuntimeError
+
     data = _as_rdflib(source)
     # pySHACL logs each error it raises to stderr through a handler of its own, set anew on each
     # call: the error is reported once, as kg's one line, so its log records are dropped.
@@ -269,7 +314,7 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
             "or sh:and/sh:or/sh:not)"
         ) from None
     except (TypeError, AttributeError) as err:
-        if not shapes:  # the embedded shapes: our bug, shown as one
+        if embedded:  # the embedded shapes: our bug, shown as one
             raise
         # pySHACL takes a constraint's value as given (`sh:pattern 5` fails in len()).
         raise InputError(
@@ -279,13 +324,60 @@ def validate(source: GraphSource, shapes: str | Path | None = None) -> Validatio
     finally:
         log.removeFilter(_drop)
     _describe_blank_nodes(report, data, shapes_graph)
-    store = ox.Store()
-    store.load(report.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    rows = store.query(_REPORT_QUERY)
-    assert isinstance(rows, ox.QuerySolutions)
-    violations = SelectResult.from_solutions(rows)
-    vocabulary = _vocabulary_rows(undeclared_terms(source))
-    return ValidationReport(
-        bool(conforms) and not vocabulary,
-        SelectResult(violations.variables, [*violations, *vocabulary]),
-    )
+    return bool(conforms), report.serialize(format="nt", encoding="utf-8"), undeclared_terms(source)
+
+
+_ANSWER = "answer.json"
+_REPORT = "report.nt"
+_FAILURE = "failure.json"
+
+
+def _in_child(
+    check: Callable[[], tuple[bool, bytes, Undeclared]], timeout: float
+) -> tuple[bool, bytes, Undeclared]:
+    """`check()` in a child process (`kgcli.engine.child`) killed after `timeout` seconds.
+
+    The child writes its answer to a temporary folder, or its failure, which comes back as the
+    same `kgcli.errors` exception with the same message.
+    """
+    with tempfile.TemporaryDirectory(prefix="kg-validate-") as tmp:
+        folder = Path(tmp)
+
+        def work() -> int:
+            child.quiet()  # a failure comes back as a message, not as the child's stderr
+            try:
+                conforms, report, undeclared = check()
+                (folder / _REPORT).write_bytes(report)
+                (folder / _ANSWER).write_text(json.dumps([conforms, undeclared]), "utf-8")
+            except BaseException as err:  # any failure goes back to the parent, as it was
+                kind = f"{type(err).__module__}:{type(err).__qualname__}"
+                (folder / _FAILURE).write_text(json.dumps([kind, str(err)]), "utf-8")
+                return 1
+            return 0
+
+        status = child.run(work, timeout)
+        if status is None:
+            raise QueryTimeout(f"validation stopped after the {timeout:g} s timeout (--timeout)")
+        if (folder / _FAILURE).exists():
+            kind, message = json.loads((folder / _FAILURE).read_text("utf-8"))
+            raise _error(kind, message)
+        if status != 0 or not (folder / _ANSWER).exists():
+            raise KgError(f"validation failed: its process {child.ended(status)}")
+        conforms, undeclared = json.loads((folder / _ANSWER).read_text("utf-8"))
+        report = (folder / _REPORT).read_bytes()
+    return bool(conforms), report, [(t, r, s) for t, r, s in undeclared]
+
+
+def _error(kind: str, message: str) -> KgError:
+    """The exception the child raised, rebuilt: the same `KgError` class (so the same exit
+    code) and message; anything else (a bug) as a `KgError` saying what it was."""
+    module, _, name = kind.partition(":")
+    found: object = None
+    with contextlib.suppress(ImportError):
+        found = importlib.import_module(module)
+        for part in name.split("."):
+            found = getattr(found, part, None)
+    if isinstance(found, type) and issubclass(found, KgError):
+        with contextlib.suppress(TypeError):
+            return found(message)
+    return KgError(f"validation failed: {name}" + (f": {message}" if message else ""))

@@ -135,7 +135,7 @@ def test_a_missing_checks_or_rules_path_is_bad_input(kg, tmp_path: Path, args, w
     result = kg(*args, str(missing))
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        f"kg: error: {what} folder or .rq file {str(missing)!r} does not exist\n"
+        f"kg: error: {what} folder or .rq or .sparql file {str(missing)!r} does not exist\n"
     )
 
 
@@ -144,7 +144,10 @@ def test_an_empty_checks_or_rules_folder_is_bad_input(kg, tmp_path: Path, args, 
     (tmp_path / "notes.txt").write_text("not a query\n")
     result = kg(*args, str(tmp_path))
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == f"kg: error: {what} folder {str(tmp_path)!r} holds no .rq files\n"
+    assert (
+        result.stderr
+        == f"kg: error: {what} folder {str(tmp_path)!r} holds no .rq or .sparql files\n"
+    )
 
 
 @pytest.mark.parametrize(("args", "what"), [(LINT_CHECKS, "checks"), (INFER_RULES, "rules")])
@@ -154,7 +157,7 @@ def test_a_file_that_is_not_rq_is_refused_by_name_not_parsed(kg, tmp_path: Path,
     result = kg(*args, str(passwd))
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        f"kg: error: {what} file {str(passwd)!r} is not a .rq file "
+        f"kg: error: {what} file {str(passwd)!r} is not a .rq or .sparql file "
         "(give one, or a folder of them)\n"
     )
 

@@ -79,7 +79,9 @@ def test_files_that_cannot_be_read_are_refused(tmp_path):
     nothing = tmp_path / "nothing.rq"
     with pytest.raises(InputError) as caught:
         load_rules([nothing])
-    assert str(caught.value) == f"rules folder or .rq file {str(nothing)!r} does not exist"
+    assert (
+        str(caught.value) == f"rules folder or .rq or .sparql file {str(nothing)!r} does not exist"
+    )
     empty = _write(tmp_path, "# label: nothing yet\n", "empty.rq")
     with pytest.raises(InputError, match=r"empty\.rq: empty rule: expected a CONSTRUCT query"):
         read_rule(empty)
