@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from kgcli.cli import common
-from kgcli.cli.common import DataFormatOpt, FormatOpt, OutputOpt
+from kgcli.cli.common import FormatOpt, OutputOpt
+from kgcli.rdf.formats import advertised as syntaxes
 
 app = typer.Typer(
     help="An on-disk store: load big graphs once, then query them with --store DIR.",
@@ -18,6 +19,15 @@ app = typer.Typer(
 )
 
 DirArg = Annotated[Path, typer.Argument(metavar="DIR", help="The store's folder.")]
+# Its own help: the files of `kg store load` are arguments, not --data.
+FilesFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--data-format",
+        metavar="FORMAT",
+        help=f"Format of the FILEs when the extension does not say ({syntaxes()}).",
+    ),
+]
 
 
 @app.command("load")
@@ -27,7 +37,7 @@ def load(
         list[str] | None,
         typer.Argument(metavar="FILE...", help="RDF files; each fills its own named graph."),
     ] = None,
-    data_format: DataFormatOpt = None,
+    data_format: FilesFormatOpt = None,
     with_embedded: Annotated[
         bool, typer.Option("--with-embedded", help="Load the embedded graph too.")
     ] = False,

@@ -14,9 +14,8 @@ from kgcli.cli.app import app
 #: An option of another command, named as such: "kg lint --checks", "as by --rules".
 _ELSEWHERE = re.compile(r"(?:\bkg [a-z ]+|as by) (--[a-z][a-z-]*)")
 _OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
-#: Known and reported: `kg store load` shares --data-format, whose help says "--data files", with
-#: the commands that read --data (its files are arguments).
-_KNOWN = {("kg store load", "--data-format", "--data")}
+#: Help texts known to name another command's option, each with its reason (none today).
+_KNOWN: set[tuple[str, str, str]] = set()
 
 
 def _commands(command: Any, path: str) -> Iterator[tuple[str, Any]]:
