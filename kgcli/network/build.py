@@ -465,6 +465,7 @@ def build_network(
             rdf_type=compact_iri(iri, profile.prefixes),
         )
     typed = f"VALUES ?type {{ {_iri_list(types)} }} ?node <{RDF_TYPE}> ?type"
+    stated = stated_view(source)
     graph = nx.MultiDiGraph()
     with _no_gc():
         (node_rows,) = _token_rows(source, [f"SELECT ?node ?type WHERE {{ {typed} }}"], timeout)
@@ -498,6 +499,8 @@ def build_network(
             if predicate:
                 template["predicate"] = predicate
             _add_edges(graph, rows, found.ids, rule.kind, template)
+        if stated is not None:
+            _mark_provenance(graph, stated, edge_texts, profile.edges, found.ids, timeout)
     nx._clear_cache(graph)
 
     graph.graph.update(
@@ -680,6 +683,54 @@ def _add_edges(
                         keyed[kind] = {**template}
                 else:
                     out[o] = pred[o][s] = {kind: {**template}}
+
+
+def stated_view(source: GraphSource) -> LocalSource | None:
+    """The stated triples of a source whose default graph holds derived ones (`--infer`: the
+    store's `kgg:inferred`); None when it holds none, as without `--infer` or on an endpoint.
+
+    The view is the same store with `kgg:inferred` left out of the dataset, so that any query
+    (a profile's path too) can be asked of the stated triples alone.
+    """
+    from dataclasses import replace
+
+    from kgcli.engine.infer import INFERRED_GRAPH, has_inferences
+    from kgcli.engine.source import LocalSource
+
+    if not isinstance(source, LocalSource) or not has_inferences(source.store):
+        return None
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    named = [g for g in source.store.named_graphs() if g != inferred]
+    if source.default_graphs is None:
+        default: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph(), *named]
+    elif inferred in source.default_graphs:
+        default = [g for g in source.default_graphs if g != inferred]
+    else:
+        return None  # derived triples kept out of the default graph: the network sees none
+    if source.named_graphs is not None:
+        named = [g for g in source.named_graphs if g != inferred]
+    return replace(source, default_graphs=default, named_graphs=named, release=None)  # type: ignore[arg-type]
+
+
+def _mark_provenance(
+    graph: nx.MultiDiGraph,
+    stated: GraphSource,
+    edge_texts: Sequence[str],
+    rules: Sequence[EdgeRule],
+    ids: Mapping[str, str],
+    timeout: float | None,
+) -> None:
+    """Give each edge `provenance`: "stated" when its property (or path) holds over the stated
+    triples alone, else "derived" (docs/network-model.md, "Stated or derived")."""
+    held: dict[str, set[tuple[str, str]]] = {}
+    for rule, rows in zip(rules, _token_rows(stated, edge_texts, timeout), strict=True):
+        pairs = held.setdefault(rule.kind, set())
+        for subject, obj in rows:
+            s, o = ids.get(subject), ids.get(obj)
+            if s is not None and o is not None:
+                pairs.add((s, o))
+    for u, v, kind, data in graph.edges(keys=True, data=True):
+        data["provenance"] = "stated" if (u, v) in held.get(kind, ()) else "derived"
 
 
 def _predicate_of(rule: EdgeRule, prefixes: Mapping[str, str]) -> str | None:
@@ -989,7 +1040,26 @@ def project(
         )
         for (a, b), shared in pairs.items()
     )
+    if any("provenance" in data for *_, data in graph.edges(data=True)):
+        from kgcli.network.relations import provenance_of
+
+        # A shared node is a stated link when the links to it of both ends are stated.
+        for (a, b), shared in pairs.items():
+            projected.edges[a, b]["provenance"] = provenance_of(
+                _stated_link(graph, a, s) and _stated_link(graph, b, s) for s in shared
+            )
     return projected
+
+
+def _stated_link(graph: nx.Graph, a: str, b: str) -> bool:
+    """Whether a stated edge (`provenance`) joins `a` and `b`, either way."""
+    for u, v in ((a, b), (b, a)):
+        found = graph.get_edge_data(u, v)
+        if found:
+            links = found.values() if graph.is_multigraph() else [found]
+            if any(data.get("provenance") == "stated" for data in links):
+                return True
+    return False
 
 
 # --- networks from query results ---------------------------------------------------------------
@@ -1317,6 +1387,7 @@ __all__ = [
     "parse_names",
     "project",
     "python_value",
+    "stated_view",
     "text_of",
     "time_value",
     "unify_types",
