@@ -700,16 +700,17 @@ def stated_view(source: GraphSource) -> LocalSource | None:
     if not isinstance(source, LocalSource) or not has_inferences(source.store):
         return None
     inferred = ox.NamedNode(INFERRED_GRAPH)
-    named = [g for g in source.store.named_graphs() if g != inferred]
+    # Graph names as the store gives them (blank nodes too), which LocalSource passes on as is.
+    named: list[Any] = [g for g in source.store.named_graphs() if g != inferred]
     if source.default_graphs is None:
-        default: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph(), *named]
+        default: list[Any] = [ox.DefaultGraph(), *named]
     elif inferred in source.default_graphs:
         default = [g for g in source.default_graphs if g != inferred]
     else:
         return None  # derived triples kept out of the default graph: the network sees none
     if source.named_graphs is not None:
         named = [g for g in source.named_graphs if g != inferred]
-    return replace(source, default_graphs=default, named_graphs=named, release=None)  # type: ignore[arg-type]
+    return replace(source, default_graphs=default, named_graphs=named, release=None)
 
 
 def _mark_provenance(
@@ -930,6 +931,8 @@ def build_generic(
 
     check_safe(text)
     result = source.query(text, timeout=timeout)
+    view = stated_view(source)
+    stated = view.query(text, timeout=timeout) if view is not None else None
     supers: dict[str, set[str]] = {}
     closure = f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_RDFS}subClassOf>+ ?b FILTER(isIRI(?b)) }}"
     for a, b in _select(source, closure, timeout):
@@ -946,6 +949,7 @@ def build_generic(
         timeout=timeout,
         multi=multi,
         supers=supers,
+        stated=stated,
     )
     graph.graph["source"] = profile.name
     return graph
@@ -1078,6 +1082,7 @@ def network_from_result(
     timeout: float | None = None,
     multi: bool = False,
     supers: Mapping[str, set[str]] | None = None,
+    stated: Result | None = None,
 ) -> nx.MultiDiGraph | nx.DiGraph:
     """A network from a query's result.
 
@@ -1089,6 +1094,8 @@ def network_from_result(
     With `source`, the labels of predicates (and their declared inverses) are looked up there.
     `supers` (class -> its superclasses) lets a node with several types take the most specific.
     Each related pair is one edge listing its relations, as in `build_network`, unless `multi`.
+    `stated` is the same query's result over the stated triples alone (`stated_view`, with
+    `--infer`): each edge gets `provenance`, "stated" when that result has it, else "derived".
     """
     from kgcli import __version__
 
@@ -1098,10 +1105,18 @@ def network_from_result(
         raise InputError(
             f"{name}: an ASK query answers yes or no; a network needs SELECT or CONSTRUCT"
         )
-    if isinstance(result, SelectResult):
-        graph = _select_network(result, name, known, rank)
-    else:
-        graph = _construct_network(result, known, rank, supers or {})
+
+    def network(found: Result) -> nx.MultiDiGraph:
+        if isinstance(found, SelectResult):
+            return _select_network(found, name, known, rank)
+        assert isinstance(found, GraphResult)  # the same query as `result`: no ASK
+        return _construct_network(found, known, rank, supers or {})
+
+    graph = network(result)
+    if stated is not None:
+        held = network(stated)
+        for u, v, key, data in graph.edges(keys=True, data=True):
+            data["provenance"] = "stated" if held.has_edge(u, v, key) else "derived"
     edge_data = [data for *_, data in graph.edges(data=True)]
     unlabelled = [d for d in edge_data if "label" not in d]
     predicates = sorted({d["predicate"] for d in unlabelled if "predicate" in d})

@@ -136,6 +136,17 @@ def test_a_projection_is_stated_where_a_shared_node_is_linked_by_stated_edges():
     assert stated_uses == set(plain.edges()) and uses.number_of_edges() == 12
 
 
+def test_the_generic_profile_marks_its_edges_too():
+    plain = build_network(open_source(), resolve_profile("generic"))
+    graph = build_network(open_source(infer=True), resolve_profile("generic"))
+    counts = Counter(d["provenance"] for *_, d in graph.edges(data=True))
+    assert counts == {"stated": 1929, "derived": 155, "both": 55}
+    assert counts["stated"] + counts["both"] == plain.number_of_edges()
+    for u, v, data in plain.edges(data=True):
+        if not (u.startswith("_:") or v.startswith("_:")):  # blank nodes: labels of each load
+            assert graph.edges[u, v]["relations"].startswith(data["relations"])
+
+
 PATH_DATA = """\
 @prefix ex: <http://example.org/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
