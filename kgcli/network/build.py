@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 Value = str | int | float | bool | dt.date | dt.datetime
 
 #: Node attributes the model defines; data attributes never take these names.
-RESERVED = frozenset({"label", "kind", "class", "iri", "start", "end", "rdfType"})
+RESERVED = frozenset({"label", "kind", "class", "iri", "start", "end", "rdfType", "kindDerived"})
 #: Classes that say nothing about what a thing is, passed over when choosing a node's kind.
 _VACUOUS_TYPES = frozenset(
     {
@@ -501,6 +501,10 @@ def build_network(
             _add_edges(graph, rows, found.ids, rule.kind, template)
         if stated is not None:
             _mark_provenance(graph, stated, edge_texts, profile.edges, found.ids, timeout)
+            (stated_types,) = _token_rows(
+                stated, [f"SELECT ?node ?type WHERE {{ {typed} }}"], timeout
+            )
+            _mark_derived_kinds(stated_types, types, found, graph._node)
     nx._clear_cache(graph)
 
     graph.graph.update(
@@ -732,6 +736,29 @@ def _mark_provenance(
                 pairs.add((s, o))
     for u, v, kind, data in graph.edges(keys=True, data=True):
         data["provenance"] = "stated" if (u, v) in held.get(kind, ()) else "derived"
+
+
+def _mark_derived_kinds(
+    rows: Iterable[Sequence[str]],
+    types: Mapping[str, _Type],
+    found: _Nodes,
+    node_data: Mapping[str, dict[str, Any]],
+) -> None:
+    """Set `kindDerived` (True) on each node whose kind its stated types alone would not give
+    it, or that is in the network only through a derived type."""
+    best: dict[str, _Type] = {}
+    by_token = {f"<{iri}>": type_ for iri, type_ in types.items()}
+    for node, type_token in rows:
+        nid = found.ids.get(node)
+        type_ = by_token.get(type_token)
+        if nid is not None and type_ is not None:
+            old = best.get(nid)
+            if old is None or type_.rank < old.rank:
+                best[nid] = type_
+    for nid, chosen in found.types.items():
+        own = best.get(nid)
+        if own is None or (own.kind, own.cls) != (chosen.kind, chosen.cls):
+            node_data[nid]["kindDerived"] = True
 
 
 def _predicate_of(rule: EdgeRule, prefixes: Mapping[str, str]) -> str | None:
@@ -1117,6 +1144,10 @@ def network_from_result(
         held = network(stated)
         for u, v, key, data in graph.edges(keys=True, data=True):
             data["provenance"] = "stated" if held.has_edge(u, v, key) else "derived"
+        for nid, data in graph.nodes(data=True):
+            own = held.nodes.get(nid)
+            if own is None or own["kind"] != data["kind"]:
+                data["kindDerived"] = True
     edge_data = [data for *_, data in graph.edges(data=True)]
     unlabelled = [d for d in edge_data if "label" not in d]
     predicates = sorted({d["predicate"] for d in unlabelled if "predicate" in d})

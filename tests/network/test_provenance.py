@@ -142,6 +142,10 @@ def test_the_generic_profile_marks_its_edges_too():
     counts = Counter(d["provenance"] for *_, d in graph.edges(data=True))
     assert counts == {"stated": 1929, "derived": 155, "both": 55}
     assert counts["stated"] + counts["both"] == plain.number_of_edges()
+    # Only the derivation records of the SPARQL rules, and those rules, are derived nodes.
+    derived = {n for n, d in graph.nodes(data=True) if d.get("kindDerived")}
+    assert len(derived) == 20
+    assert all(n.split("/")[-2] in ("derivation", "rule") for n in derived)
     for u, v, data in plain.edges(data=True):
         if not (u.startswith("_:") or v.startswith("_:")):  # blank nodes: labels of each load
             assert graph.edges[u, v]["relations"].startswith(data["relations"])
@@ -179,6 +183,27 @@ def test_a_path_is_stated_when_it_holds_over_stated_triples_alone(tmp_path):
     assert got == {(EX + "a", EX + "c", "derived"), (EX + "d", EX + "f", "stated")}
     plain = build_network(open_source(data=[str(data)]), profile)
     assert [(u, v) for u, v in plain.edges()] == [(EX + "d", EX + "f")]
+
+
+def test_a_node_typed_only_by_derivation_has_kind_derived(tmp_path):
+    data = tmp_path / "typed.ttl"
+    data.write_text(
+        PATH_DATA
+        + """@prefix owl: <http://www.w3.org/2002/07/owl#> .
+ex:Thing owl:equivalentClass [ a owl:Restriction ;
+    owl:onProperty ex:status ; owl:hasValue ex:active ] .
+ex:h ex:status ex:active ; ex:memberOf ex:e .
+""",
+        encoding="utf-8",
+    )
+    graph = build_network(open_source(data=[str(data)], infer=True), parse_profile(PATH_PROFILE))
+    assert {n for n, d in graph.nodes(data=True) if d.get("kindDerived")} == {EX + "h"}
+    assert graph.nodes[EX + "h"]["kind"] == "Thing"
+    assert graph.edges[EX + "h", EX + "f"]["provenance"] == "stated"  # memberOf/partOf stated
+
+
+def test_no_built_in_profile_takes_a_kind_from_a_derived_type(inferred):
+    assert not any("kindDerived" in d for _, d in inferred.nodes(data=True))
 
 
 def test_a_store_marks_what_kg_infer_derived_and_only_with_infer(tmp_path):
