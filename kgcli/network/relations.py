@@ -6,15 +6,17 @@ the center `kg:hasFacility` Dr Smile; a firm `kg:locatedIn` and `kg:foundingLoca
 town. Drawn as they come, these are two arrows over each other, and every degree counts them
 twice. `merge_relations` keeps one edge per unordered pair of nodes:
 
-- its direction is that of the pair's first relation in `order` (the profile's order of
-  edges), then by name;
+- its direction is that of the pair's first relation: a stated one before a derived one (an
+  edge's `provenance`, with `--infer`), then in `order` (the profile's order of edges), then
+  by name;
 - every relation is named as read from the edge's source to its target: as stated, or by its
   declared inverse (`owl:inverseOf`; a symmetric property is its own), or as `^kind` (SPARQL's
   inverse path) when none is declared. A relation and its inverse are then one entry;
 - `relations` lists the entries' kinds and `label` their labels, `; `-separated, in that order;
   `kind` and `predicate` are the first entry's, so a pair with one relation looks as before;
   `weight` is the sum of the entries' weights, each entry counted once however often it is
-  stated.
+  stated; `provenance`, when the edges have one, is `stated`, `derived` or `both` (an entry is
+  stated if either of its ways is).
 
 `multi=True` where the network is built (`kg network ... --multi`) keeps parallel edges instead.
 """
