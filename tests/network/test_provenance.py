@@ -261,7 +261,7 @@ def test_draw_dashes_derived_edges_and_the_legend_says_so(tmp_path, infer, dashe
     svg = out.read_text(encoding="utf-8")
     lines = [line for line in svg.splitlines() if line.startswith("<line ")]
     assert sum("stroke-dasharray" in line for line in lines) == dashed + (1 if infer else 0)
-    assert ("derived (--infer)</text>" in svg) == infer
+    assert ('<text x="20" y="0">derived edge (--infer)</text>' in svg) == infer
 
 
 def test_no_new_column_without_infer(tmp_path):

@@ -350,11 +350,13 @@ def write_svg(found: Scene, out: BinaryIO, *, interactive: bool = False) -> None
         put(f'<text x="20" y="{y}">{text(_short(kind))} ({count})</text>\n')
     if len(found.legend) > 36:
         put(f'<text x="0" y="{34 + 36 * 20}">and {len(found.legend) - 36} more</text>\n')
-    if any(edge[4] for edge in found.edges):
-        y = 34 + (min(len(found.legend), 37) + 1) * 20
-        put(f'<line x1="0" y1="{y - 4}" x2="14" y2="{y - 4}" stroke="#8a8a8a"{DERIVED_DASH}/>\n')
-        put(f'<text x="20" y="{y}">derived (--infer)</text>\n')
-    put("</g>\n</svg>\n")
+    put("</g>\n")
+    if any(edge[4] for edge in found.edges):  # below the kinds: how a derived edge looks
+        y = TITLE_HEIGHT + 34 + (min(len(found.legend), 37) + 1) * 20
+        put(f'<g id="edge-legend" font-size="12" fill="#222222" transform="translate({lx},{y})">\n')
+        put(f'<line x1="0" y1="-4" x2="14" y2="-4" stroke="#8a8a8a"{DERIVED_DASH}/>\n')
+        put('<text x="20" y="0">derived edge (--infer)</text>\n</g>\n')
+    put("</svg>\n")
     out.write("".join(parts).encode("utf-8"))
 
 
