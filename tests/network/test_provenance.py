@@ -91,6 +91,12 @@ def test_the_cluster_with_infer_counts_stated_derived_and_both(stated, inferred)
     }
 
 
+def test_with_a_timeout_the_queries_in_a_child_mark_the_same(inferred):
+    # With a timeout each query runs in a child process, the stated view's too.
+    timed = build_network(open_source(infer=True), resolve_profile("cluster"), timeout=60)
+    assert set(timed.edges(data="provenance")) == set(inferred.edges(data="provenance"))
+
+
 def test_without_infer_no_edge_has_a_provenance(stated):
     assert not any("provenance" in d for *_, d in stated.edges(data=True))
 
