@@ -430,6 +430,8 @@ def build_network(
     and its inverse are one), in an `nx.DiGraph`; with `multi`, each relation stays an edge of its
     own, in an `nx.MultiDiGraph`. A profile with a projection returns the projected, weighted
     `nx.Graph`. `lang` is the label language preferred (see `LanguageRank` for the others).
+    On a source that holds derived triples (`--infer`), each edge has `provenance` and a node
+    whose kind only derived types give has `kindDerived` (docs/network-model.md).
     """
     import networkx as nx
 
