@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 Value = str | int | float | bool | dt.date | dt.datetime
 
 #: Node attributes the model defines; data attributes never take these names.
-RESERVED = frozenset({"label", "kind", "class", "iri", "start", "end", "rdfType"})
+RESERVED = frozenset({"label", "kind", "class", "iri", "start", "end", "rdfType", "kindDerived"})
 #: Classes that say nothing about what a thing is, passed over when choosing a node's kind.
 _VACUOUS_TYPES = frozenset(
     {
@@ -430,6 +430,8 @@ def build_network(
     and its inverse are one), in an `nx.DiGraph`; with `multi`, each relation stays an edge of its
     own, in an `nx.MultiDiGraph`. A profile with a projection returns the projected, weighted
     `nx.Graph`. `lang` is the label language preferred (see `LanguageRank` for the others).
+    On a source that holds derived triples (`--infer`), each edge has `provenance` and a node
+    whose kind only derived types give has `kindDerived` (docs/network-model.md).
     """
     import networkx as nx
 
@@ -465,6 +467,7 @@ def build_network(
             rdf_type=compact_iri(iri, profile.prefixes),
         )
     typed = f"VALUES ?type {{ {_iri_list(types)} }} ?node <{RDF_TYPE}> ?type"
+    stated = stated_view(source)
     graph = nx.MultiDiGraph()
     with _no_gc():
         (node_rows,) = _token_rows(source, [f"SELECT ?node ?type WHERE {{ {typed} }}"], timeout)
@@ -498,6 +501,12 @@ def build_network(
             if predicate:
                 template["predicate"] = predicate
             _add_edges(graph, rows, found.ids, rule.kind, template)
+        if stated is not None:
+            _mark_provenance(graph, stated, edge_texts, profile.edges, found.ids, timeout)
+            (stated_types,) = _token_rows(
+                stated, [f"SELECT ?node ?type WHERE {{ {typed} }}"], timeout
+            )
+            _mark_derived_kinds(stated_types, types, found, graph._node)
     nx._clear_cache(graph)
 
     graph.graph.update(
@@ -680,6 +689,78 @@ def _add_edges(
                         keyed[kind] = {**template}
                 else:
                     out[o] = pred[o][s] = {kind: {**template}}
+
+
+def stated_view(source: GraphSource) -> LocalSource | None:
+    """The stated triples of a source whose default graph holds derived ones (`--infer`: the
+    store's `kgg:inferred`); None when it holds none, as without `--infer` or on an endpoint.
+
+    The view is the same store with `kgg:inferred` left out of the dataset, so that any query
+    (a profile's path too) can be asked of the stated triples alone.
+    """
+    from dataclasses import replace
+
+    from kgcli.engine.infer import INFERRED_GRAPH, has_inferences
+    from kgcli.engine.source import LocalSource
+
+    if not isinstance(source, LocalSource) or not has_inferences(source.store):
+        return None
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    # Graph names as the store gives them (blank nodes too), which LocalSource passes on as is.
+    named: list[Any] = [g for g in source.store.named_graphs() if g != inferred]
+    if source.default_graphs is None:
+        default: list[Any] = [ox.DefaultGraph(), *named]
+    elif inferred in source.default_graphs:
+        default = [g for g in source.default_graphs if g != inferred]
+    else:
+        return None  # derived triples kept out of the default graph: the network sees none
+    if source.named_graphs is not None:
+        named = [g for g in source.named_graphs if g != inferred]
+    return replace(source, default_graphs=default, named_graphs=named, release=None)
+
+
+def _mark_provenance(
+    graph: nx.MultiDiGraph,
+    stated: GraphSource,
+    edge_texts: Sequence[str],
+    rules: Sequence[EdgeRule],
+    ids: Mapping[str, str],
+    timeout: float | None,
+) -> None:
+    """Give each edge `provenance`: "stated" when its property (or path) holds over the stated
+    triples alone, else "derived" (docs/network-model.md, "Stated or derived")."""
+    held: dict[str, set[tuple[str, str]]] = {}
+    for rule, rows in zip(rules, _token_rows(stated, edge_texts, timeout), strict=True):
+        pairs = held.setdefault(rule.kind, set())
+        for subject, obj in rows:
+            s, o = ids.get(subject), ids.get(obj)
+            if s is not None and o is not None:
+                pairs.add((s, o))
+    for u, v, kind, data in graph.edges(keys=True, data=True):
+        data["provenance"] = "stated" if (u, v) in held.get(kind, ()) else "derived"
+
+
+def _mark_derived_kinds(
+    rows: Iterable[Sequence[str]],
+    types: Mapping[str, _Type],
+    found: _Nodes,
+    node_data: Mapping[str, dict[str, Any]],
+) -> None:
+    """Set `kindDerived` (True) on each node whose kind its stated types alone would not give
+    it, or that is in the network only through a derived type."""
+    best: dict[str, _Type] = {}
+    by_token = {f"<{iri}>": type_ for iri, type_ in types.items()}
+    for node, type_token in rows:
+        nid = found.ids.get(node)
+        type_ = by_token.get(type_token)
+        if nid is not None and type_ is not None:
+            old = best.get(nid)
+            if old is None or type_.rank < old.rank:
+                best[nid] = type_
+    for nid, chosen in found.types.items():
+        own = best.get(nid)
+        if own is None or (own.kind, own.cls) != (chosen.kind, chosen.cls):
+            node_data[nid]["kindDerived"] = True
 
 
 def _predicate_of(rule: EdgeRule, prefixes: Mapping[str, str]) -> str | None:
@@ -879,6 +960,8 @@ def build_generic(
 
     check_safe(text)
     result = source.query(text, timeout=timeout)
+    view = stated_view(source)
+    stated = view.query(text, timeout=timeout) if view is not None else None
     supers: dict[str, set[str]] = {}
     closure = f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{_RDFS}subClassOf>+ ?b FILTER(isIRI(?b)) }}"
     for a, b in _select(source, closure, timeout):
@@ -895,6 +978,7 @@ def build_generic(
         timeout=timeout,
         multi=multi,
         supers=supers,
+        stated=stated,
     )
     graph.graph["source"] = profile.name
     return graph
@@ -989,7 +1073,26 @@ def project(
         )
         for (a, b), shared in pairs.items()
     )
+    if any("provenance" in data for *_, data in graph.edges(data=True)):
+        from kgcli.network.relations import provenance_of
+
+        # A shared node is a stated link when the links to it of both ends are stated.
+        for (a, b), shared in pairs.items():
+            projected.edges[a, b]["provenance"] = provenance_of(
+                _stated_link(graph, a, s) and _stated_link(graph, b, s) for s in shared
+            )
     return projected
+
+
+def _stated_link(graph: nx.Graph, a: str, b: str) -> bool:
+    """Whether a stated edge (`provenance`) joins `a` and `b`, either way."""
+    for u, v in ((a, b), (b, a)):
+        found = graph.get_edge_data(u, v)
+        if found:
+            links = found.values() if graph.is_multigraph() else [found]
+            if any(data.get("provenance") == "stated" for data in links):
+                return True
+    return False
 
 
 # --- networks from query results ---------------------------------------------------------------
@@ -1008,6 +1111,7 @@ def network_from_result(
     timeout: float | None = None,
     multi: bool = False,
     supers: Mapping[str, set[str]] | None = None,
+    stated: Result | None = None,
 ) -> nx.MultiDiGraph | nx.DiGraph:
     """A network from a query's result.
 
@@ -1019,6 +1123,8 @@ def network_from_result(
     With `source`, the labels of predicates (and their declared inverses) are looked up there.
     `supers` (class -> its superclasses) lets a node with several types take the most specific.
     Each related pair is one edge listing its relations, as in `build_network`, unless `multi`.
+    `stated` is the same query's result over the stated triples alone (`stated_view`, with
+    `--infer`): each edge gets `provenance`, "stated" when that result has it, else "derived".
     """
     from kgcli import __version__
 
@@ -1028,10 +1134,22 @@ def network_from_result(
         raise InputError(
             f"{name}: an ASK query answers yes or no; a network needs SELECT or CONSTRUCT"
         )
-    if isinstance(result, SelectResult):
-        graph = _select_network(result, name, known, rank)
-    else:
-        graph = _construct_network(result, known, rank, supers or {})
+
+    def network(found: Result) -> nx.MultiDiGraph:
+        if isinstance(found, SelectResult):
+            return _select_network(found, name, known, rank)
+        assert isinstance(found, GraphResult)  # the same query as `result`: no ASK
+        return _construct_network(found, known, rank, supers or {})
+
+    graph = network(result)
+    if stated is not None:
+        held = network(stated)
+        for u, v, key, data in graph.edges(keys=True, data=True):
+            data["provenance"] = "stated" if held.has_edge(u, v, key) else "derived"
+        for nid, data in graph.nodes(data=True):
+            own = held.nodes.get(nid)
+            if own is None or own["kind"] != data["kind"]:
+                data["kindDerived"] = True
     edge_data = [data for *_, data in graph.edges(data=True)]
     unlabelled = [d for d in edge_data if "label" not in d]
     predicates = sorted({d["predicate"] for d in unlabelled if "predicate" in d})
@@ -1317,6 +1435,7 @@ __all__ = [
     "parse_names",
     "project",
     "python_value",
+    "stated_view",
     "text_of",
     "time_value",
     "unify_types",

@@ -6,22 +6,24 @@ the center `kg:hasFacility` Dr Smile; a firm `kg:locatedIn` and `kg:foundingLoca
 town. Drawn as they come, these are two arrows over each other, and every degree counts them
 twice. `merge_relations` keeps one edge per unordered pair of nodes:
 
-- its direction is that of the pair's first relation in `order` (the profile's order of
-  edges), then by name;
+- its direction is that of the pair's first relation: a stated one before a derived one (an
+  edge's `provenance`, with `--infer`), then in `order` (the profile's order of edges), then
+  by name;
 - every relation is named as read from the edge's source to its target: as stated, or by its
   declared inverse (`owl:inverseOf`; a symmetric property is its own), or as `^kind` (SPARQL's
   inverse path) when none is declared. A relation and its inverse are then one entry;
 - `relations` lists the entries' kinds and `label` their labels, `; `-separated, in that order;
   `kind` and `predicate` are the first entry's, so a pair with one relation looks as before;
   `weight` is the sum of the entries' weights, each entry counted once however often it is
-  stated.
+  stated; `provenance`, when the edges have one, is `stated`, `derived` or `both` (an entry is
+  stated if either of its ways is).
 
 `multi=True` where the network is built (`kg network ... --multi`) keeps parallel edges instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,13 +58,15 @@ def merge_relations(
     merged.add_nodes_from(graph.nodes(data=True))
     for edges in pairs.values():
 
-        def place(edge: tuple[Any, Any, dict[str, Any]]) -> tuple[int, str, str, str]:
+        def place(edge: tuple[Any, Any, dict[str, Any]]) -> tuple[bool, int, str, str, str]:
             kind = str(edge[2].get("kind", ""))
-            return (rank.get(kind, len(rank)), kind, str(edge[0]), str(edge[1]))
+            derived = edge[2].get("provenance") == "derived"
+            return (derived, rank.get(kind, len(rank)), kind, str(edge[0]), str(edge[1]))
 
         edges.sort(key=place)
         source, target, first = edges[0]
         entries: dict[str, tuple[str, str | None, float, dict[str, Any]]] = {}
+        stated: dict[str, bool] = {}  # entry -> whether one of its triples is stated
         for u, v, data in edges:
             kind = str(data.get("kind", ""))
             label = str(data.get("label", kind))
@@ -70,6 +74,7 @@ def merge_relations(
             if (u, v) != (source, target):
                 kind, label, predicate = _backwards(kind, label, predicate, inverses)
             weight = float(data.get("weight", 1.0))
+            stated[kind] = stated.get(kind, False) or data.get("provenance") != "derived"
             found = entries.get(kind)
             if found is None or weight > found[2]:
                 entries[kind] = (label, predicate, weight, data)
@@ -87,8 +92,17 @@ def merge_relations(
         for _, _, data in edges[1:]:
             for key, value in data.items():
                 attrs.setdefault(key, value)
+        if attrs.pop("provenance", None) is not None:
+            attrs["provenance"] = provenance_of(stated[k] for k in kinds)
         merged.add_edge(source, target, **attrs)
     return merged
+
+
+def provenance_of(stated: Iterable[bool]) -> str:
+    """The provenance of an edge made of several links, from whether each is stated: "stated"
+    (all are), "derived" (none is) or "both"."""
+    found = set(stated)
+    return "both" if len(found) == 2 else "stated" if True in found else "derived"
 
 
 def _backwards(

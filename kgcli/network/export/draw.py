@@ -43,6 +43,8 @@ LEGEND_WIDTH, TITLE_HEIGHT, MARGIN = 230, 56, 24
 FONT = 13.0
 #: Pixels per layout unit at most (a 100-unit edge is at most 80 pixels long).
 MAX_SCALE = 0.8
+#: How a derived edge is drawn (`provenance`, with --infer): dashed, as the legend says.
+DERIVED_DASH = ' stroke-dasharray="5 4"'
 #: How many of the largest nodes get a label, at most.
 LABELS = 40
 LABEL_CHARS = 30
@@ -97,7 +99,7 @@ class Scene:
     subtitle: str
     directed: bool
     nodes: list[Node]
-    edges: list[tuple[int, int, float, str]]  # source, target, width, label
+    edges: list[tuple[int, int, float, str, bool]]  # source, target, width, label, derived
     legend: list[tuple[str, str, int]]  # kind, colour, count
     data: list[dict[str, Any]] = field(default_factory=list)  # each node's attributes
 
@@ -147,7 +149,8 @@ def scene(graph: nx.Graph, plan: Plan | None = None, *, title: str | None = None
     for u, v, d in _edge_data(graph):
         w = float(d.get("weight", 1.0))
         width = 0.8 + 2.2 * math.sqrt(w / top_weight) if top_weight > 1 else 1.0
-        edges.append((at[u], at[v], round(width, 2), _clean(str(d.get("label", "")))))
+        derived = d.get("provenance") == "derived"  # --infer: no relation of it is stated
+        edges.append((at[u], at[v], round(width, 2), _clean(str(d.get("label", ""))), derived))
     legend = [(kind, colour, counts.get(kind, 0)) for kind, colour in plan.legend.items()]
     name = title or str(graph.graph.get("title") or "Network")
     subtitle = (
@@ -292,7 +295,7 @@ def write_svg(found: Scene, out: BinaryIO, *, interactive: bool = False) -> None
     put('<g id="view">\n<g id="edges" stroke="#8a8a8a" stroke-opacity="0.55" fill="none">\n')
     marker = ' marker-end="url(#arrow)"' if found.directed else ""
     nodes = found.nodes
-    for a, b, width, label in found.edges:
+    for a, b, width, label, derived in found.edges:
         s, t = nodes[a], nodes[b]
         dx, dy = t.x - s.x, t.y - s.y
         length = math.hypot(dx, dy)
@@ -301,12 +304,13 @@ def write_svg(found: Scene, out: BinaryIO, *, interactive: bool = False) -> None
         # Stop at the target's rim so that the arrow head shows.
         x2, y2 = t.x - dx / length * (t.r + 1), t.y - dy / length * (t.r + 1)
         tip = f"<title>{text(label)}</title>" if label and interactive else ""
+        dash = DERIVED_DASH if derived else ""
         put(
             f'<line x1="{s.x}" y1="{s.y}" x2="{x2:.2f}" y2="{y2:.2f}" '
-            f'stroke-width="{width}"{marker}>{tip}</line>\n'
+            f'stroke-width="{width}"{dash}{marker}>{tip}</line>\n'
             if tip
             else f'<line x1="{s.x}" y1="{s.y}" x2="{x2:.2f}" y2="{y2:.2f}" '
-            f'stroke-width="{width}"{marker}/>\n'
+            f'stroke-width="{width}"{dash}{marker}/>\n'
         )
     put('</g>\n<g id="nodes" stroke="#ffffff" stroke-width="1.2">\n')
     for index, n in enumerate(nodes):
@@ -346,7 +350,13 @@ def write_svg(found: Scene, out: BinaryIO, *, interactive: bool = False) -> None
         put(f'<text x="20" y="{y}">{text(_short(kind))} ({count})</text>\n')
     if len(found.legend) > 36:
         put(f'<text x="0" y="{34 + 36 * 20}">and {len(found.legend) - 36} more</text>\n')
-    put("</g>\n</svg>\n")
+    put("</g>\n")
+    if any(edge[4] for edge in found.edges):  # below the kinds: how a derived edge looks
+        y = TITLE_HEIGHT + 34 + (min(len(found.legend), 37) + 1) * 20
+        put(f'<g id="edge-legend" font-size="12" fill="#222222" transform="translate({lx},{y})">\n')
+        put(f'<line x1="0" y1="-4" x2="14" y2="-4" stroke="#8a8a8a"{DERIVED_DASH}/>\n')
+        put('<text x="20" y="0">derived edge (--infer)</text>\n</g>\n')
+    put("</svg>\n")
     out.write("".join(parts).encode("utf-8"))
 
 

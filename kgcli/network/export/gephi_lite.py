@@ -11,11 +11,11 @@ appearance and the filters.
 What is written (Gephi Lite 1.0.0's format, `GephiLiteFileFormat`):
 
 - every data attribute the other formats write, under the same name, typed: numbers `number`,
-  booleans `boolean`, group numbers (`c1`, `c2`... as elsewhere) and the node `kind` and edge
-  `kind` `category`, a column whose every value is an http(s) IRI `url`, or an ISO date `date`
-  (`yyyy-MM-dd`, as are `start`/`end`; dateTimes stay text), the edge `relations` (a list joined
-  by `; `) `keywords`, anything else `text`; `label` is text; `size` is the node's radius from
-  the plan;
+  booleans `boolean`, group numbers (`c1`, `c2`... as elsewhere), the node `kind` and the edge
+  `kind` and `provenance` (`--infer`) `category`, a column whose every value is an http(s) IRI
+  `url`, or an ISO date `date` (`yyyy-MM-dd`, as are `start`/`end`; dateTimes stay text), the
+  edge `relations` (a list joined by `; `) `keywords`, anything else `text`; `label` is text;
+  `size` is the node's radius from the plan;
 - the layout's positions (every node at 0, 0 without a layout);
 - the appearance: node colour by `kind` (a partition with the legend's colours), node size by
   `size` as written (so the sizes the plan chose from `size_by`), node and edge labels from
@@ -220,7 +220,7 @@ def _fields(
 ) -> list[dict[str, Any]]:
     fields = []
     for col in cols:
-        if col.category or (item == "nodes" and col.name == "kind"):
+        if col.category or (col.name, item) in (("kind", "nodes"), ("provenance", "edges")):
             kind = "category"
         elif col.type in ("integer", "long", "double"):
             kind = "number"
