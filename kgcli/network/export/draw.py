@@ -105,9 +105,31 @@ class Scene:
     legend: list[tuple[str, str, int]]  # kind, colour, count
     data: list[dict[str, Any]] = field(default_factory=list)  # each node's attributes
     arrow: float = ARROW  # an arrowhead's length, in edge widths
+    area: tuple[float, float] = AREA  # the drawing's area, in pixels
 
     def label_boxes(self) -> list[tuple[float, float, float, float]]:
         return [_box(n, n.shown) for n in self.nodes if n.shown is not None]
+
+    def labelled(self) -> list[tuple[int, tuple[float, float, float, float]]]:
+        """Each drawn label's node index and box (pixels: left, top, right, bottom)."""
+        return [(i, _box(n, n.shown)) for i, n in enumerate(self.nodes) if n.shown is not None]
+
+    def arrowheads(self) -> list[tuple[float, float, float, int]]:
+        """Each arrowhead drawn, as the disc around it (x, y, radius) and its target's index:
+        the tip where write_svg ends the line, at the target's rim; `arrow` edge widths long."""
+        if not self.directed:
+            return []
+        out = []
+        for a, b, width, _ in self.edges:
+            s, t = self.nodes[a], self.nodes[b]
+            dx, dy = t.x - s.x, t.y - s.y
+            length = math.hypot(dx, dy)
+            if length < 1e-6:
+                continue
+            half = self.arrow * width / 2
+            back = t.r + 1 + half  # from the target's centre to the head's middle
+            out.append((t.x - dx / length * back, t.y - dy / length * back, half, b))
+        return out
 
 
 def scene(graph: nx.Graph, plan: Plan | None = None, *, title: str | None = None) -> Scene:
@@ -275,31 +297,6 @@ def _place(
         n.shown = shown
         placed.append(box)
         break
-
-
-def label_box(node: Node) -> tuple[float, float, float, float]:
-    """The box of `node`'s label as drawn (pixels: left, top, right, bottom)."""
-    if node.shown is None:
-        raise ValueError(f"{node.label!r} has no label drawn")
-    return _box(node, node.shown)
-
-
-def arrowheads(found: Scene) -> list[tuple[float, float, float, int]]:
-    """Each arrowhead drawn, as the disc around it (x, y, radius) and its target's index: the
-    tip where write_svg ends the line, at the target's rim; `arrow` edge widths long."""
-    if not found.directed:
-        return []
-    out = []
-    for a, b, width, _ in found.edges:
-        s, t = found.nodes[a], found.nodes[b]
-        dx, dy = t.x - s.x, t.y - s.y
-        length = math.hypot(dx, dy)
-        if length < 1e-6:
-            continue
-        half = found.arrow * width / 2
-        back = t.r + 1 + half  # from the target's centre to the head's middle
-        out.append((t.x - dx / length * back, t.y - dy / length * back, half, b))
-    return out
 
 
 def _cross(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

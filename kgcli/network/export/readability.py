@@ -33,9 +33,9 @@ synthetic city's must meet.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -198,11 +198,24 @@ class PictureReadability:
         return out
 
 
-def measure_picture(found: Any) -> PictureReadability:
-    """The picture measures of a drawn `kgcli.network.export.draw.Scene`."""
-    import numpy as np
+class Drawn(Protocol):
+    """What a picture measure reads of a drawn scene (`kgcli.network.export.draw.Scene`, which
+    imports this module)."""
 
-    from kgcli.network.export import draw
+    @property
+    def nodes(self) -> Sequence[Any]: ...  # each with x, y and r, in pixels
+
+    @property
+    def area(self) -> tuple[float, float]: ...
+
+    def labelled(self) -> list[tuple[int, tuple[float, float, float, float]]]: ...
+
+    def arrowheads(self) -> list[tuple[float, float, float, int]]: ...
+
+
+def measure_picture(found: Drawn) -> PictureReadability:
+    """The picture measures of a drawn scene (`kgcli.network.export.draw.scene`)."""
+    import numpy as np
 
     nodes = found.nodes
     if not nodes:
@@ -215,16 +228,14 @@ def measure_picture(found: Any) -> PictureReadability:
         cy = min(max(xy[j, 1], box[1]), box[3])
         return bool((cx - xy[j, 0]) ** 2 + (cy - xy[j, 1]) ** 2 < r[j] ** 2)
 
-    shown = [i for i, n in enumerate(nodes) if n.shown is not None]
+    shown = found.labelled()
     crossing = sum(
-        1
-        for i in shown
-        if any(on_disc(draw.label_box(nodes[i]), j) for j in range(len(nodes)) if j != i)
+        1 for i, box in shown if any(on_disc(box, j) for j in range(len(nodes)) if j != i)
     )
     labels_on_discs = crossing / len(shown) if shown else 0.0
 
     # The drawing's aspect against its area's: 1 where it fills both directions alike.
-    area_w, area_h = draw.AREA
+    area_w, area_h = found.area
     span_w = float((xy[:, 0] + r).max() - (xy[:, 0] - r).min())
     span_h = float((xy[:, 1] + r).max() - (xy[:, 1] - r).min())
     fill = 1.0
@@ -233,7 +244,7 @@ def measure_picture(found: Any) -> PictureReadability:
         fill = min(ratio, 1 / ratio)
 
     # Each arrowhead as the disc around its triangle: its tip at the end of the line drawn.
-    heads = np.array(draw.arrowheads(found), dtype=float).reshape(-1, 4)
+    heads = np.array(found.arrowheads(), dtype=float).reshape(-1, 4)
     crowded = np.zeros(len(heads), dtype=bool)
     if len(heads):
         from scipy.spatial import cKDTree
