@@ -290,3 +290,44 @@ def test_draw_works_for_a_query_network(kg, tmp_path, monkeypatch):
     _, texts, discs = _labels_and_discs(out)
     assert len(discs) == 5 and "pharmacy" in {t.text for t in texts}
     assert measure_picture(drawn[0]).failures() == []
+
+
+# --- the layout -------------------------------------------------------------------------------
+
+
+def _span(positions, radius=10.0):
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    return max(xs) - min(xs) + 2 * radius, max(ys) - min(ys) + 2 * radius
+
+
+@pytest.mark.parametrize("aspect", [1.0, 1.22, 2.0])
+def test_the_layout_takes_the_aspect_of_its_view(aspect):
+    """A tree stands upright (labels to the right of their nodes: 0.78 as wide as tall); in a
+    wide view it is stretched sideways instead of leaving the view's sides empty."""
+    from kgcli.network.export.layout import default_layout
+
+    tree = nx.relabel_nodes(nx.balanced_tree(2, 4), str)
+    positions = default_layout(tree, aspect=aspect)
+    width, height = _span(positions)
+    assert width / height == pytest.approx(aspect, rel=0.05)
+    assert default_layout(tree, aspect=aspect) == positions
+
+
+def test_a_hubs_neighbours_get_room_around_it():
+    """Twenty leaves around a hub, with a chain hanging from it: the leaves are about as far
+    apart as the chain's nodes, not crammed on a ring one edge from the hub."""
+    import math
+
+    from kgcli.network.export.layout import default_layout
+
+    graph = nx.star_graph(20)
+    nx.add_path(graph, [0, *range(21, 31)])
+    graph = nx.relabel_nodes(graph, str)
+    positions = default_layout(graph)
+    leaves = [str(i) for i in range(1, 21)]
+    nearest = min(
+        math.dist(positions[a], positions[b]) for i, a in enumerate(leaves) for b in leaves[i + 1 :]
+    )
+    chain = [math.dist(positions[str(i)], positions[str(i + 1)]) for i in range(21, 30)]
+    assert nearest >= 0.75 * sorted(chain)[len(chain) // 2]

@@ -6,8 +6,10 @@
 The picture is the export's readable default (`kgcli.network.export.plan`: the seeded layout, sizes
 by degree, one colour per class) fitted into a `WIDTH` x `HEIGHT` view, with a title, a legend
 of kinds and colours, and the labels of the largest nodes: up to `LABELS` of them, each put to
-the right, left, below or above its node, wherever it crosses no other label and no other node,
-and left out where it fits nowhere (the HTML page shows every label on hover). Both formats are
+the right, left, below, above or at a corner of its node, wherever it crosses no other label and
+no other node's disc, and left out where it fits nowhere (the HTML page shows every label on
+hover). The layout is made for the drawing's area (`picture_plan`: its aspect); arrowheads are
+`ARROW` edge widths long and end at the target's rim. Both formats are
 written by hand, streamed, with no library and nothing fetched when the page opens:
 benchmarks/bench_draw.py measured matplotlib's networkx drawing of the same picture 6x slower
 and 5x larger at 10^4 nodes, 3x slower and 5x larger at 10^5 (benchmarks/RESULTS.md); sigma.js

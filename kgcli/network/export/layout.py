@@ -6,7 +6,9 @@ nodes of one component, exact up to `EXACT_MAX` nodes and within `CUTOFF` edge l
 beyond, as in their grid variant), scaled so that its median edge is `EDGE` units long, and
 freed of overlapping discs. Then the components are packed as circles, largest first, each as
 close to the centre as it fits; isolated nodes fill a sunflower spiral around them. So a
-network's main part fills the picture instead of being squeezed between outliers. A network
+network's main part fills the picture instead of being squeezed between outliers. A hub's edges
+are longer (its neighbours want `HUB_SPACING` each around it), and the whole is stretched in its
+narrower direction towards the view's aspect (a picture's area, or square for an export). A network
 smaller than `MIN_SPAN` units across is spread out to it, so that no client that fits the view
 to it blows its discs up.
 
