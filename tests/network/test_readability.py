@@ -19,7 +19,7 @@ from kgcli.network.build import build_network
 from kgcli.network.export import write_network
 from kgcli.network.export.draw import MAX_NODES, draw, scene
 from kgcli.network.export.plan import make_plan
-from kgcli.network.export.readability import THRESHOLDS, measure
+from kgcli.network.export.readability import THRESHOLDS, measure, measure_picture
 from kgcli.network.profile import builtin_profiles, resolve_profile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,15 +168,19 @@ def test_the_largest_nodes_are_labelled_first(networks, name, tmp_path):
     assert [n.label for n in top if n.shown is None] == []
 
 
-def test_a_hub_hemmed_in_by_smaller_nodes_is_labelled_over_them():
-    """A hub whose four label places each cross a node of 0.7 times its size: its label goes
-    over a smaller node, and no smaller node's label takes its place first."""
+def test_a_hub_hemmed_in_by_smaller_nodes_is_left_unlabelled():
+    """A hub whose every label place crosses a smaller node's disc: no label is written across
+    a disc (it would read as that node's name); the HTML page shows it on hover."""
     graph = nx.Graph(title="Hub")
     around = {
         "east": (45.0, 0.0),
         "west": (-45.0, 0.0),
         "south": (0.0, 45.0),
         "north": (0.0, -45.0),
+        "ne": (35.0, -35.0),
+        "se": (35.0, 35.0),
+        "sw": (-35.0, 35.0),
+        "nw": (-35.0, -35.0),
     }
     graph.add_node("hub", label="The hub", kind="Hub")
     for name in around:
@@ -187,13 +191,24 @@ def test_a_hub_hemmed_in_by_smaller_nodes_is_labelled_over_them():
     plan.radii = {"hub": 20.0, **dict.fromkeys(around, 14.0)}
     found = scene(graph, plan)
     shown = {n.label: n.shown is not None for n in found.nodes}
-    assert shown["The hub"]
-    boxes = found.label_boxes()
-    assert not any(
-        a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-        for i, a in enumerate(boxes)
-        for b in boxes[i + 1 :]
-    )
+    assert not shown["The hub"]
+    assert measure_picture(found).labels_on_discs == 0.0
+
+
+def _picture_failures(graph: nx.Graph, path: Path) -> list[str]:
+    found = draw(graph, path)
+    return measure_picture(found).failures()
+
+
+@pytest.mark.parametrize("name", DOMAIN)
+def test_every_picture_fills_its_area_and_writes_no_label_on_a_disc(networks, name, tmp_path):
+    """What a person saw in `cluster`'s picture: a tall narrow drawing in 60% of the width,
+    labels written across other nodes' discs, arrowheads piled up at the hubs."""
+    assert _picture_failures(networks[name], tmp_path / f"{name}.svg") == []
+
+
+def test_the_city_picture_meets_the_picture_thresholds(city, tmp_path):
+    assert _picture_failures(city, tmp_path / "city.svg") == []
 
 
 def test_the_html_page_is_one_offline_file(networks, tmp_path):
@@ -248,7 +263,16 @@ def test_an_unknown_picture_format_is_one_line_and_exit_2(kg, tmp_path):
     )
 
 
-def test_draw_works_for_a_query_network(kg, tmp_path):
+def test_draw_works_for_a_query_network(kg, tmp_path, monkeypatch):
+    from kgcli.network.export import draw as drawing
+
+    drawn = []
+
+    def keep(*args, **kwargs):
+        drawn.append(draw(*args, **kwargs))
+        return drawn[-1]
+
+    monkeypatch.setattr(drawing, "draw", keep)
     out = tmp_path / "q.svg"
     query = tmp_path / "q.rq"
     query.write_text(
@@ -265,3 +289,45 @@ def test_draw_works_for_a_query_network(kg, tmp_path):
     assert result.stderr.splitlines()[0].startswith("kg: drew 5 nodes and 4 edges")
     _, texts, discs = _labels_and_discs(out)
     assert len(discs) == 5 and "pharmacy" in {t.text for t in texts}
+    assert measure_picture(drawn[0]).failures() == []
+
+
+# --- the layout -------------------------------------------------------------------------------
+
+
+def _span(positions, radius=10.0):
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    return max(xs) - min(xs) + 2 * radius, max(ys) - min(ys) + 2 * radius
+
+
+@pytest.mark.parametrize("aspect", [1.0, 1.22, 2.0])
+def test_the_layout_takes_the_aspect_of_its_view(aspect):
+    """A tree stands upright (labels to the right of their nodes: 0.78 as wide as tall); in a
+    wide view it is stretched sideways instead of leaving the view's sides empty."""
+    from kgcli.network.export.layout import default_layout
+
+    tree = nx.relabel_nodes(nx.balanced_tree(2, 4), str)
+    positions = default_layout(tree, aspect=aspect)
+    width, height = _span(positions)
+    assert width / height == pytest.approx(aspect, rel=0.05)
+    assert default_layout(tree, aspect=aspect) == positions
+
+
+def test_a_hubs_neighbours_get_room_around_it():
+    """Twenty leaves around a hub, with a chain hanging from it: the leaves are about as far
+    apart as the chain's nodes, not crammed on a ring one edge from the hub."""
+    import math
+
+    from kgcli.network.export.layout import default_layout
+
+    graph = nx.star_graph(20)
+    nx.add_path(graph, [0, *range(21, 31)])
+    graph = nx.relabel_nodes(graph, str)
+    positions = default_layout(graph)
+    leaves = [str(i) for i in range(1, 21)]
+    nearest = min(
+        math.dist(positions[a], positions[b]) for i, a in enumerate(leaves) for b in leaves[i + 1 :]
+    )
+    chain = [math.dist(positions[str(i)], positions[str(i + 1)]) for i in range(21, 30)]
+    assert nearest >= 0.75 * sorted(chain)[len(chain) // 2]

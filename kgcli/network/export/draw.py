@@ -6,8 +6,10 @@
 The picture is the export's readable default (`kgcli.network.export.plan`: the seeded layout, sizes
 by degree, one colour per class) fitted into a `WIDTH` x `HEIGHT` view, with a title, a legend
 of kinds and colours, and the labels of the largest nodes: up to `LABELS` of them, each put to
-the right, left, below or above its node, wherever it crosses no other label and no other node,
-and left out where it fits nowhere (the HTML page shows every label on hover). Both formats are
+the right, left, below, above or at a corner of its node, wherever it crosses no other label and
+no other node's disc, and left out where it fits nowhere (the HTML page shows every label on
+hover). The layout is made for the drawing's area (`picture_plan`: its aspect); arrowheads are
+`ARROW` edge widths long and end at the target's rim. Both formats are
 written by hand, streamed, with no library and nothing fetched when the page opens:
 benchmarks/bench_draw.py measured matplotlib's networkx drawing of the same picture 6x slower
 and 5x larger at 10^4 nodes, 3x slower and 5x larger at 10^5 (benchmarks/RESULTS.md); sigma.js
@@ -40,6 +42,8 @@ MAX_NODES = 2000
 WIDTH, HEIGHT = 1200, 860
 #: The legend's column on the right, the title's band on top, the margin around the drawing.
 LEGEND_WIDTH, TITLE_HEIGHT, MARGIN = 230, 56, 24
+#: The drawing's area (width, height), between the title, the legend and the margins.
+AREA = (WIDTH - LEGEND_WIDTH - 2 * MARGIN, HEIGHT - TITLE_HEIGHT - 2 * MARGIN)
 FONT = 13.0
 #: Pixels per layout unit at most (a 100-unit edge is at most 80 pixels long).
 MAX_SCALE = 0.8
@@ -48,6 +52,8 @@ DERIVED_DASH = ' stroke-dasharray="5 4"'
 #: How many of the largest nodes get a label, at most.
 LABELS = 40
 LABEL_CHARS = 30
+#: An arrowhead's length, in edge widths (SVG markers scale with the stroke), at most.
+ARROW = 4.5
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -102,20 +108,42 @@ class Scene:
     edges: list[tuple[int, int, float, str, bool]]  # source, target, width, label, derived
     legend: list[tuple[str, str, int]]  # kind, colour, count
     data: list[dict[str, Any]] = field(default_factory=list)  # each node's attributes
+    arrow: float = ARROW  # an arrowhead's length, in edge widths
+    area: tuple[float, float] = AREA  # the drawing's area, in pixels
 
     def label_boxes(self) -> list[tuple[float, float, float, float]]:
         return [_box(n, n.shown) for n in self.nodes if n.shown is not None]
+
+    def labelled(self) -> list[tuple[int, tuple[float, float, float, float]]]:
+        """Each drawn label's node index and box (pixels: left, top, right, bottom)."""
+        return [(i, _box(n, n.shown)) for i, n in enumerate(self.nodes) if n.shown is not None]
+
+    def arrowheads(self) -> list[tuple[float, float, float, int]]:
+        """Each arrowhead drawn, as the disc around it (x, y, radius) and its target's index:
+        the tip where write_svg ends the line, at the target's rim; `arrow` edge widths long."""
+        if not self.directed:
+            return []
+        out = []
+        for a, b, width, _ in self.edges:
+            s, t = self.nodes[a], self.nodes[b]
+            dx, dy = t.x - s.x, t.y - s.y
+            length = math.hypot(dx, dy)
+            if length < 1e-6:
+                continue
+            half = self.arrow * width / 2
+            back = t.r + 1 + half  # from the target's centre to the head's middle
+            out.append((t.x - dx / length * back, t.y - dy / length * back, half, b))
+        return out
 
 
 def scene(graph: nx.Graph, plan: Plan | None = None, *, title: str | None = None) -> Scene:
     """Place the network in the picture: nodes, edges, labels, legend."""
     check_drawable(graph)
     if plan is None:
-        plan = make_plan(graph)
+        plan = picture_plan(graph)
     positions = plan.positions or {}
     radii = plan.radii
-    area_w = WIDTH - LEGEND_WIDTH - 2 * MARGIN
-    area_h = HEIGHT - TITLE_HEIGHT - 2 * MARGIN
+    area_w, area_h = AREA
     scale, x0, y0, x1, y1 = fit_scale(positions, radii, area_w, area_h, margin=0)
     # A small network is not blown up: an edge stays at most MAX_SCALE * 100 pixels long.
     scale = min(scale, MAX_SCALE)
@@ -158,7 +186,28 @@ def scene(graph: nx.Graph, plan: Plan | None = None, *, title: str | None = None
         f"size: {plan.size_by or 'degree'}; colour: kind"
     )
     data = [_attributes(d) for _, d in graph.nodes(data=True)]
-    return Scene(_clean(name), subtitle, graph.is_directed(), nodes, edges, legend, data)
+    # Arrowheads shrink with the discs (never below 2 edge widths): at 700 nodes, heads as
+    # long as at 40 would bury the small discs they point at.
+    arrow = round(max(2.0, ARROW * min(1.0, scale / MAX_SCALE)), 2)
+    return Scene(_clean(name), subtitle, graph.is_directed(), nodes, edges, legend, data, arrow)
+
+
+def picture_plan(
+    graph: nx.Graph,
+    *,
+    size_by: str | None = None,
+    size_scale: str = "sqrt",
+    layout: str = "auto",
+    seed: int = 42,
+) -> Plan:
+    """The export's plan, with the default layout made for the picture's area (its aspect)."""
+    if layout != "auto":
+        return make_plan(graph, size_by=size_by, size_scale=size_scale, layout=layout, seed=seed)
+    from kgcli.network.export.layout import default_layout
+
+    plan = make_plan(graph, size_by=size_by, size_scale=size_scale, layout="none", seed=seed)
+    plan.positions = default_layout(graph, plan.radii, seed=seed, aspect=AREA[0] / AREA[1])
+    return plan
 
 
 def _edge_data(graph: nx.Graph) -> Iterator[tuple[Any, Any, Mapping[str, Any]]]:
@@ -203,28 +252,20 @@ def _box(node: Node, shown: tuple[float, float, str]) -> tuple[float, float, flo
 
 def _place_labels(nodes: list[Node]) -> None:
     """Label the largest nodes, largest first, where the label crosses no other label and no
-    other node.
-
-    Each node takes its place before any smaller node is looked at: first where its label hides
-    no node, else over nodes ranked below it (a hub's label among its leaves and neighbours),
-    never over another label. So a node goes unlabelled only where every place crosses the label
-    or the disc of a node ranked above it, or the picture's edge. (Before, a label could not hide
-    a node of more than 0.6 times its size, whatever their ranks: `cluster`'s largest node, a hub
-    among nodes two thirds its size, went unlabelled.)
+    other node's disc: a name written across a disc reads as that node's. A label that fits
+    nowhere is left out (the HTML page shows it on hover); the layout gives the largest nodes
+    room, so few are. (Before, a label could cover smaller nodes' discs.)
     """
     from scipy.spatial import cKDTree
 
     if not nodes:
         return
     order = sorted(range(len(nodes)), key=lambda i: (-nodes[i].r, nodes[i].label))
-    rank = {i: place for place, i in enumerate(order)}
     tree = cKDTree([(n.x, n.y) for n in nodes])
     reach = max(n.r for n in nodes)
     placed: list[tuple[float, float, float, float]] = []
     for i in order[:LABELS]:
-        for avoid_nodes in (True, False):
-            if nodes[i].shown is None:
-                _place(nodes, i, tree, reach, placed, avoid_nodes, rank)
+        _place(nodes, i, tree, reach, placed)
 
 
 def _place(
@@ -233,16 +274,20 @@ def _place(
     tree: Any,
     reach: float,
     placed: list[tuple[float, float, float, float]],
-    avoid_nodes: bool,
-    rank: Mapping[int, int],
 ) -> None:
     n = nodes[i]
     pad = n.r + 3
+    # Right, left, below, above, then the four corners.
+    corner = n.r * 0.75 + 2
     for shown in (
         (n.x + pad, n.y + FONT * 0.35, "start"),
         (n.x - pad, n.y + FONT * 0.35, "end"),
         (n.x, n.y + pad + FONT * 0.8, "middle"),
         (n.x, n.y - pad - 2, "middle"),
+        (n.x + corner, n.y + corner + FONT * 0.8, "start"),
+        (n.x + corner, n.y - corner - 2, "start"),
+        (n.x - corner, n.y + corner + FONT * 0.8, "end"),
+        (n.x - corner, n.y - corner - 2, "end"),
     ):
         box = _box(n, shown)
         if box[0] < 2 or box[2] > WIDTH - LEGEND_WIDTH or box[1] < TITLE_HEIGHT:
@@ -252,8 +297,7 @@ def _place(
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         half = math.hypot(box[2] - box[0], box[3] - box[1]) / 2 + reach
         near = tree.query_ball_point((cx, cy), half)
-        hidden = [j for j in near if j != i and _disc_cross(box, nodes[j])]
-        if hidden and (avoid_nodes or any(rank[j] < rank[i] for j in hidden)):
+        if any(j != i and _disc_cross(box, nodes[j]) for j in near):
             continue
         n.shown = shown
         placed.append(box)
@@ -288,7 +332,8 @@ def write_svg(found: Scene, out: BinaryIO, *, interactive: bool = False) -> None
     put(f"<title>{text(found.title)}</title>\n")
     put(
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+        f'markerWidth="{found.arrow:g}" markerHeight="{found.arrow:g}" '
+        'orient="auto-start-reverse">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#8a8a8a"/></marker></defs>\n'
     )
     put(f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>\n')
@@ -460,7 +505,7 @@ def draw(
     check_drawable(graph)
     if layout in (None, "none"):
         layout = "auto"  # a picture needs positions
-    plan = make_plan(graph, size_by=size_by, size_scale=size_scale, layout=layout, seed=seed)
+    plan = picture_plan(graph, size_by=size_by, size_scale=size_scale, layout=layout, seed=seed)
     found = scene(graph, plan, title=title)
     with atomic_write(path) as out:
         if chosen == "svg":

@@ -6,7 +6,9 @@ nodes of one component, exact up to `EXACT_MAX` nodes and within `CUTOFF` edge l
 beyond, as in their grid variant), scaled so that its median edge is `EDGE` units long, and
 freed of overlapping discs. Then the components are packed as circles, largest first, each as
 close to the centre as it fits; isolated nodes fill a sunflower spiral around them. So a
-network's main part fills the picture instead of being squeezed between outliers. A network
+network's main part fills the picture instead of being squeezed between outliers. A hub's edges
+are longer (its neighbours want `HUB_SPACING` each around it), and the whole is stretched in its
+narrower direction towards the view's aspect (a picture's area, or square for an export). A network
 smaller than `MIN_SPAN` units across is spread out to it, so that no client that fits the view
 to it blows its discs up.
 
@@ -34,6 +36,8 @@ RADIUS_MIN, RADIUS_MAX = 10.0, 30.0
 #: within CUTOFF edge lengths.
 EXACT_MAX = 600
 CUTOFF = 3.0
+#: The room a hub's neighbours want around it, each, along its ring (units).
+HUB_SPACING = 90.0
 #: Above this many nodes, no force layout: components are packed, their nodes on spirals.
 FORCE_MAX = 50_000
 #: The least width or height of a layout, in units: at this span a view 1000 pixels wide
@@ -50,8 +54,10 @@ def default_layout(
     *,
     seed: int = 42,
     iterations: int | None = None,
+    aspect: float = 1.0,
 ) -> dict[Any, tuple[float, float]]:
-    """Positions for every node of `graph`: same graph and seed, same positions."""
+    """Positions for every node of `graph`: same graph and seed, same positions. `aspect`: the
+    width / height of the view it is meant for; the layout is stretched towards it."""
     import numpy as np
 
     nodes = sorted(graph, key=str)
@@ -85,11 +91,35 @@ def default_layout(
             pos[members] = _spiral(len(members), EDGE) + rng.uniform(-1, 1, (len(members), 2))
         pos[members] = _separate(_level(pos[members]), r[members])
     _pack(pos, r, groups)
+    _fill(pos, r, aspect)
     _spread(pos, r)
     labels = [str(graph.nodes[node].get("label", node)) for node in nodes]
     _make_room_for_labels(pos, r, labels)
     rounded = [(round(float(x), 2), round(float(y), 2)) for x, y in pos]
     return dict(zip(nodes, rounded, strict=True))
+
+
+#: How far a layout is stretched, at most, in one direction to fill its view's aspect.
+STRETCH_MAX = 3.0
+
+
+def _fill(pos: np.ndarray, r: np.ndarray, aspect: float) -> None:
+    """Stretch the layout (in place) in its narrower direction until its width / height is the
+    view's `aspect`: a tall tree in a wide picture would leave the picture's sides empty while
+    its nodes crowd. Stretching only moves nodes apart, so no discs come to overlap."""
+    if len(pos) < 2 or aspect <= 0:
+        return
+    low, high = (pos - r[:, None]).min(0), (pos + r[:, None]).max(0)
+    width, height = (float(v) for v in high - low)
+    if width <= 0 or height <= 0:
+        return
+    middle = (low + high) / 2
+    if width / height < aspect:
+        pos[:, 0] = middle[0] + (pos[:, 0] - middle[0]) * min(aspect * height / width, STRETCH_MAX)
+    else:
+        pos[:, 1] = middle[1] + (pos[:, 1] - middle[1]) * min(
+            width / (aspect * height), STRETCH_MAX
+        )
 
 
 def _spread(pos: np.ndarray, r: np.ndarray) -> None:
@@ -242,8 +272,14 @@ def _stress(
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import shortest_path
 
-    matrix = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
-    hops = shortest_path(matrix.tocsr(), method="D", directed=False, unweighted=True)
+    # A hub's edges are longer, so that its neighbours fit around it: a ring of `degree`
+    # nodes HUB_SPACING apart (a disc and a short label each) needs a radius of
+    # degree * HUB_SPACING / 2 pi; no edge is shorter than EDGE.
+    degree = np.bincount(edges.ravel(), minlength=n).astype(float)
+    hub = np.maximum(degree[edges[:, 0]], degree[edges[:, 1]])
+    length = np.maximum(1.0, hub * HUB_SPACING / (2 * math.pi * EDGE))
+    matrix = coo_matrix((length, (edges[:, 0], edges[:, 1])), shape=(n, n))
+    hops = shortest_path(matrix.tocsr(), method="D", directed=False)
     hops[~np.isfinite(hops)] = hops[np.isfinite(hops)].max() + 1
     # Classical scaling: the two main axes of the double-centred squared distances.
     square = hops**2

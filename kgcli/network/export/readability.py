@@ -15,14 +15,27 @@ drawn in `font` pixel text to the right of their node (sigma.js's place for them
   neighbours and says the network is tiny).
 
 `THRESHOLDS` are what the default export of every built-in profile and of a synthetic city
-network must meet (tests/test_readability.py).
+network must meet (tests/network/test_readability.py).
+
+A picture (`kgcli.network.export.draw`) is also measured as drawn (`measure_picture`), with the
+labels where the picture puts them and the arrowheads it draws:
+
+- `labels_on_discs`: the share of the drawn labels that cross another node's disc (0 is best:
+  a name written across a disc reads as that node's);
+- `fill`: how much of the drawing area the drawing fills in its thinner direction, against the
+  other (1 is best: a tall narrow drawing in a wide area leaves half of it empty);
+- `arrow_crowding`: the share of arrowheads that cross another arrowhead or another node's disc
+  (0 is best).
+
+`PICTURE_THRESHOLDS` are what every built-in profile's picture, a `--query` network's and the
+synthetic city's must meet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -35,6 +48,8 @@ TOP_LABELS = 20
 CHAR_WIDTH = 0.55
 #: What "readable" means for the default export.
 THRESHOLDS = {"overlap": 0.0, "main_share": 0.15, "label_collisions": 0.3, "disc": 40.0}
+#: What "readable" means for a picture, as drawn.
+PICTURE_THRESHOLDS = {"labels_on_discs": 0.0, "fill": 0.75, "arrow_crowding": 0.35}
 
 
 @dataclass(frozen=True)
@@ -159,3 +174,98 @@ def as_dict(found: Readability) -> dict[str, Any]:
         "label_collisions": found.label_collisions,
         "disc": found.disc,
     }
+
+
+@dataclass(frozen=True)
+class PictureReadability:
+    """The measures of one picture, as drawn (pixels)."""
+
+    labels_on_discs: float
+    fill: float
+    arrow_crowding: float
+
+    def failures(self, thresholds: Mapping[str, float] = PICTURE_THRESHOLDS) -> list[str]:
+        """The measures that miss their threshold, as `name value (limit)` texts."""
+        out = []
+        if self.labels_on_discs > thresholds["labels_on_discs"]:
+            out.append(
+                f"labels_on_discs {self.labels_on_discs:.3f} > {thresholds['labels_on_discs']}"
+            )
+        if self.fill < thresholds["fill"]:
+            out.append(f"fill {self.fill:.3f} < {thresholds['fill']}")
+        if self.arrow_crowding > thresholds["arrow_crowding"]:
+            out.append(f"arrow_crowding {self.arrow_crowding:.3f} > {thresholds['arrow_crowding']}")
+        return out
+
+
+class Drawn(Protocol):
+    """What a picture measure reads of a drawn scene (`kgcli.network.export.draw.Scene`, which
+    imports this module)."""
+
+    @property
+    def nodes(self) -> Sequence[Any]: ...  # each with x, y and r, in pixels
+
+    @property
+    def area(self) -> tuple[float, float]: ...
+
+    def labelled(self) -> list[tuple[int, tuple[float, float, float, float]]]: ...
+
+    def arrowheads(self) -> list[tuple[float, float, float, int]]: ...
+
+
+def measure_picture(found: Drawn) -> PictureReadability:
+    """The picture measures of a drawn scene (`kgcli.network.export.draw.scene`)."""
+    import numpy as np
+
+    nodes = found.nodes
+    if not nodes:
+        return PictureReadability(0.0, 1.0, 0.0)
+    xy = np.array([(n.x, n.y) for n in nodes])
+    r = np.array([n.r for n in nodes])
+
+    def on_disc(box: tuple[float, ...], j: int) -> bool:
+        cx = min(max(xy[j, 0], box[0]), box[2])
+        cy = min(max(xy[j, 1], box[1]), box[3])
+        return bool((cx - xy[j, 0]) ** 2 + (cy - xy[j, 1]) ** 2 < r[j] ** 2)
+
+    shown = found.labelled()
+    crossing = sum(
+        1 for i, box in shown if any(on_disc(box, j) for j in range(len(nodes)) if j != i)
+    )
+    labels_on_discs = crossing / len(shown) if shown else 0.0
+
+    # The drawing's aspect against its area's: 1 where it fills both directions alike.
+    area_w, area_h = found.area
+    span_w = float((xy[:, 0] + r).max() - (xy[:, 0] - r).min())
+    span_h = float((xy[:, 1] + r).max() - (xy[:, 1] - r).min())
+    fill = 1.0
+    if len(nodes) > 1 and span_w > 0 and span_h > 0:
+        ratio = (span_w / area_w) / (span_h / area_h)
+        fill = min(ratio, 1 / ratio)
+
+    # Each arrowhead as the disc around its triangle: its tip at the end of the line drawn.
+    heads = np.array(found.arrowheads(), dtype=float).reshape(-1, 4)
+    crowded = np.zeros(len(heads), dtype=bool)
+    if len(heads):
+        from scipy.spatial import cKDTree
+
+        centres, hr, target = heads[:, :2], heads[:, 2], heads[:, 3].astype(int)
+        pairs = cKDTree(centres).query_pairs(2 * float(hr.max()), output_type="ndarray")
+        if len(pairs):
+            d2 = ((centres[pairs[:, 0]] - centres[pairs[:, 1]]) ** 2).sum(-1)
+            hit = pairs[d2 < (hr[pairs[:, 0]] + hr[pairs[:, 1]]) ** 2]
+            crowded[hit.ravel()] = True
+        near = cKDTree(xy).query_ball_point(centres, hr + float(r.max()))
+        for k, js in enumerate(near):
+            if crowded[k]:
+                continue
+            # The tip touches its own target's rim: only other nodes' discs count.
+            crowded[k] = any(
+                j != target[k]
+                and (xy[j, 0] - centres[k, 0]) ** 2 + (xy[j, 1] - centres[k, 1]) ** 2
+                < (r[j] + hr[k]) ** 2
+                for j in js
+            )
+    crowded_count = int(crowded.sum())
+    arrow_crowding = crowded_count / len(heads) if len(heads) else 0.0
+    return PictureReadability(round(labels_on_discs, 6), round(fill, 6), round(arrow_crowding, 6))
