@@ -230,7 +230,7 @@ def _build(
         from kgcli.engine.catalogue import Catalogue, resolve
         from kgcli.engine.params import parse_assignments
         from kgcli.engine.query import prepare, run
-        from kgcli.network.build import network_from_result
+        from kgcli.network.build import network_from_result, stated_view
 
         named = resolve(query, Catalogue(STATE["queries"]))
         prepared = prepare(named, parse_assignments(params or []))
@@ -239,6 +239,12 @@ def _build(
         opened = _open(source, deadline)
         with deadline.step("query") as seconds:
             result = run(opened, prepared, timeout=seconds)
+        # With --infer, the same query over the stated triples alone says which edges are stated.
+        view = stated_view(opened)
+        stated = None
+        if view is not None:
+            with deadline.step("query") as seconds:
+                stated = run(view, prepared, timeout=seconds)
         with deadline.step("query") as seconds:
             graph = network_from_result(
                 result,
@@ -251,6 +257,7 @@ def _build(
                 source=opened,
                 timeout=seconds,
                 multi=multi,
+                stated=stated,
             )
         if graph.number_of_nodes() == 0:
             raise UsageError(

@@ -274,3 +274,27 @@ def test_no_new_column_without_infer(tmp_path):
     out = tmp_path / "c.gexf"
     assert kg("network", "export", "-o", str(out)).exit_code == 0
     assert "provenance" not in Path(out).read_text(encoding="utf-8")
+
+
+def test_a_query_network_with_infer_marks_its_edges_too(tmp_path):
+    """`--query` ran only over stated + derived; its stated edges are the same query's edges
+    without --infer, and every other edge is derived."""
+    query = tmp_path / "located.rq"
+    query.write_text(
+        "PREFIX kg: <https://w3id.org/kgcli/ontology#>\n"
+        "SELECT ?source ?target WHERE { ?source kg:locatedIn ?target }\n",
+        encoding="utf-8",
+    )
+
+    def edges(*extra: str) -> dict[tuple[str, str], str | None]:
+        out = tmp_path / f"q{len(extra)}.graphml"
+        result = kg("network", "export", "--query", str(query), *extra, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        back = nx.read_graphml(out)
+        iri = {n: d["iri"] for n, d in back.nodes(data=True)}
+        return {(iri[u], iri[v]): d.get("provenance") for u, v, d in back.edges(data=True)}
+
+    plain, marked = edges(), edges("--infer")
+    assert set(plain.values()) == {None}
+    assert {pair for pair, p in marked.items() if p == "stated"} == set(plain)
+    assert set(marked.values()) == {"stated", "derived"}
