@@ -188,8 +188,10 @@ def test_path_exact_csv(kg):
         "step,subjectLabel,predicateLabel,objectLabel,direction,subject,predicate,object\r\n"
         f"1,a manager of Wego Holding,member of,Wego Holding,forward,{KGR}wego-holding-manager,"
         f"http://www.w3.org/ns/org#memberOf,{KGR}wego-holding\r\n"
-        f"2,Wego Holding,located in,Huacao Town,forward,{KGR}wego-holding,"
-        f"https://w3id.org/kgcli/ontology#locatedIn,{KGR}huacao-town\r\n"
+        # Two relations join the pair (located in; explains its location in, #16's shortcut for
+        # the manager's reason): a step names the smallest kind.
+        f"2,Wego Holding,explains its location in,Huacao Town,forward,{KGR}wego-holding,"
+        f"https://w3id.org/kgcli/ontology#explainsLocationIn,{KGR}huacao-town\r\n"
     )
 
 
@@ -243,9 +245,10 @@ def test_export_gephi_csv_writes_two_files(kg, tmp_path):
         (("analyze", "-q", "resource-sharing-pairs"), 2, "resource-sharing-pairs: a network query"),
         (("path", "Fahua Pagode", "Jiading"), 2, "did you mean 'Fahua Pagoda'?"),
         (
-            ("path", "Liu Jiren", "Qin Xiaorui"),
+            ("path", "-P", "co-location", "Neosoft Holding", "Yunnan Baiyao"),
             1,
-            "no path between 'Liu Jiren' and 'Qin Xiaorui': they are in different components",
+            "no path between 'Neosoft Holding' and 'Yunnan Baiyao': they are in different "
+            "components",
         ),
         (("export", "-o", "out.xlsx"), 2, "cannot tell the network format of 'out.xlsx'"),
         (("analyze", "--sort", "closeness"), 2, "--sort 'closeness' is not a computed metric"),
@@ -313,8 +316,8 @@ def test_community_falls_back_to_louvain_without_igraph(kg, monkeypatch):
     )
     assert result.stderr == (
         "kg: Leiden needs igraph (pip install 'kgcli[fast]'): communities by Louvain instead\n"
-        "kg: community: Louvain (networkx, seed 42, resolution 1): 9 communities, "
-        "modularity 0.6899\n"
+        "kg: community: Louvain (networkx, seed 42, resolution 1): 7 communities, "
+        "modularity 0.6474\n"
     )
 
 
@@ -327,8 +330,8 @@ def test_community_is_leiden_with_its_resolution(kg):
     )
     assert ok(result).startswith("id,label,kind,leiden\r\n")
     assert result.stderr == (
-        "kg: community: Leiden (igraph, seed 42, resolution 2): 12 communities, "
-        "modularity 0.4973, every one connected\n"
+        "kg: community: Leiden (igraph, seed 42, resolution 2): 9 communities, "
+        "modularity 0.4629, every one connected\n"
     )
 
 
