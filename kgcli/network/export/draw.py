@@ -124,7 +124,7 @@ class Scene:
         if not self.directed:
             return []
         out = []
-        for a, b, width, _ in self.edges:
+        for a, b, width, *_ in self.edges:
             s, t = self.nodes[a], self.nodes[b]
             dx, dy = t.x - s.x, t.y - s.y
             length = math.hypot(dx, dy)
