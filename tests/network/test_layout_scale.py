@@ -4,7 +4,7 @@ large sparse networks come out as readable as small ones. Work is counted, never
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import networkx as nx
 import numpy as np
@@ -31,7 +31,7 @@ class _CountingTree(scipy.spatial.cKDTree):
 
     found: ClassVar[list[int]] = []
 
-    def query_pairs(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def query_pairs(self, *args: Any, **kwargs: Any) -> Any:
         pairs = super().query_pairs(*args, **kwargs)
         _CountingTree.found.append(len(pairs))
         return pairs
