@@ -243,12 +243,14 @@ def _forces(
         from scipy.spatial import cKDTree
 
         nearest, _ = cKDTree(pos).query(pos, k=2)
-        scale = max(scale, ROOM / max(float(np.median(nearest[:, 1])), 1e-9))
+        close = float(np.percentile(nearest[:, 1], ROOM_SHARE))
+        scale = max(scale, ROOM / max(close, 1e-9))
     return (pos - pos.mean(0)) * scale
 
 
-#: The distance, in units, the median node of a large component gets to its nearest one.
-ROOM = 3 * RADIUS_MIN
+#: The distance, in units, all but ROOM_SHARE % of a large component's nodes get to their
+#: nearest one: two of the smallest discs side by side.
+ROOM, ROOM_SHARE = 2 * RADIUS_MIN + DISC_GAP, 10.0
 
 #: The neighbour pairs of the cutoff repulsion are found every REFRESH steps, within SKIN
 #: times the reach, so that most nodes coming into reach between two searches feel it (the
