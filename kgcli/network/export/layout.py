@@ -3,7 +3,8 @@
 Every export has positions. Each connected component is laid out on its own by a force model
 (Fruchterman & Reingold's springs: attraction d²/L along edges, repulsion L²/d between the
 nodes of one component, exact up to `EXACT_MAX` nodes and within `CUTOFF` edge lengths
-beyond, as in their grid variant), scaled so that its median edge is `EDGE` units long, and
+or `NEIGHBOURHOOD` node spacings beyond, as in their grid variant), scaled so that its median
+edge is `EDGE` units long (a large one further, until its nodes have room for their discs), and
 freed of overlapping discs. Then the components are packed as circles, largest first, each as
 close to the centre as it fits; isolated nodes fill a sunflower spiral around them. So a
 network's main part fills the picture instead of being squeezed between outliers. A network
