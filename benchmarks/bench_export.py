@@ -2,12 +2,20 @@
 
     python benchmarks/bench_export.py            # 10^5 nodes / 10^6 edges, 3 runs, Markdown
     python benchmarks/bench_export.py --quick    # 10^4 nodes / 10^5 edges, the quick check
+    python benchmarks/bench_export.py --layout   # the default layout alone, before and after
 
 Each run times one export of the same synthetic network (a MultiDiGraph shaped like the ones
 `kg network` builds: IRIs, labels, kinds, typed attributes, parallel predicates) to a file; runs
-alternate between the two writers so drift on a shared machine hits both. Peak memory is what
-tracemalloc sees the export allocate beyond the graph itself, in a separate run, because tracing
-slows Python down.
+alternate between the writers so drift on a shared machine hits all. Ours is timed twice: the
+default export (the layout, `kgcli.network.export.layout`, then the writer) and the writer alone
+(`layout=None`, `--layout none`), which is what networkx's writes (no positions). Peak memory is
+what tracemalloc sees the export allocate beyond the graph itself, in a separate run, because
+tracing slows Python down.
+
+`--layout` times `default_layout` alone at 10^3, 10^4 and 5*10^4 nodes (2.4 edges a node, as the
+city's network), against the layout module of a git revision (`--before`, by default the last
+one before #18 made it scale), loaded from `git show`, in the same run; above `--before-max`
+nodes the old one is not run (it takes many minutes).
 """
 
 from __future__ import annotations
@@ -18,12 +26,15 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
+import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -70,14 +81,23 @@ def ours(graph: nx.MultiDiGraph, path: Path) -> None:
     write_network(graph, path, size_by="pagerank")
 
 
+def ours_writer(graph: nx.MultiDiGraph, path: Path) -> None:
+    write_network(graph, path, size_by="pagerank", layout=None)
+
+
 def networkx_gexf(graph: nx.MultiDiGraph, path: Path) -> None:
     nx.write_gexf(graph, path, version="1.3")
 
 
+#: Our writer alone, the ratios' base; our default export (layout + writer); networkx's.
+WRITER, DEFAULT, NETWORKX = "kgcli writer alone", "kgcli default (layout + writer)", "networkx"
 WRITERS: dict[str, Callable[[nx.MultiDiGraph, Path], None]] = {
-    "kgcli (streaming)": ours,
-    "networkx.write_gexf": networkx_gexf,
+    WRITER: ours_writer,
+    DEFAULT: ours,
+    NETWORKX: networkx_gexf,
 }
+#: The last revision before the default layout was made to scale (#18).
+BEFORE = "d8a65d6"
 
 
 def timed(write: Callable[[nx.MultiDiGraph, Path], None], graph: nx.MultiDiGraph, path: Path):
@@ -96,11 +116,66 @@ def peak(write: Callable[[nx.MultiDiGraph, Path], None], graph: nx.MultiDiGraph,
     return top
 
 
+def layout_before(revision: str) -> Any:
+    """`kgcli.network.export.layout` as it was at `revision`, loaded from `git show`."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "show", f"{revision}:kgcli/network/export/layout.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = types.ModuleType(f"layout_{revision}")
+    exec(compile(source, f"layout.py@{revision}", "exec"), module.__dict__)
+    return module
+
+
+def bench_layout(args: argparse.Namespace) -> None:
+    """The default layout alone, this revision against `args.before`, same run."""
+    from kgcli.network.export import layout
+    from kgcli.network.export.plan import make_plan
+
+    layouts = {"after": layout, "before": layout_before(args.before)}
+    for module in layouts.values():  # imports and first calls outside the timing
+        module.default_layout(synthetic(60, 144))
+    print(f"# The default layout alone: this revision against {args.before}, same run\n")
+    print("| network | before (s) | after (s) | before / after |")
+    print("|---|---:|---:|---:|")
+    for nodes in (1_000, 10_000, 50_000):
+        graph = synthetic(nodes, int(nodes * 2.4))
+        radii = make_plan(graph, size_by="pagerank", layout=None).radii
+        runs = args.runs if nodes <= 10_000 else 1
+        times: dict[str, list[float]] = {"after": [], "before": []}
+        for _ in range(runs):
+            for name, module in layouts.items():
+                if name == "before" and nodes > args.before_max:
+                    continue
+                gc.collect()
+                began = time.perf_counter()
+                module.default_layout(graph, radii, seed=42)
+                times[name].append(time.perf_counter() - began)
+                print(f"{nodes:,} nodes {name}: {times[name][-1]:.2f} s", file=sys.stderr)
+        after = statistics.median(times["after"])
+        if times["before"]:
+            before = statistics.median(times["before"])
+            cells = f"{before:.2f} | {after:.2f} | {before / after:.1f}x"
+        else:
+            cells = f"not run (over {args.before_max:,} nodes) | {after:.2f} |"
+        print(f"| {nodes:,} nodes / {int(nodes * 2.4):,} edges | {cells} |")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10^4 nodes / 10^5 edges")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--layout", action="store_true", help="the default layout alone")
+    parser.add_argument("--before", default=BEFORE, help="the revision to compare the layout to")
+    parser.add_argument("--before-max", type=int, default=10_000, help="nodes; none above")
     args = parser.parse_args(argv)
+    if args.layout:
+        bench_layout(args)
+        return 0
     sizes = [(10_000, 100_000)] if args.quick else [(10_000, 100_000), (100_000, 1_000_000)]
 
     print("# GEXF export: kgcli's streaming writer vs networkx.write_gexf\n")
@@ -133,11 +208,14 @@ def main(argv: list[str] | None = None) -> int:
                     f"({min(runs):.2f}-{max(runs):.2f}) | {peaks[name]:.1f} | "
                     f"{sizes_mb[name]:.1f} |"
                 )
-            ratio = statistics.median(times["networkx.write_gexf"]) / statistics.median(
-                times["kgcli (streaming)"]
-            )
-            memory = peaks["networkx.write_gexf"] / max(peaks["kgcli (streaming)"], 1e-9)
-            print(f"| {label} | **ratio** | **{ratio:.1f}x faster** | **{memory:.0f}x less** | |")
+            theirs = statistics.median(times[NETWORKX])
+            for name in (WRITER, DEFAULT):
+                ratio = theirs / statistics.median(times[name])
+                memory = peaks[NETWORKX] / max(peaks[name], 1e-9)
+                print(
+                    f"| {label} | **networkx / {name}** | **{ratio:.2f}x** | "
+                    f"**{memory:.0f}x less** | |"
+                )
             del graph
     return 0
 

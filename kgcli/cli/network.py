@@ -557,16 +557,18 @@ def export(
     if picture:
         _draw(graph, output, None, size_by, size_scale, layout, seed, None)
         return
-    legend = write_network(
-        graph,
-        output,
-        fmt=export_format,
-        gexf_version=gexf_version,
-        size_by=size_by,
-        size_scale=size_scale,
-        layout=layout,
-        seed=seed,
-    )
+    with _progress() as progress:  # a bar for a layout of thousands of nodes
+        legend = write_network(
+            graph,
+            output,
+            fmt=export_format,
+            gexf_version=gexf_version,
+            size_by=size_by,
+            size_scale=size_scale,
+            layout=layout,
+            seed=seed,
+            progress=progress,
+        )
     typer.echo(
         f"kg: wrote {graph.number_of_nodes()} nodes and {graph.number_of_edges()} edges "
         f"to {output}",

@@ -36,6 +36,8 @@ from kgcli.errors import UsageError
 from kgcli.network.export.plan import LAYOUTS, palette
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import networkx as nx
 
 __all__ = ["EXPORT_FORMATS", "LAYOUTS", "format_for", "legend_rows", "palette", "write_network"]
@@ -81,8 +83,10 @@ def write_network(
     size_scale: str = "sqrt",
     layout: str | None = "auto",
     seed: int = 42,
+    progress: Callable[[str, float | None], None] | None = None,
 ) -> dict[str, str]:
-    """Write `graph` to `path` atomically; return the legend, kind -> `#rrggbb`."""
+    """Write `graph` to `path` atomically; return the legend, kind -> `#rrggbb`. `progress`:
+    told as a long layout starts and ends (`kgcli.network.export.plan.make_plan`)."""
     from kgcli.atomic import atomic_write
     from kgcli.network.export.plan import make_plan
 
@@ -91,7 +95,14 @@ def write_network(
         from kgcli.network.export.gexf import check_version
 
         check_version(gexf_version)  # before the survey, which may take a while
-    plan = make_plan(graph, size_by=size_by, size_scale=size_scale, layout=layout, seed=seed)
+    plan = make_plan(
+        graph,
+        size_by=size_by,
+        size_scale=size_scale,
+        layout=layout,
+        seed=seed,
+        progress=progress,
+    )
     if chosen == "gexf":
         from kgcli.network.export.gexf import write_gexf
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -457,6 +458,11 @@ def colour_key(data: Mapping[str, Any]) -> str | None:
     return None if kind is None else str(kind)
 
 
+#: From this many nodes a layout takes a second or more (the default one about 2 s at 3,000
+#: nodes on a shared 2-core machine, `benchmarks/bench_export.py --layout`): the CLI shows it.
+LAYOUT_PROGRESS_MIN = 3_000
+
+
 def make_plan(
     graph: nx.Graph,
     *,
@@ -464,12 +470,16 @@ def make_plan(
     size_scale: str = "sqrt",
     layout: str | None = "auto",
     seed: int = 42,
+    progress: Callable[[str, float | None], None] | None = None,
 ) -> Plan:
     """Survey the graph and fix its colours, sizes and positions.
 
     `size_by`: a numeric node attribute (default: `degree`, the node's attribute if it has one,
     else counted here; `none`: every node the same size). `layout`: `auto` (the default,
     `kgcli.network.export.layout`), a networkx layout of `LAYOUTS`, or `none`/None for no positions.
+    `progress` is told `("layout", None)` as a layout of `LAYOUT_PROGRESS_MIN` nodes or more
+    starts and `("layout", seconds)` as it ends, as `kgcli.network.analyze.analyze` tells its
+    metrics.
     """
     if layout is not None and layout not in LAYOUTS:
         raise UsageError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
@@ -489,6 +499,11 @@ def make_plan(
     legend: dict[str, str] = {}
     for key, kind in sorted(keys.items(), key=lambda kv: (order.get(kv[1], len(order)), kv[1])):
         legend.setdefault(kind, colours[key])
+    told = progress is not None and layout not in (None, "none")
+    told = told and graph.number_of_nodes() >= LAYOUT_PROGRESS_MIN
+    if told and progress is not None:
+        progress("layout", None)
+    began = time.perf_counter()
     if layout in (None, "none"):
         positions = None
     elif layout == "auto":
@@ -497,6 +512,8 @@ def make_plan(
         positions = default_layout(graph, radii, seed=seed)
     else:
         positions = compute_layout(graph, layout, seed)
+    if told and progress is not None:
+        progress("layout", time.perf_counter() - began)
     meta = {
         key: str(graph.graph[key])
         for key in ("title", "description", "creator", "source")
