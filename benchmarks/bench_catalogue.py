@@ -7,7 +7,8 @@ Prints a Markdown table of medians (min-max) and the ratio new / old. With `--co
 checks that each query's rows (sorted CSV) equal those of its text at another revision
 (the text before a rewrite) and exits 1 if any differ.
 
-    python benchmarks/bench_catalogue.py --sizes 1e5,1e6 --runs 5 --against 3ac46f7
+    python benchmarks/bench_catalogue.py --sizes 1e5,1e6 --runs 5 --against 3ac46f7 \
+        --adapt resource-sharing-pairs:kg:hostedBy=kg:sharedWithin
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path("/tmp/kgcli-bench"))
     parser.add_argument("--only", default="", help="comma-separated query names")
     parser.add_argument(
+        "--adapt",
+        action="append",
+        default=[],
+        metavar="QUERY:OLD=NEW",
+        help="in QUERY's old text, read the term OLD as NEW (a term renamed since; repeatable)",
+    )
+    parser.add_argument(
         "--compare", default="", metavar="REV", help="check the rows equal those of REV's texts"
     )
     args = parser.parse_args()
@@ -79,6 +87,11 @@ def main() -> int:
             continue
         params = bench.SYNTHETIC_PARAMS.get(named.name, {})
         old = old_text(args.against, named.name)
+        for rule in args.adapt:
+            query, _, terms = rule.partition(":")
+            if query == named.name and old is not None:
+                before, _, after = terms.partition("=")
+                old = old.replace(before, after)
         old_q = prepare(from_text(old, named.name), params).text if old is not None else None
         new_q = prepare(named, params).text
         same = old_text(args.compare, named.name) if args.compare else None
