@@ -76,7 +76,10 @@ def main() -> int:
         help="in QUERY's old text, read the term OLD as NEW (a term renamed since; repeatable)",
     )
     parser.add_argument(
-        "--compare", default="", metavar="REV", help="check the rows equal those of REV's texts"
+        "--compare",
+        default="",
+        metavar="REV",
+        help="check the rows equal those of REV's texts, and time those too where they differ",
     )
     args = parser.parse_args()
     only = {n for n in args.only.split(",") if n}
@@ -105,13 +108,16 @@ def main() -> int:
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
         load_file(store, str(bench.ONTOLOGY))
         print(f"\n### {len(store):,} triples\n")
+        before = f" {args.compare} text |" if args.compare else ""
         print(
             f"| query | rows ({args.against} text) | rows (this text) | {args.against} text "
-            f"| this text | this / {args.against} |"
+            f"|{before} this text | this / {args.against} |"
         )
-        print("|---|---:|---:|---|---|---|")
+        print("|---|---:|---:|---|---|---|" + ("---|" if args.compare else ""))
         for name, params, old_q, new_q, same_q in pairs:
             texts = {"new": new_q} if old_q is None else {"old": old_q, "new": new_q}
+            if same_q is not None and same_q != new_q:
+                texts["same"] = same_q
             times: dict[str, list[float]] = {k: [] for k in texts}
             for _ in range(args.runs):
                 for key, text in texts.items():
@@ -128,6 +134,10 @@ def main() -> int:
             old_cell = bench.cell(times["old"]) if "old" in times else "- (new)"
             ratio = bench.ratio(times["new"], times["old"]) if "old" in times else "-"
             new_cell = bench.cell(times["new"])
+            if args.compare:
+                new_cell = (
+                    (bench.cell(times["same"]) if "same" in times else "(same)") + " | " + new_cell
+                )
             print(f"| {label} | {old_rows} | {rows:,} | {old_cell} | {new_cell} | {ratio} |")
             sys.stdout.flush()
     return 1 if differ else 0
