@@ -38,10 +38,9 @@ from kgcli.network.export.plan import (
     columns,
     edges_with_ids,
     node_ids,
-    normalise_time,
     text_of,
+    time_attributes,
     time_columns,
-    time_text,
 )
 
 if TYPE_CHECKING:
@@ -129,7 +128,7 @@ def write_gephi_lite(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         attrs["size"] = plan.node_size(node)
         has_size = True
         _values(attrs, data, node_cols, node_urls)
-        _times(attrs, data, datetimes, node, node_texts)
+        time_attributes(attrs, data, datetimes, node, node_texts)
         put(f"{separator}{encode(node_id(node))}:{encode(attrs)}")
         separator = ",\n"
     put('\n},\n"layout":{\n')
@@ -155,7 +154,7 @@ def write_gephi_lite(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
             attrs["weight"] = weight
             seen_edge.add("weight")
         _values(attrs, data, edge_cols, edge_urls)
-        _times(attrs, data, datetimes, edge_id, edge_texts)
+        time_attributes(attrs, data, datetimes, edge_id, edge_texts)
         put(f"{separator}{encode(edge_id)}:{encode(attrs)}")
         separator = ",\n"
 
@@ -276,20 +275,6 @@ def _values(
             if math.isfinite(number):
                 attrs[col.title] = number
         else:
-            attrs[col.title] = value
-
-
-def _times(
-    attrs: dict[str, Any], data: dict[str, Any], datetimes: bool, where: object, texts: list[Column]
-) -> None:
-    for name in ("start", "end"):
-        value = data.get(name)
-        if value is not None:
-            iso, _ = normalise_time(value, f"{where}: {name}")
-            attrs[name] = time_text(iso, datetimes)
-    for col in texts:
-        value = data.get(col.name)
-        if isinstance(value, str):
             attrs[col.title] = value
 
 

@@ -21,10 +21,9 @@ from kgcli.network.export.plan import (
     columns,
     edges_with_ids,
     node_ids,
-    normalise_time,
     text_of,
+    time_attributes,
     time_columns,
-    time_text,
 )
 
 if TYPE_CHECKING:
@@ -107,7 +106,7 @@ def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         if label is not None:
             attrs["label"] = str(label)
         _values(attrs, data, node_cols)
-        _times(attrs, data, datetimes, node, node_texts)
+        time_attributes(attrs, data, datetimes, node, node_texts)
         if plan.positions is not None:
             attrs["x"], attrs["y"] = plan.positions.get(node, (0.0, 0.0))
         attrs["size"] = plan.node_size(node)
@@ -132,7 +131,7 @@ def write_graphology(graph: nx.Graph, out: BinaryIO, plan: Plan) -> None:
         if weight is not None:
             attrs["weight"] = weight
         _values(attrs, data, edge_cols)
-        _times(attrs, data, datetimes, (u, v), edge_texts)
+        time_attributes(attrs, data, datetimes, (u, v), edge_texts)
         parts.append(
             f'{separator}{{"key":{encode(edge_id)},"source":{encode(node_id(u))},'
             f'"target":{encode(node_id(v))},"attributes":{encode(attrs)}}}'
@@ -158,18 +157,4 @@ def _values(attrs: dict[str, Any], data: dict[str, Any], cols: list[Column]) -> 
             if math.isfinite(number):
                 attrs[col.title] = number
         else:
-            attrs[col.title] = value
-
-
-def _times(
-    attrs: dict[str, Any], data: dict[str, Any], datetimes: bool, where: object, texts: list[Column]
-) -> None:
-    for name in ("start", "end"):
-        value = data.get(name)
-        if value is not None:
-            iso, _ = normalise_time(value, f"{where}: {name}")
-            attrs[name] = time_text(iso, datetimes)
-    for col in texts:
-        value = data.get(col.name)
-        if isinstance(value, str):
             attrs[col.title] = value

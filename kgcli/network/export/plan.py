@@ -81,6 +81,26 @@ def time_text(iso: str, datetimes: bool) -> str:
     return iso + "T00:00:00" if datetimes and "T" not in iso else iso
 
 
+def time_attributes(
+    attrs: dict[str, Any],
+    data: Mapping[str, Any],
+    datetimes: bool,
+    where: object,
+    texts: list[Column],
+) -> None:
+    """Put an item's `start`/`end` (ISO, as dateTimes when `datetimes`) and its time columns kept
+    as text into `attrs`: the JSON writers' (graphology, Gephi Lite) share of the time contract."""
+    for name in ("start", "end"):
+        value = data.get(name)
+        if value is not None:
+            iso, _ = normalise_time(value, f"{where}: {name}")
+            attrs[name] = time_text(iso, datetimes)
+    for col in texts:
+        value = data.get(col.name)
+        if isinstance(value, str):
+            attrs[col.title] = value
+
+
 def text_of(value: object) -> str:
     """Any attribute value as the text a string column holds."""
     if isinstance(value, str):
