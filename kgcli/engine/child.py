@@ -10,11 +10,20 @@ in children made here.
 from __future__ import annotations
 
 import contextlib
+import importlib
+import json
 import os
 import select
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kgcli.errors import KgError
+
+#: Where a child that failed writes what it raised, for the parent to raise again.
+FAILURE = "failure.json"
 
 
 def fork(work: Callable[[], int]) -> int:
@@ -222,3 +231,28 @@ def resident() -> int:
 def _statm(field: int) -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def save_failure(folder: Path, err: BaseException) -> None:
+    """In a child: write what it raised into `folder`, for `raise_failure` in the parent."""
+    kind = f"{type(err).__module__}:{type(err).__qualname__}"
+    (folder / FAILURE).write_text(json.dumps([kind, str(err)]), encoding="utf-8")
+
+
+def raise_failure(folder: Path, what: str) -> None:
+    """In the parent: raise what the child saved, if it saved anything, as the same `KgError`
+    class (so the same exit code) and message; anything else (a bug, no memory) as a `KgError`
+    saying that `what` ("inference", "validation") failed and with what."""
+    if not (folder / FAILURE).exists():
+        return
+    kind, message = json.loads((folder / FAILURE).read_text(encoding="utf-8"))
+    module, _, name = kind.partition(":")
+    found: Any = None
+    with contextlib.suppress(ImportError):
+        found = importlib.import_module(module)
+        for part in name.split("."):
+            found = getattr(found, part, None)
+    if isinstance(found, type) and issubclass(found, KgError):
+        with contextlib.suppress(TypeError):
+            raise found(message)
+    raise KgError(f"{what} failed: {name}" + (f": {message}" if message else ""))

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import importlib
 import json
 import logging
 import os
@@ -329,7 +327,6 @@ def _check(
 
 _ANSWER = "answer.json"
 _REPORT = "report.nt"
-_FAILURE = "failure.json"
 
 
 def _in_child(
@@ -350,34 +347,16 @@ def _in_child(
                 (folder / _REPORT).write_bytes(report)
                 (folder / _ANSWER).write_text(json.dumps([conforms, undeclared]), "utf-8")
             except BaseException as err:  # any failure goes back to the parent, as it was
-                kind = f"{type(err).__module__}:{type(err).__qualname__}"
-                (folder / _FAILURE).write_text(json.dumps([kind, str(err)]), "utf-8")
+                child.save_failure(folder, err)
                 return 1
             return 0
 
         status = child.run(work, timeout)
         if status is None:
             raise QueryTimeout(f"validation stopped after the {timeout:g} s timeout (--timeout)")
-        if (folder / _FAILURE).exists():
-            kind, message = json.loads((folder / _FAILURE).read_text("utf-8"))
-            raise _error(kind, message)
+        child.raise_failure(folder, "validation")
         if status != 0 or not (folder / _ANSWER).exists():
             raise KgError(f"validation failed: its process {child.ended(status)}")
         conforms, undeclared = json.loads((folder / _ANSWER).read_text("utf-8"))
         report = (folder / _REPORT).read_bytes()
     return bool(conforms), report, [(t, r, s) for t, r, s in undeclared]
-
-
-def _error(kind: str, message: str) -> KgError:
-    """The exception the child raised, rebuilt: the same `KgError` class (so the same exit
-    code) and message; anything else (a bug) as a `KgError` saying what it was."""
-    module, _, name = kind.partition(":")
-    found: object = None
-    with contextlib.suppress(ImportError):
-        found = importlib.import_module(module)
-        for part in name.split("."):
-            found = getattr(found, part, None)
-    if isinstance(found, type) and issubclass(found, KgError):
-        with contextlib.suppress(TypeError):
-            return found(message)
-    return KgError(f"validation failed: {name}" + (f": {message}" if message else ""))

@@ -12,7 +12,6 @@ the child past it, and otherwise loads the spool. A failure in the child comes b
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import os
 import signal
@@ -28,7 +27,6 @@ from kgcli.errors import KgError, QueryTimeout
 #: What a timeout says, in the child's engine (`_tick`) as here.
 STOPPED = "inference stopped at the timeout (--timeout)"
 _REPORT = "report.json"
-_FAILURE = "failure.json"
 _PLAIN = "derived.nt"
 _BLANK = "blank.nt"
 
@@ -74,8 +72,7 @@ def in_child(
                 answer = work(folder, say)
                 (folder / _REPORT).write_text(json.dumps(answer), encoding="utf-8")
             except BaseException as err:  # any failure goes back to the parent, as it was
-                kind = f"{type(err).__module__}:{type(err).__qualname__}"
-                (folder / _FAILURE).write_text(json.dumps([kind, str(err)]), encoding="utf-8")
+                child.save_failure(folder, err)
                 return 1
             return 0
 
@@ -94,9 +91,7 @@ def in_child(
             os.close(reading)
         if status is None:
             raise QueryTimeout(STOPPED)
-        if (folder / _FAILURE).exists():
-            kind, message = json.loads((folder / _FAILURE).read_text(encoding="utf-8"))
-            raise _error(kind, message)
+        child.raise_failure(folder, "inference")
         if status != 0 or not (folder / _REPORT).exists():
             hint = " (out of memory?)" if child.killed_by(status) == signal.SIGKILL else ""
             raise KgError(f"inference failed: its process {child.ended(status)}{hint}")
@@ -188,18 +183,3 @@ def _lines(progress: Say | None) -> Callable[[bytes], None] | None:
             progress(line)
 
     return on_read
-
-
-def _error(kind: str, message: str) -> KgError:
-    """The exception the child raised, rebuilt here: the same `KgError` class (so the same exit
-    code) and message; anything else (a bug, no memory) as a `KgError` saying what it was."""
-    module, _, name = kind.partition(":")
-    found: Any = None
-    with contextlib.suppress(ImportError):
-        found = importlib.import_module(module)
-        for part in name.split("."):
-            found = getattr(found, part, None)
-    if isinstance(found, type) and issubclass(found, KgError):
-        with contextlib.suppress(TypeError):
-            return found(message)
-    return KgError(f"inference failed: {name}" + (f": {message}" if message else ""))
