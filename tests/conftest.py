@@ -143,3 +143,12 @@ def endpoint() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """The temporary folder a `kg` process is given (TMPDIR, `support.kg_process`): tests check
+    it is left empty."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    return folder

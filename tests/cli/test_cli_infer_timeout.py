@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import PATIENCE, ROOT, kg_process
 
 from kgcli.engine import store as stores
 
@@ -34,8 +34,6 @@ WHERE {
 """
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 STOPPED = "kg: error: inference stopped at the timeout (--timeout)\n"
-#: What a test waits for at most; the run it waits on takes about one second with the fix.
-PATIENCE = 120
 
 
 def _types(path: Path, n: int) -> Path:
@@ -55,25 +53,6 @@ def slow(tmp_path: Path) -> tuple[Path, Path]:
     return rules, _types(tmp_path / "types.nt", 1000)
 
 
-@pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """The temporary folder `kg` is given (TMPDIR): it must be left empty."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    return folder
-
-
-def _kg(scratch: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kgcli", *map(str, args)],
-        cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(scratch), "COLUMNS": "100"},
-        capture_output=True,
-        text=True,
-        timeout=PATIENCE,
-    )
-
-
 def _stopped(result: subprocess.CompletedProcess[str]) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (3, "", STOPPED)
 
@@ -83,24 +62,28 @@ def test_timeout_stops_kg_infer_inside_a_rule_and_writes_no_file(slow, scratch, 
     rules, data = slow
     target = tmp_path / "derived.ttl"
     source = ["--data", data] if where == "data" else []
-    _stopped(_kg(scratch, "infer", *source, "--rules", rules, "--timeout", "1", "-o", target))
+    _stopped(
+        kg_process(scratch, "infer", *source, "--rules", rules, "--timeout", "1", "-o", target)
+    )
     assert not target.exists()
     assert list(scratch.iterdir()) == []
 
 
 def test_timeout_stops_kg_infer_to_stdout(slow, scratch):
     rules, data = slow
-    _stopped(_kg(scratch, "infer", "--data", data, "--rules", rules, "--timeout", "1", "-f", "nt"))
+    _stopped(
+        kg_process(scratch, "infer", "--data", data, "--rules", rules, "--timeout", "1", "-f", "nt")
+    )
     assert list(scratch.iterdir()) == []
 
 
 def test_timeout_stops_kg_infer_on_a_store_and_adds_no_generation(slow, scratch, tmp_path):
     rules, data = slow
     store = tmp_path / "store"
-    loaded = _kg(scratch, "store", "load", store, data)
+    loaded = kg_process(scratch, "store", "load", store, data)
     assert loaded.returncode == 0, loaded.stderr
     before = (stores.read_manifest(store), sorted(p.name for p in store.iterdir()))
-    _stopped(_kg(scratch, "infer", "--store", store, "--rules", rules, "--timeout", "1"))
+    _stopped(kg_process(scratch, "infer", "--store", store, "--rules", rules, "--timeout", "1"))
     assert (stores.read_manifest(store), sorted(p.name for p in store.iterdir())) == before
     assert list(scratch.iterdir()) == []
 
@@ -112,10 +95,10 @@ def test_kg_infer_on_a_store_with_a_timeout_it_does_not_reach_derives_as_without
     files = sorted([*(ROOT / "ontology").glob("*.ttl"), *(ROOT / "graph").glob("*.ttl")])
     stores_ = [tmp_path / "timed", tmp_path / "untimed"]
     for store in stores_:
-        loaded = _kg(scratch, "store", "load", store, *files)
+        loaded = kg_process(scratch, "store", "load", store, *files)
         assert loaded.returncode == 0, loaded.stderr
-    timed = _kg(scratch, "infer", "--store", stores_[0], "--timeout", "100")
-    untimed = _kg(scratch, "infer", "--store", stores_[1])
+    timed = kg_process(scratch, "infer", "--store", stores_[0], "--timeout", "100")
+    untimed = kg_process(scratch, "infer", "--store", stores_[1])
     assert timed.returncode == 0, timed.stderr  # without the fix: 3, after 100 s
     assert timed.stderr == untimed.stderr.replace("untimed", "timed")
     timed_names, untimed_names = (sorted(p.name for p in store.iterdir()) for store in stores_)
@@ -133,7 +116,7 @@ def test_timeout_stops_the_closure_behind_infer(slow, scratch, tmp_path, command
     rules, data = slow
     target = tmp_path / "out"
     args = ("--infer", "--rules", rules, "--data", data, "--timeout", "1", "-o", target)
-    _stopped(_kg(scratch, *command, *args))
+    _stopped(kg_process(scratch, *command, *args))
     assert not target.exists()
     assert list(scratch.iterdir()) == []
 

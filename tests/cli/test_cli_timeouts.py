@@ -8,13 +8,11 @@ into a failure instead of a hang. No timing is asserted.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import kg_process
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: Three type triples of a cross product, filtered by a test that always fails.
@@ -40,8 +38,6 @@ SLOW_SHAPES = f"""\
     sh:targetSubjectsOf <{RDF_TYPE}> ;
     sh:sparql [ sh:select \"\"\"SELECT $this WHERE {{{CROSS}}}\"\"\" ] .
 """
-#: What a test waits for at most; the run it waits on takes about one second with the bound.
-PATIENCE = 120
 
 
 @pytest.fixture
@@ -55,30 +51,11 @@ def data(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """The temporary folder `kg` is given (TMPDIR): it must be left empty."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    return folder
-
-
 def _folder(tmp_path: Path, name: str, file: str, text: str) -> Path:
     folder = tmp_path / name
     folder.mkdir()
     (folder / file).write_text(text, encoding="utf-8")
     return folder
-
-
-def _kg(scratch: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kgcli", *map(str, args)],
-        cwd=ROOT,
-        env={**os.environ, "TMPDIR": str(scratch), "COLUMNS": "100"},
-        capture_output=True,
-        text=True,
-        timeout=PATIENCE,
-    )
 
 
 def _outcome(result: subprocess.CompletedProcess[str]) -> tuple[int, str, str]:
@@ -89,7 +66,7 @@ def test_lint_timeout_stops_a_slow_check_and_names_it(data, scratch, tmp_path):
     checks = _folder(tmp_path, "checks", "slow.rq", SLOW_CHECK)
     target = tmp_path / "findings.csv"
     args = ("--data", data, "--checks", checks, "--no-builtin", "--timeout", "1", "-o", target)
-    assert _outcome(_kg(scratch, "lint", *args)) == (
+    assert _outcome(kg_process(scratch, "lint", *args)) == (
         3,
         "",
         f"kg: error: lint stopped after the 1 s timeout (--timeout), in check slow "
@@ -100,8 +77,8 @@ def test_lint_timeout_stops_a_slow_check_and_names_it(data, scratch, tmp_path):
 
 
 def test_lint_timeout_not_reached_changes_nothing(scratch):
-    timed = _kg(scratch, "lint", "-f", "csv", "--timeout", "100")
-    untimed = _kg(scratch, "lint", "-f", "csv")
+    timed = kg_process(scratch, "lint", "-f", "csv", "--timeout", "100")
+    untimed = kg_process(scratch, "lint", "-f", "csv")
     assert untimed.returncode in (0, 4), untimed.stderr
     assert _outcome(timed) == _outcome(untimed)
 
@@ -111,7 +88,7 @@ def test_validate_timeout_stops_a_slow_sparql_constraint(data, scratch, tmp_path
     shapes.write_text(SLOW_SHAPES, encoding="utf-8")
     target = tmp_path / "report.csv"
     args = ("--data", data, "--shapes", shapes, "--timeout", "1", "-o", target)
-    assert _outcome(_kg(scratch, "validate", *args)) == (
+    assert _outcome(kg_process(scratch, "validate", *args)) == (
         3,
         "",
         "kg: error: validation stopped after the 1 s timeout (--timeout)\n",
@@ -130,8 +107,8 @@ def test_validate_timeout_not_reached_changes_nothing(scratch, tmp_path, fmt):
         "<urn:test:firm> a kg:Company ; kg:tpyo 1 .\n",
         encoding="utf-8",
     )
-    timed = _kg(scratch, "validate", "--data", broken, "-f", fmt, "--timeout", "100")
-    untimed = _kg(scratch, "validate", "--data", broken, "-f", fmt)
+    timed = kg_process(scratch, "validate", "--data", broken, "-f", fmt, "--timeout", "100")
+    untimed = kg_process(scratch, "validate", "--data", broken, "-f", fmt)
     assert untimed.returncode == 4, untimed.stderr
     assert _outcome(timed) == _outcome(untimed)
     assert list(scratch.iterdir()) == []
@@ -146,8 +123,8 @@ def test_validate_timeout_keeps_the_shapes_error(scratch, tmp_path):
         '  sh:property [ sh:path <urn:p> ; sh:pattern "(" ] .\n',
         encoding="utf-8",
     )
-    timed = _kg(scratch, "validate", "--shapes", shapes, "--timeout", "100")
-    untimed = _kg(scratch, "validate", "--shapes", shapes)
+    timed = kg_process(scratch, "validate", "--shapes", shapes, "--timeout", "100")
+    untimed = kg_process(scratch, "validate", "--shapes", shapes)
     assert untimed.returncode == 2, untimed.stderr
     assert _outcome(timed) == _outcome(untimed)
 
@@ -156,7 +133,7 @@ def test_push_infer_closure_stops_at_the_timeout_before_sending(data, scratch, t
     # Nothing listens on port 9: a push that got as far as sending would fail with exit 1.
     rules = _folder(tmp_path, "rules", "slow.rq", SLOW_RULE)
     args = ("-E", "http://127.0.0.1:9/query", "--infer", "--rules", rules, "--data", data)
-    assert _outcome(_kg(scratch, "push", *args, "--timeout", "1")) == (
+    assert _outcome(kg_process(scratch, "push", *args, "--timeout", "1")) == (
         3,
         "",
         "kg: error: inference stopped at the timeout (--timeout)\n",
@@ -167,7 +144,7 @@ def test_push_infer_closure_stops_at_the_timeout_before_sending(data, scratch, t
 def test_serve_infer_timeout_stops_the_closure_and_serves_nothing(data, scratch, tmp_path):
     rules = _folder(tmp_path, "rules", "slow.rq", SLOW_RULE)
     args = ("--infer", "--rules", rules, "--data", data, "--port", "0", "--infer-timeout", "1")
-    assert _outcome(_kg(scratch, "serve", *args)) == (
+    assert _outcome(kg_process(scratch, "serve", *args)) == (
         3,
         "",
         "kg: error: inference stopped after the 1 s timeout (--infer-timeout); nothing served\n",
@@ -176,7 +153,7 @@ def test_serve_infer_timeout_stops_the_closure_and_serves_nothing(data, scratch,
 
 
 def test_serve_infer_timeout_needs_infer(scratch):
-    assert _outcome(_kg(scratch, "serve", "--infer-timeout", "1", "--port", "0")) == (
+    assert _outcome(kg_process(scratch, "serve", "--infer-timeout", "1", "--port", "0")) == (
         2,
         "",
         "kg: error: --infer-timeout bounds the closure of --infer: give both\n",

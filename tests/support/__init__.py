@@ -5,6 +5,8 @@ are, the tiny CLI graph, fake SPARQL servers (`support.fakes`), a running `kg se
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 #: tests/, and the repository above it.
@@ -27,3 +29,20 @@ HYPOTHESIS_PROFILE = os.environ.get(
 def examples(count: int) -> int:
     """A property test's example count under the current profile: `count` in CI, else a fifth."""
     return count if HYPOTHESIS_PROFILE == "ci" else max(10, count // 5)
+
+
+#: What a test waits for a `kg` process at most; a run that hangs fails here instead.
+PATIENCE = 120
+
+
+def kg_process(scratch: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`kg ARGS` as a whole process, its temporary folder (TMPDIR) `scratch`, which the test can
+    then check is left empty; for what runs in child processes (timeouts, signals)."""
+    return subprocess.run(
+        [sys.executable, "-m", "kgcli", *map(str, args)],
+        cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch), "COLUMNS": "100"},
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+    )
