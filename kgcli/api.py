@@ -7,7 +7,7 @@ source is opened.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +131,35 @@ def open_for_inference(spec: SourceSpec, *, timeout: float | None = None) -> Loc
     finally:
         source.close()
     return LocalSource(memory, [], source.description)
+
+
+def explain_in(
+    opened: LocalSource,
+    terms: tuple[str, str, str],
+    rules: Any,
+    prefixes: Mapping[str, str],
+    *,
+    timeout: float | None = None,
+) -> Any:
+    """Why the triple `terms` (subject, predicate, object as IRIs, prefixed names, labels or
+    literals) holds in `opened`, a source of `open_for_inference`, under the RuleSet `rules`: its
+    `kgcli.engine.infer.Explanation`. The closure is read from a store that `kg infer` wrote,
+    else derived in `opened`'s store (within `timeout` seconds), which it changes."""
+    from kgcli.engine.infer import explain, infer, resolve
+    from kgcli.engine.source import with_inferences
+
+    store = opened.store
+    subject, predicate, obj = terms
+    triple = (
+        resolve(store, subject, prefixes),
+        resolve(store, predicate, prefixes, position="predicate"),
+        resolve(store, obj, prefixes, position="object"),
+    )
+    if opened.store_dir is not None:
+        with_inferences(opened, rules)
+    else:
+        infer(store, rules, timeout=timeout)
+    return explain(store, triple, rules)
 
 
 # --- the Python API: kgcli.open() -> Graph -> Result ------------------------------------------
@@ -277,10 +306,6 @@ class Graph:
 
         Example: print(g.explain("Dr Smile Surgical Clinic", "a", "kg:HealthcareFacility"))
         """
-        from kgcli.engine.infer import explain as why
-        from kgcli.engine.infer import infer as derive
-        from kgcli.engine.infer import resolve
-        from kgcli.engine.source import with_inferences
         from kgcli.rdf.namespaces import merged_prefixes
 
         rule_set = rule_set_of(rules)
@@ -288,17 +313,10 @@ class Graph:
         # A copy of the graph (in memory, or a store read-only): this Graph is left as it is.
         opened = open_for_inference(self.spec, timeout=timeout)
         try:
-            store = opened.store
-            triple = (
-                resolve(store, subject, prefixes),
-                resolve(store, predicate, prefixes, position="predicate"),
-                resolve(store, obj, prefixes, position="object"),
+            found = explain_in(
+                opened, (subject, predicate, obj), rule_set, prefixes, timeout=timeout
             )
-            if opened.store_dir is not None:
-                with_inferences(opened, rule_set)
-            else:
-                derive(store, rule_set, timeout=timeout)
-            return Explanation(why(store, triple, rule_set), prefixes)
+            return Explanation(found, prefixes)
         finally:
             opened.close()
 

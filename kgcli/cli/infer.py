@@ -226,13 +226,9 @@ def explain(
 
     Example: kg explain "Dr Smile Surgical Clinic" a kg:HealthcareFacility
     """
-    from kgcli.api import open_for_inference, rule_set_of
+    from kgcli.api import explain_in, open_for_inference, rule_set_of
     from kgcli.atomic import output_stream
     from kgcli.engine.deadline import Deadline
-    from kgcli.engine.infer import explain as why
-    from kgcli.engine.infer import infer as run
-    from kgcli.engine.infer import resolve
-    from kgcli.engine.source import with_inferences
     from kgcli.errors import UsageError
     from kgcli.rdf.namespaces import Compactor, merged_prefixes
 
@@ -244,18 +240,10 @@ def explain(
     with deadline.step("query", timed=bool(source.endpoint)) as seconds:
         opened = open_for_inference(source, timeout=seconds)
     try:
-        graph = opened.store
-        triple = (
-            resolve(graph, subject, prefixes),
-            resolve(graph, predicate, prefixes, position="predicate"),
-            resolve(graph, obj, prefixes, position="object"),
-        )
-        if opened.store_dir is not None:
-            with_inferences(opened, rule_set)
-        else:
-            with deadline.step("inference") as seconds:
-                run(graph, rule_set, timeout=seconds)
-        explanation = why(graph, triple, rule_set)
+        # A store that `kg infer` wrote is read, not derived: no time worth counting.
+        with deadline.step("inference", timed=opened.store_dir is None) as seconds:
+            terms = (subject, predicate, obj)
+            explanation = explain_in(opened, terms, rule_set, prefixes, timeout=seconds)
         with output_stream(output) as out:
             if fmt == "json":
                 doc = explanation.to_dict()
